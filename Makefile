@@ -1,0 +1,52 @@
+# treem — the two commands a new machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { command -v $$p; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup test bench lint typecheck check-imports clean-pyc help
+
+help:
+	@echo "make run    – cài đặt, nạp dữ liệu danh mục và dữ liệu trình diễn, chạy tại http://$(HOST):$(PORT)"
+	@echo "make test   – chạy toàn bộ bộ kiểm thử"
+	@echo "make bench  – chạy các phép đo hiệu năng"
+
+$(VENV)/.base-installed: requirements/base.txt
+	@test -n "$(PYTHON)" || { echo "Cần Python 3.11 trở lên (python3.11, python3.12 hoặc python3.13)."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@touch $@
+
+setup: $(VENV)/.base-installed
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference
+	$(PY) manage.py seed_demo
+
+run: setup
+	@echo "treem đang chạy tại http://$(HOST):$(PORT)  (kiểm tra: http://$(HOST):$(PORT)/healthz; dừng: Ctrl+C)"
+	@bin/serve $(HOST) $(PORT)
+
+test: $(VENV)/.dev-installed
+	@mkdir -p var
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev-installed
+	@mkdir -p var
+	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script; done
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+
+typecheck: $(VENV)/.dev-installed
+	$(VENV)/bin/mypy config treem
+
+check-imports: $(VENV)/.dev-installed
+	$(VENV)/bin/lint-imports

@@ -1,0 +1,69 @@
+"""API: tokens and the caller's own profile."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from treem.accounts.models import User
+from treem.accounts.services import issue_api_token
+from treem.core.access import AUTHENTICATED, api_require, public
+
+router = Router(tags=["Tài khoản"])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    token_type: str = "Bearer"
+    expires_at: datetime
+
+
+class AssignmentOut(Schema):
+    role: str
+    role_label: str
+    org_unit_code: str
+    org_unit_name: str
+    org_unit_path: str
+    agency_code: str | None
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    is_demo: bool
+    assignments: list[AssignmentOut]
+
+
+@router.post("/auth/token", response=TokenOut, auth=None, summary="Lấy khóa truy cập (bearer token)")
+@public
+def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if not isinstance(user, User) or not user.is_active:
+        raise HttpError(401, "Tên đăng nhập hoặc mật khẩu không đúng.")
+    token, api_token = issue_api_token(user=user, name="api")
+    return TokenOut(token=token, expires_at=api_token.expires_at)
+
+
+@router.get("/me", response=MeOut, summary="Người dùng hiện tại và các phân công")
+@api_require(AUTHENTICATED)
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    assert isinstance(user, User)
+    return MeOut(
+        username=user.username, full_name=user.full_name, is_demo=user.is_demo,
+        assignments=[
+            AssignmentOut(role=a.role, role_label=a.get_role_display(), org_unit_code=a.org_unit.code,
+                          org_unit_name=a.org_unit.name, org_unit_path=a.org_unit.path,
+                          agency_code=a.agency.code if a.agency else None)
+            for a in user.assignments.active(date.today()).select_related("org_unit", "agency")
+        ],
+    )

@@ -1,0 +1,88 @@
+"""Users, their role assignments over org-unit subtrees, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from treem.core.models import BaseModel
+from treem.core.roles import Role
+from treem.hierarchy.models import Agency, OrgUnit
+
+
+class User(AbstractUser):
+    """A person who signs in to treem. What they see is decided by their assignments, never by this row alone."""
+
+    full_name = models.CharField("họ và tên", max_length=150, blank=True)
+    phone = models.CharField("số điện thoại", max_length=20, blank=True)
+    is_demo = models.BooleanField("tài khoản trình diễn", default=False,
+                                  help_text="Tài khoản tạo cho dữ liệu trình diễn, không dùng thật.")
+
+    class Meta:
+        verbose_name = "người dùng"
+        verbose_name_plural = "người dùng"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def active(self, on: date | None = None) -> AssignmentQuerySet:
+        on = on or date.today()
+        return self.filter(is_active=True).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=on)
+        )
+
+
+class Assignment(BaseModel):
+    """A role held by a user over the subtree of one org unit, optionally for one agency."""
+
+    user = models.ForeignKey(User, verbose_name="người dùng", on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField("vai trò", max_length=32, choices=Role.choices)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    is_active = models.BooleanField("đang hiệu lực", default=True)
+    valid_from = models.DateField("từ ngày", null=True, blank=True)
+    valid_to = models.DateField("đến ngày", null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "phân công"
+        verbose_name_plural = "phân công"
+        ordering = ["user__username", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "org_unit", "agency"], name="assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        label = f"{self.get_role_display()} – {self.org_unit.name}"
+        return f"{label} – {self.agency}" if self.agency_id else label
+
+
+class ApiToken(BaseModel):
+    """A bearer token for the API. Only its SHA-256 digest is stored; the token itself is shown once."""
+
+    user = models.ForeignKey(User, verbose_name="người dùng", on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField("mã băm", max_length=64, unique=True)
+    prefix = models.CharField("tiền tố", max_length=8)
+    name = models.CharField("tên", max_length=100, blank=True)
+    expires_at = models.DateTimeField("hết hạn lúc")
+    last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "khóa truy cập API"
+        verbose_name_plural = "khóa truy cập API"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode("utf-8")).hexdigest()

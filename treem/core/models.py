@@ -1,0 +1,121 @@
+"""Shared base model, the audit trail and shared code lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class BaseModel(models.Model):
+    """Every treem record knows when it was created and last changed."""
+
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def for_object(self, obj: models.Model) -> AuditEventQuerySet:
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditEvent.ImmutableError("Không thể sửa nhật ký kiểm toán.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditEvent.ImmutableError("Không thể xoá nhật ký kiểm toán.")
+
+
+class AuditEvent(models.Model):
+    """One thing somebody did: the actor, the verb, the object, the values before and after, and when.
+
+    Audit events are the history of every record: a record's history page is its audit events in order. They are
+    append-only. ``org_unit_path`` places the event in the hierarchy so that an administrator of a subtree sees the
+    events of that subtree only.
+    """
+
+    class ImmutableError(Exception):
+        """Raised on any attempt to change or remove an audit row."""
+
+    class Verb(models.TextChoices):
+        CREATE = "create", "Tạo mới"
+        UPDATE = "update", "Cập nhật"
+        DELETE = "delete", "Xoá (mềm)"
+        VIEW = "view", "Xem hồ sơ"
+        EXPORT = "export", "Xuất dữ liệu"
+        LOGIN = "login", "Đăng nhập"
+        LOGOUT = "logout", "Đăng xuất"
+        LOGIN_FAILED = "login_failed", "Đăng nhập thất bại"
+        IMPORT = "import", "Nhập dữ liệu"
+        TRANSITION = "transition", "Chuyển trạng thái"
+        RECORD_CHANGE = "record_change", "Ghi nhận thay đổi"
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="người thực hiện", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_username = models.CharField("tên đăng nhập", max_length=150, blank=True)
+    verb = models.CharField("hành động", max_length=32, choices=Verb.choices, db_index=True)
+    action = models.CharField("nghiệp vụ", max_length=100, blank=True,
+                              help_text="Tên dịch vụ đã ghi, ví dụ create_user.")
+    object_type = models.CharField("loại đối tượng", max_length=100, db_index=True)
+    object_id = models.CharField("mã đối tượng", max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField("đối tượng", max_length=255, blank=True)
+    org_unit_path = models.CharField("thuộc đơn vị", max_length=255, blank=True, db_index=True)
+    before = models.JSONField("trước", null=True, blank=True)
+    after = models.JSONField("sau", null=True, blank=True)
+    reason = models.TextField("lý do", blank=True)
+    ip_address = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "sự kiện kiểm toán"
+        verbose_name_plural = "nhật ký kiểm toán"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_username} {self.get_verb_display()} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AuditEvent.ImmutableError("Không thể sửa nhật ký kiểm toán.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditEvent.ImmutableError("Không thể xoá nhật ký kiểm toán.")
+
+
+class CodeSystem(models.TextChoices):
+    """Code systems of coded lists; the same concept can be coded differently by different decisions."""
+
+    ETHNIC_121_1979 = "QD121-TCTK-1979", "Quyết định 121-TCTK/PPCĐ (1979)"
+
+
+class EthnicGroup(BaseModel):
+    """One of Vietnam's 54 ethnic groups (dân tộc), with its code in a named code system.
+
+    The list used by health insurance standards is Decision 121-TCTK/PPCĐ of 1979; a 2008 list exists with other
+    codes, so the code system is stored with the code. Kinh is the majority; every other group is an ethnic minority.
+    """
+
+    code_system = models.CharField("hệ mã", max_length=32, choices=CodeSystem.choices,
+                                   default=CodeSystem.ETHNIC_121_1979)
+    code = models.CharField("mã", max_length=8)
+    name = models.CharField("tên dân tộc", max_length=64)
+    is_majority = models.BooleanField("dân tộc đa số (Kinh)", default=False)
+
+    class Meta:
+        verbose_name = "dân tộc"
+        verbose_name_plural = "dân tộc"
+        ordering = ["code_system", "code"]
+        constraints = [models.UniqueConstraint(fields=["code_system", "code"], name="ethnic_group_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
