@@ -40,6 +40,12 @@ INSTALLED_APPS = [
     "treem.core",
     "treem.hierarchy",
     "treem.accounts",
+    "treem.plans",
+    "treem.indicators",
+    "treem.registry",
+    "treem.nutrition",
+    "treem.protection",
+    "treem.reporting",
     "treem.dashboards",
 ]
 

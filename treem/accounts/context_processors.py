@@ -7,19 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from treem.accounts.models import Assignment
-from treem.accounts.permissions import MANAGE_ACCOUNTS
 from treem.core.access import AUTHENTICATED, capabilities_of_role
-from treem.hierarchy.permissions import VIEW_AGENCIES, VIEW_HIERARCHY
-
-NAVIGATION: list[tuple[str, Any, str]] = [
-    ("dashboards:home", _("Tổng quan"), AUTHENTICATED),
-    ("hierarchy:browser", _("Đơn vị hành chính"), VIEW_HIERARCHY),
-    ("hierarchy:agencies", _("Cơ quan"), VIEW_AGENCIES),
-    ("admin:index", _("Quản trị"), MANAGE_ACCOUNTS),
-]
+from treem.core.extensions import navigation_entries
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -32,9 +23,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     capabilities: set[str] = {AUTHENTICATED}
     for assignment in assignments:
         capabilities |= capabilities_of_role(assignment.role)
-    items = [
-        {"url": reverse(name), "label": label, "active": request.path == reverse(name)}
-        for name, label, capability in NAVIGATION
-        if capability in capabilities
-    ]
+    items = []
+    for entry in navigation_entries():
+        if entry.capability in capabilities:
+            url = reverse(entry.url_name)
+            items.append({"url": url, "label": entry.label, "active": request.path == url})
     return {"navigation": items, "assignments": assignments}

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HierarchyConfig(AppConfig):
@@ -7,4 +8,8 @@ class HierarchyConfig(AppConfig):
     verbose_name = "Đơn vị hành chính và cơ quan"
 
     def ready(self) -> None:
-        from treem.hierarchy import permissions  # noqa: F401  (defines the domain's capabilities)
+        from treem.core.extensions import register_navigation
+        from treem.hierarchy.permissions import VIEW_AGENCIES, VIEW_HIERARCHY
+
+        register_navigation("hierarchy:browser", label=_("Đơn vị hành chính"), capability=VIEW_HIERARCHY, order=800)
+        register_navigation("hierarchy:agencies", label=_("Cơ quan"), capability=VIEW_AGENCIES, order=810)
