@@ -38,7 +38,12 @@ test: $(VENV)/.dev-installed
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} -m "not browser" $(PYTEST_ARGS)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
-bench: $(VENV)/.dev-installed
+$(VENV)/.bench-installed: $(VENV)/.dev-installed requirements/bench.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check six==1.17.0 wheel==0.44.0
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-build-isolation -r requirements/bench.txt
+	@touch $@
+
+bench: $(VENV)/.bench-installed
 	@mkdir -p var
 	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script; done
 
