@@ -27,6 +27,8 @@ setup: $(VENV)/.base-installed
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference
+	$(PY) manage.py load_plan reference_data/plans/lai-chau-2024.yaml
+	$(PY) manage.py load_validation_rules
 	$(PY) manage.py seed_demo
 
 run: setup

@@ -9,6 +9,8 @@ from ninja.errors import AuthenticationError
 from treem.accounts.api import router as accounts_router
 from treem.accounts.api_auth import API_AUTH
 from treem.hierarchy.api import router as hierarchy_router
+from treem.indicators.api import router as indicators_router
+from treem.plans.api import router as plans_router
 
 api = NinjaAPI(
     title="treem API",
@@ -28,3 +30,5 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 api.add_router("/", accounts_router)
 api.add_router("/", hierarchy_router)
+api.add_router("/", plans_router)
+api.add_router("/", indicators_router)

@@ -167,3 +167,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# A remote DHIS2-compatible server to which `manage.py push_dhis2` sends a year's approved figures.
+DHIS2_URL = env("DHIS2_URL", "")
+DHIS2_TOKEN = env("DHIS2_TOKEN", "")

@@ -20,8 +20,12 @@ for pattern in api_urls[0]:
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api_urls),
+    path("api/", include("treem.reporting.dhis2_urls")),
     path("quan-tri/", admin.site.urls),
     path("tai-khoan/", include("treem.accounts.urls")),
     path("don-vi/", include("treem.hierarchy.urls")),
+    path("bao-cao/", include("treem.reporting.urls")),
+    path("ke-hoach/", include("treem.plans.urls")),
+    path("chi-tieu/", include("treem.indicators.urls")),
     path("", include("treem.dashboards.urls")),
 ]

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from treem.core.audit import record_event, snapshot
-from treem.core.models import AuditEvent, EthnicGroup
+from treem.core.models import AuditEvent, CalendarDay, EthnicGroup
 
 
 @admin.register(AuditEvent)
@@ -57,3 +57,13 @@ class EthnicGroupAdmin(AuditedModelAdmin):
     list_filter = ["code_system", "is_majority"]
     search_fields = ["code", "name"]
 
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedModelAdmin):
+    """The province's own days off and swapped working days, on top of the public holidays."""
+
+    list_display = ["on", "kind", "name", "legal_basis"]
+    list_filter = ["kind"]
+    search_fields = ["name", "legal_basis"]
+    date_hierarchy = "on"

@@ -119,3 +119,29 @@ class EthnicGroup(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class CalendarDay(BaseModel):
+    """A day the province declares off (beyond the public holidays) or declares worked (a swapped Saturday).
+
+    Legal deadlines counted in working days (``treem.core.calendar``) skip weekends, Vietnam's public holidays and
+    the province's days off; a recorded working day is worked even when it falls on a weekend or a holiday.
+    """
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", "Ngày nghỉ"
+        WORKING_DAY = "working_day", "Ngày làm việc (làm bù)"
+
+    on = models.DateField("ngày", unique=True)
+    kind = models.CharField("loại", max_length=16, choices=Kind.choices, default=Kind.DAY_OFF)
+    name = models.CharField("tên / lý do", max_length=255)
+    legal_basis = models.CharField("căn cứ", max_length=255, blank=True,
+                                   help_text="Văn bản quyết định, ví dụ số công văn của UBND tỉnh.")
+
+    class Meta:
+        verbose_name = "ngày nghỉ, ngày làm bù của tỉnh"
+        verbose_name_plural = "ngày nghỉ, ngày làm bù của tỉnh"
+        ordering = ["on"]
+
+    def __str__(self) -> str:
+        return f"{self.on:%d/%m/%Y} – {self.get_kind_display()}: {self.name}"

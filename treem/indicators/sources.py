@@ -48,3 +48,29 @@ def register_derived(name: str) -> Callable[[DerivedFunction], DerivedFunction]:
 
 def derived_function(name: str) -> DerivedFunction | None:
     return DERIVED_FUNCTIONS.get(name)
+
+
+DemoCheck = Callable[[], bool]
+
+DEMO_CHECKS: dict[str, DemoCheck] = {}
+
+
+def register_demo_check(name: str) -> Callable[[DemoCheck], DemoCheck]:
+    """Register ``check() -> bool`` for the derived function ``name``: whether the records it counts include demo
+    records. The engine asks once per request for each function it uses, and marks the figures built from that
+    function's cells as demo data (pages then show "Dữ liệu trình diễn")::
+
+        @register_demo_check("registry.count_children")
+        def children_include_demo() -> bool:
+            return Child.objects.filter(is_demo=True).exists()
+    """
+
+    def decorator(check: DemoCheck) -> DemoCheck:
+        DEMO_CHECKS[name] = check
+        return check
+
+    return decorator
+
+
+def demo_check(name: str) -> DemoCheck | None:
+    return DEMO_CHECKS.get(name)

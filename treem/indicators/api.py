@@ -1,0 +1,144 @@
+"""API: an indicator's figures for a year — value, numerator, denominator, status, disaggregations."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from treem.core.access import api_require
+from treem.indicators.engine import Figure
+from treem.indicators.permissions import VIEW_INDICATORS
+from treem.indicators.selectors import CategoryRow, UnitFigures, indicator_values
+from treem.plans.selectors import plan_for
+
+router = Router(tags=["Chỉ tiêu"])
+LEVELS = {"province", "district", "commune"}
+PLACES = 4
+
+
+def _number(value: Fraction | None) -> float | None:
+    return None if value is None else round(float(value), PLACES)
+
+
+def _count(value: Decimal | None) -> int | float | None:
+    """A sum of counts as a JSON number (a whole number whenever it is one)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class OrgUnitRefOut(Schema):
+    uid: str
+    code: str
+    name: str
+    level: str
+
+
+class CategoryOut(Schema):
+    category: str
+    label: str
+    value: float | None
+    numerator: int | float | None
+    denominator: int | float | None
+
+    @staticmethod
+    def of(row: CategoryRow) -> CategoryOut:
+        return CategoryOut(category=row.key, label=row.label, value=_number(row.figure.value),
+                           numerator=_count(row.figure.numerator), denominator=_count(row.figure.denominator))
+
+
+class DisaggregationsOut(Schema):
+    sex: list[CategoryOut]
+    ethnicity: list[CategoryOut]
+    minority: list[CategoryOut]
+    minority_gap: float | None
+
+
+class StatusOut(Schema):
+    target_year: int
+    comparison: str
+    target_value: float
+    status: str
+    label: str
+    latest_year: int | None
+    latest_value: float | None
+    projection: float | None
+    gap: float | None
+    tolerance: float | None
+    points: int
+
+
+class IndicatorValueOut(Schema):
+    indicator: str
+    period: int
+    org_unit: OrgUnitRefOut
+    value: float | None
+    numerator: int | float | None
+    denominator: int | float | None
+    units_counted: int
+    status: StatusOut | None
+    targets: list[StatusOut]
+    disaggregations: DisaggregationsOut
+    is_demo: bool
+
+
+def _figure_fields(figure: Figure | None) -> dict[str, object]:
+    if figure is None:
+        return {"value": None, "numerator": None, "denominator": None, "units_counted": 0, "is_demo": False}
+    return {"value": _number(figure.value), "numerator": _count(figure.numerator),
+            "denominator": _count(figure.denominator),
+            "units_counted": figure.units_counted, "is_demo": figure.includes_demo}
+
+
+def _out(code: str, row: UnitFigures) -> IndicatorValueOut:
+    statuses = []
+    for target, assessment in row.progress.assessments:
+        statuses.append(StatusOut(
+            target_year=target.year, comparison=target.comparison, target_value=float(target.value),
+            status=assessment.status.value, label=assessment.label, latest_year=assessment.latest_year,
+            latest_value=_number(assessment.latest_value), projection=_number(assessment.projection),
+            gap=_number(assessment.gap), tolerance=_number(assessment.tolerance), points=len(assessment.points),
+        ))
+    headline = row.progress.headline
+    status = next((item for item in statuses if headline and item.target_year == headline[0].year), None)
+    by_dimension: dict[str, list[CategoryOut]] = {"sex": [], "ethnicity": [], "minority": []}
+    for category in row.breakdown:
+        by_dimension[category.dimension].append(CategoryOut.of(category))
+    return IndicatorValueOut(
+        indicator=code, period=row.year,
+        org_unit=OrgUnitRefOut(uid=row.unit.uid, code=row.unit.code, name=row.unit.name, level=row.unit.level),
+        status=status, targets=statuses,
+        disaggregations=DisaggregationsOut(**by_dimension, minority_gap=_number(row.minority_gap)),
+        **_figure_fields(row.figure),  # type: ignore[arg-type]
+    )
+
+
+@router.get("/indicator-values", response=list[IndicatorValueOut],
+            summary="Giá trị một chỉ tiêu cho một năm: một đơn vị, hoặc các đơn vị một cấp trong đơn vị đó")
+@api_require(VIEW_INDICATORS)
+def list_indicator_values(
+    request: HttpRequest,
+    indicator: str,
+    period: int,
+    org_unit: str,
+    level: str | None = None,
+    on: date | None = None,
+    plan: int | None = None,
+) -> list[IndicatorValueOut]:
+    """``org_unit`` is a statistics code resolved on ``on`` (by default 31 December of ``period``); ``level``
+    (province, district, commune) lists the units of that level under it on that day instead."""
+    if level is not None and level not in LEVELS:
+        raise HttpError(422, f"Cấp '{level}' không hợp lệ; dùng province, district hoặc commune.")
+    if not 2000 <= period <= 2100:
+        raise HttpError(422, f"Năm {period} không hợp lệ.")
+    chosen = plan_for(request.user, plan_id=plan)
+    _indicator, rows, _on = indicator_values(request.user, plan=chosen, code=indicator, year=period,
+                                             org_unit_code=org_unit, level=level, on=on,
+                                             today=timezone.localdate())
+    return [_out(indicator, row) for row in rows]

@@ -1,0 +1,571 @@
+"""The indicator engine: every figure of a plan's indicators comes through here.
+
+1. **Cells.** For each data element, commune (or whatever unit the value was given for) and year, the engine
+   reads the entered values (one SQL aggregation, grain-aware, see ``_entered``) and the derived ones (the
+   functions registered in :mod:`treem.indicators.sources`, called once per element and year). Where a unit has a
+   derived value for an element and year, it wins over an entered one; the entered one is kept as a discrepancy.
+2. **Pairs.** For an indicator, a unit enters the sums for a year only when it has both a numerator and a
+   denominator value (``docs/indicators.md``). Missing stays missing: no value is ever taken as zero.
+3. **Placement.** Each unit's pair is placed on the hierarchy the figures are shown on: the hierarchy valid on the
+   year's *reference date* (31 December of the year) by default, or any other date (today's communes for years
+   before 2025). A unit that is not valid on that date is carried through the lineage to the units that are:
+   forward to its successors (a merge sums), backward to its predecessors; when it lands on several units its
+   figures count only at their nearest common ancestor (they cannot be apportioned).
+4. **Roll-up.** A placed pair counts in every area above it: numerators and denominators are summed, never
+   percentages averaged. value = factor × Σ numerator ÷ Σ denominator, an exact fraction.
+
+Everything is set-based: the number of queries does not depend on the number of units, values or years shown
+(the hierarchy in two queries, entered values in one per kind of read, one call per derived element and year).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.functions import Coalesce
+
+from treem.core.models import EthnicGroup
+from treem.hierarchy.models import Lineage, OrgUnit
+from treem.indicators.models import DataValue
+from treem.indicators.sources import DerivedCell, demo_check, derived_function, register_derived
+from treem.plans.models import DataElement, Indicator
+
+# Breakdown dimensions and the category keys they use.
+SEX = "sex"  # "M", "F"
+ETHNICITY = "ethnicity"  # an ethnic group's code
+MINORITY = "minority"  # "kinh", "minority"
+DIMENSIONS = (SEX, ETHNICITY, MINORITY)
+KINH, MINORITIES = "kinh", "minority"
+
+CellKey = tuple[int, int, int]  # (data element id, org unit id, year)
+
+
+def reference_date(year: int) -> date:
+    """The day whose hierarchy a year's figures are shown on by default: 31 December (for 2025: the 38 communes
+    in force from 1 July 2025, which report the year's results before 1 December)."""
+    return date(year, 12, 31)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The hierarchy in memory
+# ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    id: int
+    uid: str
+    code: str
+    name: str
+    level: str
+    path: str
+    parent_id: int | None
+    valid_from: date | None
+    valid_to: date | None
+
+    def is_valid_on(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
+
+
+def _path_prefixes(path: str) -> list[str]:
+    """"/12/105/03386/" → ["/12/105/03386/", "/12/105/", "/12/"] (longest first)."""
+    parts = [part for part in path.split("/") if part]
+    return ["/" + "/".join(parts[:size]) + "/" for size in range(len(parts), 0, -1)]
+
+
+class HierarchyIndex:
+    """Every org unit and lineage link, read in two queries, with placement on any date memoised."""
+
+    def __init__(self, units: Iterable[Unit], links: Iterable[tuple[int, int]]) -> None:
+        self.units: dict[int, Unit] = {unit.id: unit for unit in units}
+        self.successors: dict[int, list[int]] = defaultdict(list)
+        self.predecessors: dict[int, list[int]] = defaultdict(list)
+        for predecessor_id, successor_id in links:
+            self.successors[predecessor_id].append(successor_id)
+            self.predecessors[successor_id].append(predecessor_id)
+        self._by_path: dict[date, dict[str, Unit]] = {}
+        self._areas: dict[tuple[int, date], tuple[int, ...]] = {}
+
+    @classmethod
+    def load(cls) -> HierarchyIndex:
+        units = [
+            Unit(*row)
+            for row in OrgUnit.objects.values_list(
+                "id", "uid", "code", "name", "level", "path", "parent_id", "valid_from", "valid_to"
+            )
+        ]
+        links = Lineage.objects.order_by().values_list("predecessor_id", "successor_id")
+        return cls(units, links)
+
+    def by_path_on(self, on: date) -> dict[str, Unit]:
+        found = self._by_path.get(on)
+        if found is None:
+            found = {unit.path: unit for unit in self.units.values() if unit.is_valid_on(on)}
+            self._by_path[on] = found
+        return found
+
+    def valid_on(self, on: date) -> list[Unit]:
+        return sorted(self.by_path_on(on).values(), key=lambda unit: unit.path)
+
+    def children_on(self, unit: Unit, on: date) -> list[Unit]:
+        return [candidate for candidate in self.valid_on(on) if candidate.parent_id == unit.id]
+
+    def _related_on(self, unit: Unit, on: date) -> list[Unit]:
+        """The units valid on ``on`` that ``unit``'s territory went to (or came from), through the lineage."""
+        forward = unit.valid_to is not None and unit.valid_to < on
+        edges = self.successors if forward else self.predecessors
+        found: dict[int, Unit] = {}
+        frontier, seen = [unit.id], set()
+        while frontier:
+            current = frontier.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            for other_id in edges.get(current, ()):
+                other = self.units[other_id]
+                if other.is_valid_on(on):
+                    found[other.id] = other
+                else:
+                    frontier.append(other.id)
+        return list(found.values())
+
+    def placement(self, unit_id: int, on: date) -> str | None:
+        """The path, among units valid on ``on``, under which the figures of ``unit_id`` count."""
+        unit = self.units.get(unit_id)
+        if unit is None:
+            return None
+        valid = self.by_path_on(on)
+        if unit.is_valid_on(on):
+            return unit.path
+        related = self._related_on(unit, on)
+        candidates = [_path_prefixes(other.path) for other in related]
+        if len(candidates) == 1:
+            return related[0].path
+        if candidates:
+            common = set(candidates[0]).intersection(*candidates[1:])
+            for prefix in candidates[0]:
+                if prefix in common and prefix in valid:
+                    return prefix
+        for prefix in _path_prefixes(unit.path):  # no lineage: the nearest ancestor that exists on that day
+            if prefix in valid:
+                return prefix
+        return None
+
+    def areas_of(self, unit_id: int, on: date) -> tuple[int, ...]:
+        """Ids of the units valid on ``on`` whose figures include those of ``unit_id`` (itself first, if valid)."""
+        key = (unit_id, on)
+        found = self._areas.get(key)
+        if found is None:
+            place = self.placement(unit_id, on)
+            valid = self.by_path_on(on)
+            found = tuple(valid[prefix].id for prefix in _path_prefixes(place) if prefix in valid) if place else ()
+            self._areas[key] = found
+        return found
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Figures
+# ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """An indicator for one area and year (and possibly one category of a breakdown)."""
+
+    numerator: Decimal | None
+    denominator: Decimal | None
+    units_counted: int
+    factor: Decimal = Decimal(100)
+    includes_demo: bool = False
+
+    @property
+    def value(self) -> Fraction | None:
+        """factor × numerator ÷ denominator as an exact fraction; None when missing (never 0 for missing)."""
+        if self.numerator is None or self.denominator is None or self.denominator == 0:
+            return None
+        return Fraction(self.factor) * Fraction(self.numerator) / Fraction(self.denominator)
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not None
+
+
+MISSING = Figure(numerator=None, denominator=None, units_counted=0)
+
+
+@dataclass
+class _Sum:
+    numerator: Decimal = Decimal(0)
+    denominator: Decimal = Decimal(0)
+    units: int = 0
+    demo: bool = False
+
+    def add(self, numerator: Decimal, denominator: Decimal, demo: bool) -> None:
+        self.numerator += numerator
+        self.denominator += denominator
+        self.units += 1
+        self.demo = self.demo or demo
+
+    def figure(self, factor: Decimal) -> Figure:
+        return Figure(numerator=self.numerator, denominator=self.denominator, units_counted=self.units,
+                      factor=factor, includes_demo=self.demo)
+
+
+@dataclass
+class Breakdown:
+    """An area's figures by category for each dimension: ``{"sex": {"M": Figure, "F": Figure}, …}``."""
+
+    figures: dict[str, dict[str, Figure]] = field(default_factory=dict)
+
+    def category(self, dimension: str, key: str) -> Figure:
+        return self.figures.get(dimension, {}).get(key, MISSING)
+
+    def minority_gap(self) -> Fraction | None:
+        """Ethnic-minority value minus Kinh value (percentage points), when both exist."""
+        minority = self.category(MINORITY, MINORITIES).value
+        kinh = self.category(MINORITY, KINH).value
+        return None if minority is None or kinh is None else minority - kinh
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Reading cells
+# ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Cells:
+    totals: dict[CellKey, Decimal] = field(default_factory=dict)
+    demo: set[CellKey] = field(default_factory=set)
+    # the entered value of a cell that a derived value overrode (shown beside it as a discrepancy to review)
+    overridden: dict[CellKey, Decimal] = field(default_factory=dict)
+    by_category: dict[str, dict[tuple[int, int, int, str], Decimal]] = field(
+        default_factory=lambda: {SEX: {}, ETHNICITY: {}}
+    )
+
+
+class Engine:
+    """One request's engine: reads are memoised for the life of the object (create one per request)."""
+
+    def __init__(self, *, hierarchy: HierarchyIndex | None = None) -> None:
+        self._hierarchy = hierarchy
+        self._derived: dict[tuple[str, int], list[DerivedCell]] = {}
+        self._derived_demo: dict[str, bool] = {}
+        self._totals_read: set[tuple[int, int]] = set()
+        self._categories_read: set[tuple[int, int]] = set()
+        self._cells = _Cells()
+        self._majority_codes: set[str] | None = None
+        self._group_names: dict[str, str] = {}
+
+    @property
+    def hierarchy(self) -> HierarchyIndex:
+        if self._hierarchy is None:
+            self._hierarchy = HierarchyIndex.load()
+        return self._hierarchy
+
+    # -- derived values ------------------------------------------------------------------------------------------
+
+    def derived_cells(self, element: DataElement, year: int) -> list[DerivedCell] | None:
+        """The cells of a derived element for a year, or None when its function is not registered (yet)."""
+        if not element.is_derived:
+            return None
+        key = (element.derived_from, year)
+        if key in self._derived:
+            return self._derived[key]
+        function = derived_function(element.derived_from)
+        if function is None:
+            return None
+        if function is count_communes:  # the engine's own count: from the hierarchy it already holds
+            cells = [DerivedCell(org_unit_id=unit.id, year=year, value=1)
+                     for unit in self.hierarchy.valid_on(reference_date(year)) if unit.level == "commune"]
+        else:
+            cells = [cell for cell in function(year=year) if cell.year == year]
+        self._derived[key] = cells
+        return cells
+
+    def derived_includes_demo(self, element: DataElement) -> bool:
+        """Whether the records counted by a derived element's function include demo records (asked once)."""
+        name = element.derived_from
+        if name not in self._derived_demo:
+            check = demo_check(name)
+            self._derived_demo[name] = bool(check()) if check is not None else False
+        return self._derived_demo[name]
+
+    # -- entered values ------------------------------------------------------------------------------------------
+
+    def _load_totals(self, elements: Sequence[DataElement], years: Sequence[int]) -> None:
+        wanted = [(element, year) for element in elements for year in years
+                  if (element.pk, year) not in self._totals_read]
+        if not wanted:
+            return
+        element_ids = sorted({element.pk for element, _ in wanted})
+        year_list = sorted({year for _, year in wanted})
+        cells = self._cells
+        rows = _entered(element_ids, year_list)
+        for element_id, unit_id, year, total, demo in rows:
+            if (element_id, year) in self._totals_read:
+                continue
+            key = (element_id, unit_id, year)
+            cells.totals[key] = total
+            if demo:
+                cells.demo.add(key)
+        for element, year in wanted:
+            self._totals_read.add((element.pk, year))
+            derived = self.derived_cells(element, year)
+            if derived is None:
+                continue
+            sums: dict[CellKey, Decimal] = defaultdict(Decimal)
+            for cell in derived:
+                sums[(element.pk, cell.org_unit_id, year)] += Decimal(cell.value)
+            is_demo = bool(sums) and self.derived_includes_demo(element)
+            for key, total in sums.items():
+                if key in cells.totals:
+                    cells.overridden[key] = cells.totals[key]
+                cells.totals[key] = total
+                if is_demo:
+                    cells.demo.add(key)
+                else:
+                    cells.demo.discard(key)
+
+    def _load_categories(self, elements: Sequence[DataElement], years: Sequence[int]) -> None:
+        wanted = [(element, year) for element in elements for year in years
+                  if (element.pk, year) not in self._categories_read]
+        if not wanted:
+            return
+        self._load_totals(elements, years)
+        by_sex, by_ethnicity = self._cells.by_category[SEX], self._cells.by_category[ETHNICITY]
+        derived_keys: set[CellKey] = set()
+        for element, year in wanted:
+            derived = self.derived_cells(element, year)
+            if derived is None:
+                continue
+            for cell in derived:
+                derived_keys.add((element.pk, cell.org_unit_id, year))
+                if cell.sex in ("M", "F"):
+                    key = (element.pk, cell.org_unit_id, year, cell.sex)
+                    by_sex[key] = by_sex.get(key, Decimal(0)) + Decimal(cell.value)
+                if cell.ethnic_group_code:
+                    key = (element.pk, cell.org_unit_id, year, cell.ethnic_group_code)
+                    by_ethnicity[key] = by_ethnicity.get(key, Decimal(0)) + Decimal(cell.value)
+        rows = (
+            DataValue.objects.with_value()
+            .filter(data_element_id__in=sorted({element.pk for element, _ in wanted}),
+                    year__in=sorted({year for _, year in wanted}))
+            .values_list("data_element_id", "org_unit_id", "year", "sex", "ethnic_group__code", "value")
+        )
+        # Per cell: a value given for the category itself wins; otherwise the sum over the finer cross cells.
+        direct_sex: dict[tuple[int, int, int, str], Decimal] = {}
+        direct_ethnic: dict[tuple[int, int, int, str], Decimal] = {}
+        cross_sex: dict[tuple[int, int, int, str], Decimal] = defaultdict(Decimal)
+        cross_ethnic: dict[tuple[int, int, int, str], Decimal] = defaultdict(Decimal)
+        for element_id, unit_id, year, sex, ethnic_code, raw in rows:
+            if raw is None or (element_id, year) in self._categories_read:
+                continue
+            if (element_id, unit_id, year) in derived_keys:
+                continue
+            value = Decimal(raw)
+            if sex and ethnic_code:
+                cross_sex[(element_id, unit_id, year, sex)] += value
+                cross_ethnic[(element_id, unit_id, year, ethnic_code)] += value
+            elif sex:
+                direct_sex[(element_id, unit_id, year, sex)] = value
+            elif ethnic_code:
+                direct_ethnic[(element_id, unit_id, year, ethnic_code)] = value
+        for target, direct, cross in ((by_sex, direct_sex, cross_sex), (by_ethnicity, direct_ethnic, cross_ethnic)):
+            covered = {key[:3] for key in direct}
+            target.update(direct)
+            target.update({key: value for key, value in cross.items() if key[:3] not in covered})
+        self._categories_read.update((element.pk, year) for element, year in wanted)
+
+    # -- ethnic groups -------------------------------------------------------------------------------------------
+
+    def _ethnic_groups(self) -> tuple[set[str], dict[str, str]]:
+        if self._majority_codes is None:
+            rows = list(EthnicGroup.objects.values_list("code", "name", "is_majority"))
+            self._majority_codes = {code for code, _name, majority in rows if majority}
+            self._group_names = {code: name for code, name, _majority in rows}
+        return self._majority_codes, self._group_names
+
+    def ethnic_group_name(self, code: str) -> str:
+        return self._ethnic_groups()[1].get(code, code)
+
+    # -- figures -----------------------------------------------------------------------------------------------
+
+    def figures(
+        self,
+        indicator: Indicator,
+        *,
+        years: Sequence[int],
+        on: date | None = None,
+        areas: Iterable[int] | None = None,
+    ) -> dict[tuple[int, int], Figure]:
+        """``{(area id, year): Figure}`` for every area (unit valid on the display date) with a value.
+
+        ``on`` is the date whose hierarchy the figures are shown on; by default each year's reference date.
+        ``areas`` limits the result to those unit ids (the computation is the same).
+        """
+        return self.figures_many([indicator], years=years, on=on, areas=areas)[indicator.pk]
+
+    def figures_many(
+        self,
+        indicators: Sequence[Indicator],
+        *,
+        years: Sequence[int],
+        on: date | None = None,
+        areas: Iterable[int] | None = None,
+    ) -> dict[int, dict[tuple[int, int], Figure]]:
+        """:meth:`figures` for several indicators, reading every element in one go."""
+        elements = _elements_of(indicators)
+        self._load_totals(elements, years)
+        wanted = set(areas) if areas is not None else None
+        index = _TotalsByElementYear(self._cells.totals)
+        result: dict[int, dict[tuple[int, int], Figure]] = {}
+        for indicator in indicators:
+            sums: dict[tuple[int, int], _Sum] = defaultdict(_Sum)
+            for year in years:
+                display_on = on or reference_date(year)
+                numerators = index.get(indicator.numerator_id, year)
+                denominators = index.get(indicator.denominator_id, year)
+                for unit_id, numerator in numerators.items():
+                    denominator = denominators.get(unit_id)
+                    if denominator is None:
+                        continue
+                    demo = (indicator.numerator_id, unit_id, year) in self._cells.demo or (
+                        indicator.denominator_id, unit_id, year) in self._cells.demo
+                    for area_id in self.hierarchy.areas_of(unit_id, display_on):
+                        if wanted is None or area_id in wanted:
+                            sums[(area_id, year)].add(numerator, denominator, demo)
+            factor = Decimal(indicator.factor)
+            result[indicator.pk] = {key: total.figure(factor) for key, total in sums.items()}
+        return result
+
+    def breakdowns(
+        self,
+        indicator: Indicator,
+        *,
+        year: int,
+        on: date | None = None,
+        areas: Iterable[int] | None = None,
+    ) -> dict[int, Breakdown]:
+        """``{area id: Breakdown}``: the figures by sex, by ethnic group and Kinh vs minorities, where the data
+        carries them (a unit enters a category's sums only when it has both values for that category)."""
+        numerator, denominator = indicator.numerator, indicator.denominator
+        self._load_categories([numerator, denominator], [year])
+        majority, _names = self._ethnic_groups()
+        display_on = on or reference_date(year)
+        wanted = set(areas) if areas is not None else None
+        factor = Decimal(indicator.factor)
+        sums: dict[tuple[int, str, str], _Sum] = defaultdict(_Sum)
+        for dimension, source in ((SEX, SEX), (ETHNICITY, ETHNICITY), (MINORITY, ETHNICITY)):
+            if (dimension == SEX and not (numerator.by_sex and denominator.by_sex)) or (
+                dimension != SEX and not (numerator.by_ethnicity and denominator.by_ethnicity)
+            ):
+                continue
+            cells = self._cells.by_category[source]
+            numerators: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+            denominators: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+            for (element_id, unit_id, cell_year, category), value in cells.items():
+                if cell_year != year or element_id not in (numerator.pk, denominator.pk):
+                    continue
+                if dimension == MINORITY:
+                    category = KINH if category in majority else MINORITIES
+                target = numerators if element_id == numerator.pk else denominators
+                target[(unit_id, category)] += value
+            for (unit_id, category), value in numerators.items():
+                other = denominators.get((unit_id, category))
+                if other is None:
+                    continue
+                demo = ((numerator.pk, unit_id, year) in self._cells.demo
+                        or (denominator.pk, unit_id, year) in self._cells.demo)
+                for area_id in self.hierarchy.areas_of(unit_id, display_on):
+                    if wanted is None or area_id in wanted:
+                        sums[(area_id, dimension, category)].add(value, other, demo)
+        result: dict[int, Breakdown] = defaultdict(Breakdown)
+        for (area_id, dimension, category), total in sorted(sums.items()):
+            result[area_id].figures.setdefault(dimension, {})[category] = total.figure(factor)
+        return dict(result)
+
+    def discrepancies(self, indicator: Indicator, *, year: int) -> dict[CellKey, tuple[Decimal, Decimal]]:
+        """Cells of the indicator's elements where a derived value overrode an entered one: (derived, entered)."""
+        self._load_totals(_elements_of([indicator]), [year])
+        return {
+            key: (self._cells.totals[key], entered)
+            for key, entered in self._cells.overridden.items()
+            if key[2] == year and key[0] in (indicator.numerator_id, indicator.denominator_id)
+        }
+
+
+class _TotalsByElementYear:
+    def __init__(self, totals: dict[CellKey, Decimal]) -> None:
+        self._index: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
+        for (element_id, unit_id, year), value in totals.items():
+            self._index[(element_id, year)][unit_id] = value
+
+    def get(self, element_id: int, year: int) -> dict[int, Decimal]:
+        return self._index.get((element_id, year), {})
+
+
+def _elements_of(indicators: Sequence[Indicator]) -> list[DataElement]:
+    found: dict[int, DataElement] = {}
+    for indicator in indicators:
+        found[indicator.numerator.pk] = indicator.numerator
+        found[indicator.denominator.pk] = indicator.denominator
+    return list(found.values())
+
+
+def _entered(element_ids: Sequence[int], years: Sequence[int]) -> list[tuple[int, int, int, Decimal, bool]]:
+    """Entered totals per (element, unit, year), in one aggregation.
+
+    A unit's total is its value for all children (sex and ethnic group empty) when given; otherwise the sum of its
+    values by sex, else by ethnic group, else by sex × ethnic group — whichever the reporter gave.
+    """
+    query = (
+        DataValue.objects.with_value()
+        .filter(data_element_id__in=element_ids, year__in=years)
+        .order_by()
+        .values("data_element_id", "org_unit_id", "year")
+        .annotate(
+            total=Coalesce(
+                Sum("value", filter=Q(sex="", ethnic_group__isnull=True)),
+                Sum("value", filter=~Q(sex="") & Q(ethnic_group__isnull=True)),
+                Sum("value", filter=Q(sex="", ethnic_group__isnull=False)),
+                Sum("value", filter=~Q(sex="") & Q(ethnic_group__isnull=False)),
+            ),
+            demo=Count("id", filter=Q(is_demo=True)),
+        )
+        .values_list("data_element_id", "org_unit_id", "year", "total", "demo")
+    )
+    # Read through the cursor: thousands of rows, and Django's per-value converters would cost more than the query.
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        (element_id, unit_id, year, total if isinstance(total, Decimal) else Decimal(str(total)), bool(demo))
+        for element_id, unit_id, year, total, demo in rows
+    ]
+
+
+def data_years() -> tuple[int | None, int | None]:
+    """The first and last year of the entered values (one query on the year index)."""
+    bounds: dict[str, Any] = DataValue.objects.aggregate(first=Min("year"), last=Max("year"))
+    return bounds["first"], bounds["last"]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The engine's own derived element: the communes in force in a year
+# ------------------------------------------------------------------------------------------------------------
+
+
+@register_derived("hierarchy.count_communes")
+def count_communes(*, year: int) -> list[DerivedCell]:
+    """1 for every commune-level unit in force on the year's reference date (31 December)."""
+    communes = OrgUnit.objects.valid_on(reference_date(year)).of_level("commune").values_list("id", flat=True)
+    return [DerivedCell(org_unit_id=unit_id, year=year, value=1) for unit_id in communes]

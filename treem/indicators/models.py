@@ -1,0 +1,79 @@
+"""Entered data values: one figure of a data element for one org unit, one year and one disaggregation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from treem.core.models import BaseModel, EthnicGroup
+from treem.hierarchy.models import OrgUnit
+from treem.plans.models import DataElement
+
+
+class Sex(models.TextChoices):
+    ALL = "", "Tất cả"
+    MALE = "M", "Nam"
+    FEMALE = "F", "Nữ"
+
+
+class DataValueQuerySet(models.QuerySet["DataValue"]):
+    def for_years(self, years: list[int] | range) -> DataValueQuerySet:
+        return self.filter(year__in=list(years))
+
+    def with_value(self) -> DataValueQuerySet:
+        return self.filter(value__isnull=False)
+
+
+class DataValue(BaseModel):
+    """A figure entered for a data element, an org unit (the lowest level, usually a commune valid that year) and a
+    year, for all children (``sex`` empty, ``ethnic_group`` null) or for one sex and/or one ethnic group.
+
+    A missing row is missing data, never zero, and so is a row whose ``value`` is NULL (a value that was cleared:
+    the row stays so that its history — its audit events — stays with it). Written only by
+    ``treem.indicators.services.enter_data_values``.
+    """
+
+    data_element = models.ForeignKey(DataElement, verbose_name="phần tử dữ liệu", on_delete=models.PROTECT,
+                                     related_name="values")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("năm")
+    sex = models.CharField("giới tính", max_length=1, choices=Sex.choices, default=Sex.ALL, blank=True)
+    ethnic_group = models.ForeignKey(EthnicGroup, verbose_name="dân tộc", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+",
+                                     help_text="Để trống: mọi dân tộc.")
+    value = models.DecimalField("giá trị", max_digits=16, decimal_places=4, null=True, blank=True)
+    comment = models.TextField("ghi chú", blank=True)
+    is_demo = models.BooleanField("dữ liệu trình diễn", default=False)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhập", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    objects = DataValueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "số liệu"
+        verbose_name_plural = "số liệu"
+        ordering = ["data_element", "year", "org_unit"]
+        constraints = [
+            # NULL ethnic group (all groups) is one cell, so it needs its own partial constraint on every database.
+            models.UniqueConstraint(
+                fields=["data_element", "org_unit", "year", "sex", "ethnic_group"],
+                condition=Q(ethnic_group__isnull=False),
+                name="data_value_cell_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["data_element", "org_unit", "year", "sex"],
+                condition=Q(ethnic_group__isnull=True),
+                name="data_value_cell_all_groups_unique",
+            ),
+            models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__gte=0),
+                                   name="data_value_not_negative"),
+            models.CheckConstraint(condition=Q(sex__in=["", "M", "F"]), name="data_value_sex_known"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "data_element"], name="data_value_year_element_idx"),
+            models.Index(fields=["org_unit", "year"], name="data_value_unit_year_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_element.code} {self.org_unit.code} {self.year}: {self.value}"

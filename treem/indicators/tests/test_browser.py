@@ -1,0 +1,73 @@
+"""In a real Chromium: the overview's cards and the detail page's plotly charts, drawn without any outside request."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package (.ci/run does).")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def test_a_leader_opens_the_overview_and_an_indicators_charts(
+    page: object, live_server: object, reference_data: None,
+) -> None:
+    from playwright.sync_api import expect
+
+    from treem.accounts.tests.factories import TEST_PASSWORD, user_with_role
+    from treem.core.roles import Role
+    from treem.indicators.tests.helpers import fill
+    from treem.plans.tests.factories import ensure_lai_chau_plan
+
+    ensure_lai_chau_plan()
+    fill(communes=5, years=range(2021, 2027), is_demo=True)
+    user = user_with_role(Role.LEADER, "12")
+    base = live_server.url  # type: ignore[attr-defined]
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url)  # type: ignore[attr-defined]
+            if not request.url.startswith(base) else None)
+    page.goto(f"{base}/chi-tieu/")  # type: ignore[attr-defined]
+    page.get_by_label("Tên đăng nhập").fill(user.username)  # type: ignore[attr-defined]
+    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Đăng nhập").click()  # type: ignore[attr-defined]
+    expect(page.get_by_test_id("card-I05")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.locator(".demo-badge").first).to_contain_text("Dữ liệu trình diễn")  # type: ignore[attr-defined]
+    page.get_by_test_id("card-I05").get_by_role("link").click()  # type: ignore[attr-defined]
+    expect(page.locator("#trend-chart .main-svg").first).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_test_id("by-unit")).to_contain_text("Xã Bình Lư")  # type: ignore[attr-defined]
+    expect(page.locator("#unit-chart .main-svg").first).to_be_visible()  # type: ignore[attr-defined]
+    assert outside == []
