@@ -115,3 +115,9 @@ def test_the_admin_page_records_a_future_merge(client: Client) -> None:
     })
     assert refused.status_code == 200
     assert "không có hiệu lực" in refused.content.decode() or "chồng lấn" in refused.content.decode()
+
+
+def test_an_english_language_browser_still_gets_vietnamese_until_the_user_switches(client: Client) -> None:
+    client.force_login(user_with_role(Role.LEADER, "12"))
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert "Tổng quan" in page and "Đăng xuất" in page
