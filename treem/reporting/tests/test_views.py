@@ -198,3 +198,12 @@ def test_the_demo_cycle_has_its_deadline_on_1_december_2026_and_a_mix_of_statuse
     assert len(statuses) >= 3
     seed_demo_reporting(size="small", stdout=lines.append)
     assert "giữ nguyên" in lines[-1]
+
+
+def test_the_coordinator_opens_the_cycle_list_and_the_status_board(client: Client) -> None:
+    cycle(2026)
+    client.force_login(coordinator())
+    listing = client.get("/bao-cao/")
+    assert listing.status_code == 200
+    assert "/bao-cao/nam/2026/" in listing.content.decode()
+    assert client.get("/bao-cao/nam/2026/").status_code == 200
