@@ -75,7 +75,8 @@ def _check_transition(submission: Submission, action: str) -> str:
 
 
 def _locked(submission: Submission) -> Submission:
-    return Submission.objects.select_for_update().select_related("cycle", "agency", "org_unit").get(pk=submission.pk)
+    return Submission.objects.select_for_update(of=("self",)).select_related("cycle", "agency", "org_unit").get(
+        pk=submission.pk)
 
 
 # ---- cycles -----------------------------------------------------------------------------------------------------
