@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.http import Http404
 
-from treem.accounts.tests.factories import UserFactory, user_with_role
+from treem.accounts.tests.factories import UserFactory, unit, user_with_role
 from treem.core.access import get_visible_or_404, has_capability, scope_paths, visible_to
 from treem.core.roles import Role
 from treem.hierarchy.models import OrgUnit
@@ -24,17 +24,17 @@ def test_a_user_without_assignment_sees_nothing() -> None:
     assert not has_capability(user, VIEW_HIERARCHY)
 
 
-def test_a_commune_officer_sees_only_the_subtree_of_the_commune() -> None:
+def test_a_commune_officer_sees_neither_the_province_nor_a_neighbouring_commune() -> None:
     officer = user_with_role(Role.COMMUNE_OFFICER, "03390")
-    visible = visible_to(officer, OrgUnit.objects.all(), path_field="path")
-    assert list(visible.values_list("path", flat=True)) == ["/12/03390/"]
+    visible = set(visible_to(officer, OrgUnit.objects.all(), path_field="path").values_list("path", flat=True))
+    assert "/12/03390/" in visible
+    assert "/12/" not in visible and "/12/03408/" not in visible
 
 
 def test_nested_assignments_collapse_to_the_widest_subtree() -> None:
     user = user_with_role(Role.COORDINATOR, "12")
     user_with_role(Role.COMMUNE_OFFICER, "03390")
     from treem.accounts.models import Assignment
-    from treem.accounts.tests.factories import unit
 
     Assignment.objects.create(user=user, role=Role.COMMUNE_OFFICER, org_unit=unit("03390"))
     assert scope_paths(user) == ["/12/"]
@@ -60,3 +60,29 @@ def test_an_inactive_assignment_grants_nothing() -> None:
     officer = user_with_role(Role.COMMUNE_OFFICER, "03390")
     officer.assignments.update(is_active=False)
     assert org_units_for(officer, on=date(2026, 1, 1)).count() == 0
+
+
+def test_an_officer_of_a_merged_commune_also_sees_the_old_communes_merged_into_it() -> None:
+    officer = user_with_role(Role.COMMUNE_OFFICER, "03390")
+    visible = set(visible_to(officer, OrgUnit.objects.all(), path_field="path").values_list("code", flat=True))
+    merged_into_binh_lu = {"03390", "03412", "03413"}
+    assert visible == merged_into_binh_lu
+    assert "03386" not in visible
+
+
+def test_a_unit_split_between_successors_is_covered_by_none_of_them_alone() -> None:
+    from treem.hierarchy.models import LineageKind
+    from treem.hierarchy.services import NewUnit, record_org_unit_change
+
+    record_org_unit_change(
+        actor=None, kind=LineageKind.SPLIT, sources=[unit("03390")],
+        targets=[NewUnit(code="99001", name="Xã Bắc", kind="xã", parent=unit("12")),
+                 NewUnit(code="99002", name="Xã Nam", kind="xã", parent=unit("12"))],
+        effective_on=date(2026, 12, 1),
+    )
+    officer = UserFactory()
+    from treem.accounts.models import Assignment
+
+    Assignment.objects.create(user=officer, role=Role.COMMUNE_OFFICER, org_unit=unit("99001", on=date(2027, 1, 1)))
+    paths = scope_paths(officer, on=date(2027, 1, 1))
+    assert paths == ["/12/99001/"]
