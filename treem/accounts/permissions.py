@@ -31,7 +31,7 @@ def grants_from_assignments(user: AbstractBaseUser, *, on: date) -> list[Grant]:
         .values_list("role", "org_unit_id", "org_unit__path", "agency__code")
     )
     grants = [Grant(role=role, path=path, agency_code=agency_code) for role, _, path, agency_code in rows]
-    frontier = {unit_id: [(role, agency_code) for role, other_id, _, agency_code in rows if other_id == unit_id]
+    frontier: dict[int, list[tuple[str, str | None]]] = {unit_id: [(role, agency_code) for role, other_id, _, agency_code in rows if other_id == unit_id]
                 for _, unit_id, _, _ in rows}
     for _ in range(LINEAGE_DEPTH):
         if not frontier:
