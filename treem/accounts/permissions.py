@@ -31,8 +31,9 @@ def grants_from_assignments(user: AbstractBaseUser, *, on: date) -> list[Grant]:
         .values_list("role", "org_unit_id", "org_unit__path", "agency__code")
     )
     grants = [Grant(role=role, path=path, agency_code=agency_code) for role, _, path, agency_code in rows]
-    frontier: dict[int, list[tuple[str, str | None]]] = {unit_id: [(role, agency_code) for role, other_id, _, agency_code in rows if other_id == unit_id]
-                for _, unit_id, _, _ in rows}
+    frontier: dict[int, list[tuple[str, str | None]]] = {}
+    for role, unit_id, _, agency_code in rows:
+        frontier.setdefault(unit_id, []).append((role, agency_code))
     for _ in range(LINEAGE_DEPTH):
         if not frontier:
             break
