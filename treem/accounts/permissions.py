@@ -45,8 +45,8 @@ def grants_from_assignments(user: AbstractBaseUser, *, on: date) -> list[Grant]:
         )
         next_frontier: dict[int, list[tuple[str, str | None]]] = {}
         for successor_id, predecessor_id, predecessor_path in wholly_passed:
-            for role, agency_code in frontier[successor_id]:
-                grants.append(Grant(role=role, path=predecessor_path, agency_code=agency_code))
-                next_frontier.setdefault(predecessor_id, []).append((role, agency_code))
+            for granted_role, granted_agency in frontier[successor_id]:
+                grants.append(Grant(role=granted_role, path=predecessor_path, agency_code=granted_agency))
+                next_frontier.setdefault(predecessor_id, []).append((granted_role, granted_agency))
         frontier = next_frontier
     return grants
