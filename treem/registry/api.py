@@ -1,0 +1,314 @@
+"""API of the child registry: the same selectors and services as the pages, scoped the same way.
+
+The ID number is masked unless the caller's role needs it; reading one child is recorded in the audit trail.
+
+Annotations here are evaluated (no ``from __future__ import annotations``): django-ninja reads the schemas of the
+wrapped operations from them.
+"""
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from treem.core.access import NOT_FOUND_MESSAGE, UserLike, api_require
+from treem.core.models import CodeSystem, EthnicGroup
+from treem.hierarchy.models import Village
+from treem.registry import services
+from treem.registry.imports import ImportRefused, import_children_file
+from treem.registry.jobs import UploadRefused, confirm_import, read_progress, upload_import
+from treem.registry.models import Child, ChildImport, DatePrecision, ImportStatus, SpecialCircumstance, consent_state
+from treem.registry.permissions import EDIT_CHILDREN, VIEW_IDENTITY
+from treem.registry.selectors import (
+    ChildFilters,
+    can_edit,
+    can_see_personal_id,
+    child_for,
+    editable_communes_for,
+    import_for,
+    search_children,
+)
+from treem.registry.standardise import fold_name
+
+router = Router(tags=["Trẻ em"])
+MAX_LIMIT = 500
+
+
+class GuardianOut(Schema):
+    full_name: str
+    relationship: str
+    phone: str
+
+
+class ChildOut(Schema):
+    id: int
+    full_name: str
+    birth_date: date
+    birth_date_precision: str
+    sex: str
+    ethnic_group_code: str | None
+    personal_id: str
+    commune_code: str
+    commune_name: str
+    village: str | None
+    is_birth_registered: bool | None
+    birth_registered_on: date | None
+    has_health_insurance: bool | None
+    school_level: str
+    school_name: str
+    is_out_of_school: bool | None
+    has_disability: bool | None
+    status: str
+    status_on: date | None
+    special_circumstances: list[str]
+    is_demo: bool
+
+
+class ChildDetailOut(ChildOut):
+    guardians: list[GuardianOut]
+    consent_complete: bool
+    consent_missing: list[str]
+    legal_basis: str
+    legal_basis_note: str
+
+
+class ChildListOut(Schema):
+    count: int
+    items: list[ChildOut]
+
+
+class ChildIn(Schema):
+    commune_code: str
+    full_name: str
+    birth_date: date
+    birth_date_precision: str = DatePrecision.DAY
+    sex: str
+    ethnic_group_code: str | None = None
+    personal_id: str = ""
+    village: str | None = None
+    is_birth_registered: bool | None = None
+    birth_registered_on: date | None = None
+    has_health_insurance: bool | None = None
+    school_level: str = ""
+    school_name: str = ""
+    is_out_of_school: bool | None = None
+    has_disability: bool | None = None
+    disability_note: str = ""
+    notes: str = ""
+
+
+class ChildPatch(Schema):
+    full_name: str | None = None
+    birth_date: date | None = None
+    birth_date_precision: str | None = None
+    sex: str | None = None
+    ethnic_group_code: str | None = None
+    personal_id: str | None = None
+    village: str | None = None
+    is_birth_registered: bool | None = None
+    birth_registered_on: date | None = None
+    has_health_insurance: bool | None = None
+    health_insurance_number: str | None = None
+    school_level: str | None = None
+    school_name: str | None = None
+    is_out_of_school: bool | None = None
+    has_disability: bool | None = None
+    disability_note: str | None = None
+    notes: str | None = None
+    reason: str = ""
+
+
+class ImportOut(Schema):
+    id: int | None
+    status: str
+    background: bool
+    summary: dict[str, Any] | None
+    error: str
+    progress: dict[str, Any] | None
+
+
+def _child_out(child: Child, *, full_ids: bool, special: list[str] | None = None) -> dict[str, Any]:
+    if special is None:
+        today = timezone.localdate()
+        special = sorted(child.special_circumstances.current_on(today).values_list("group", flat=True))
+    return {
+        "id": child.pk, "full_name": child.full_name, "birth_date": child.birth_date,
+        "birth_date_precision": child.birth_date_precision, "sex": child.sex,
+        "ethnic_group_code": child.ethnic_group.code if child.ethnic_group else None,
+        "personal_id": child.personal_id if full_ids else child.masked_personal_id,
+        "commune_code": child.commune.code, "commune_name": child.commune.name,
+        "village": child.village.name if child.village else None,
+        "is_birth_registered": child.is_birth_registered, "birth_registered_on": child.birth_registered_on,
+        "has_health_insurance": child.has_health_insurance, "school_level": child.school_level,
+        "school_name": child.school_name, "is_out_of_school": child.is_out_of_school,
+        "has_disability": child.has_disability, "status": child.status, "status_on": child.status_on,
+        "special_circumstances": special, "is_demo": child.is_demo,
+    }
+
+
+def _detail(child: Child, user: UserLike) -> ChildDetailOut:
+    today = timezone.localdate()
+    consents = list(child.consents.all())
+    state = consent_state(child, consents, on=today)
+    return ChildDetailOut(
+        **_child_out(child, full_ids=can_see_personal_id(user)),
+        guardians=[GuardianOut(full_name=g.full_name, relationship=g.relationship, phone=g.phone)
+                   for g in child.guardians.all()],
+        consent_complete=state.is_complete, consent_missing=state.missing, legal_basis=child.legal_basis,
+        legal_basis_note=child.legal_basis_note,
+    )
+
+
+def _invalid(error: ValidationError) -> HttpError:
+    if hasattr(error, "error_dict"):
+        text = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+    else:
+        text = " ".join(error.messages)
+    return HttpError(422, f"Dữ liệu không hợp lệ: {text}")
+
+
+def _ethnic_group(code: str | None) -> EthnicGroup | None:
+    if not code:
+        return None
+    group = EthnicGroup.objects.filter(code_system=CodeSystem.ETHNIC_121_1979, code=code.zfill(2)).first()
+    if group is None:
+        raise HttpError(422, f"Dữ liệu không hợp lệ: ethnic_group_code: mã dân tộc '{code}' không có trong danh mục.")
+    return group
+
+
+def _village(commune_id: int, name: str | None) -> Village | None:
+    if not name:
+        return None
+    key = fold_name(name)
+    for village in Village.objects.filter(org_unit_id=commune_id):
+        if fold_name(village.name) == key:
+            return village
+    raise HttpError(422, f"Dữ liệu không hợp lệ: village: không có thôn/bản '{name}' trong xã.")
+
+
+@router.get("/children", response=ChildListOut, summary="Tìm trẻ em (theo tên không dấu, số định danh, thôn/bản, "
+            "cha mẹ) và lọc")
+@api_require(VIEW_IDENTITY)
+def list_children(
+    request: HttpRequest, q: str = "", age_band: str = "", special_group: str = "", birth_registered: str = "",
+    schooling: str = "", ethnic_code: str = "", commune: str = "", village: str = "", status: str = "present",
+    limit: int = 100, offset: int = 0,
+) -> ChildListOut:
+    filters = ChildFilters(query=q, age_band=age_band, special_group=special_group,
+                           birth_registered=birth_registered, schooling=schooling, ethnic_code=ethnic_code,
+                           commune_code=commune, village=village, status=status)
+    found = search_children(request.user, filters, today=timezone.localdate())
+    limit = max(1, min(limit, MAX_LIMIT))
+    page = list(found[offset : offset + limit])
+    today = timezone.localdate()
+    groups: dict[int, list[str]] = {}
+    for child_id, group in SpecialCircumstance.objects.current_on(today).filter(
+            child_id__in=[child.pk for child in page]).values_list("child_id", "group").order_by("group"):
+        groups.setdefault(child_id, []).append(group)
+    full_ids = can_see_personal_id(request.user)
+    return ChildListOut(count=found.count(), items=[
+        ChildOut(**_child_out(child, full_ids=full_ids, special=groups.get(child.pk, []))) for child in page])
+
+
+@router.post("/children/import", response={200: ImportOut, 202: ImportOut},
+             summary="Nhập danh sách trẻ em của một xã (tệp Excel/CSV)")
+@api_require(EDIT_CHILDREN)
+def import_children(
+    request: HttpRequest, file: UploadedFile = File(...), commune: str = Form(...),  # noqa: B008
+    as_of: date = Form(...), dry_run: bool = Form(False),  # noqa: B008
+) -> Status[ImportOut]:
+    today = timezone.localdate()
+    unit = editable_communes_for(request.user, on=as_of).filter(code=commune).first()
+    if unit is None:
+        raise HttpError(404, NOT_FOUND_MESSAGE)
+    if dry_run:
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / Path(file.name or "danh-sach.xlsx").name
+            path.write_bytes(file.read())
+            try:
+                summary = import_children_file(actor=request.user, path=path, commune=unit, as_of=as_of,
+                                               dry_run=True, source_name=file.name or "")
+            except ImportRefused as error:
+                raise HttpError(422, str(error)) from error
+        return Status(200, ImportOut(id=None, status="dry_run", background=False, summary=summary.as_dict(),
+                                     error="", progress=None))
+    try:
+        child_import = upload_import(actor=request.user, upload=file, commune=unit, as_of=as_of,  # type: ignore[arg-type]
+                                     today=today)
+        if child_import.status == ImportStatus.FAILED:
+            raise HttpError(422, child_import.error)
+        child_import = confirm_import(actor=request.user, child_import=child_import)  # type: ignore[arg-type]
+    except UploadRefused as error:
+        raise HttpError(422, str(error)) from error
+    status = 202 if child_import.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) else 200
+    return Status(status, _import_out(child_import))
+
+
+def _import_out(child_import: ChildImport) -> ImportOut:
+    return ImportOut(id=child_import.pk, status=child_import.status, background=child_import.is_background,
+                     summary=child_import.summary, error=child_import.error, progress=read_progress(child_import))
+
+
+@router.get("/children/imports/{import_id}", response=ImportOut, summary="Tiến độ và kết quả một lần nhập")
+@api_require(EDIT_CHILDREN)
+def get_import(request: HttpRequest, import_id: int) -> ImportOut:
+    return _import_out(import_for(request.user, import_id=import_id))
+
+
+@router.post("/children", response={201: ChildDetailOut}, summary="Thêm một trẻ em vào cơ sở dữ liệu của xã")
+@api_require(EDIT_CHILDREN)
+def create_child(request: HttpRequest, payload: ChildIn) -> Status[ChildDetailOut]:
+    today = timezone.localdate()
+    commune = editable_communes_for(request.user, on=today).filter(code=payload.commune_code).first()
+    if commune is None:
+        raise HttpError(404, NOT_FOUND_MESSAGE)
+    values = payload.dict(exclude={"commune_code", "ethnic_group_code", "village"})
+    try:
+        child = services.register_child(actor=request.user, commune=commune, today=today,
+                                        ethnic_group=_ethnic_group(payload.ethnic_group_code),
+                                        village=_village(commune.pk, payload.village), **values)
+    except ValidationError as error:
+        raise _invalid(error) from error
+    return Status(201, _detail(child_for(request.user, child_id=child.pk), request.user))
+
+
+@router.get("/children/{child_id}", response=ChildDetailOut, summary="Hồ sơ một trẻ (việc mở hồ sơ được ghi "
+            "nhật ký)")
+@api_require(VIEW_IDENTITY)
+def get_child(request: HttpRequest, child_id: int) -> ChildDetailOut:
+    child = child_for(request.user, child_id=child_id)
+    services.record_child_opened(actor=request.user, child=child)
+    return _detail(child, request.user)
+
+
+@router.patch("/children/{child_id}", response=ChildDetailOut, summary="Sửa hồ sơ một trẻ (giá trị trước và sau "
+              "được ghi lịch sử)")
+@api_require(EDIT_CHILDREN)
+def update_child(request: HttpRequest, child_id: int, payload: ChildPatch) -> ChildDetailOut:
+    child = child_for(request.user, child_id=child_id)
+    if not can_edit(request.user, child):
+        raise Http404(NOT_FOUND_MESSAGE)
+    changes = payload.dict(exclude_unset=True, exclude={"reason", "ethnic_group_code", "village"})
+    if "ethnic_group_code" in payload.model_fields_set:
+        changes["ethnic_group"] = _ethnic_group(payload.ethnic_group_code)
+    if "village" in payload.model_fields_set:
+        changes["village"] = _village(child.commune_id, payload.village)
+    for text_field in ("personal_id", "school_level", "school_name", "disability_note", "notes",
+                       "health_insurance_number"):
+        if text_field in changes and changes[text_field] is None:
+            changes[text_field] = ""
+    try:
+        services.update_child(actor=request.user, child=child, changes=changes, today=timezone.localdate(),
+                              reason=payload.reason)
+    except ValidationError as error:
+        raise _invalid(error) from error
+    return _detail(child_for(request.user, child_id=child.pk), request.user)
+

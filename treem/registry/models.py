@@ -1,0 +1,454 @@
+"""The commune child registry: children, their guardians, residences, special circumstances and consents.
+
+A child record is never hard-deleted: it is soft-deleted (``deleted_at``) or merged into another record
+(``merged_into``), and every change is an audit event written by a service. Where a child lives is a list of
+residences over time, so that a move to another commune keeps the record and its history and yearly counts place
+each child in the commune where it lived on the counting day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from treem.core.models import BaseModel, EthnicGroup
+from treem.hierarchy.models import OrgUnit, Village
+
+ADULT_AGE = 16
+"""A child is a person under 16 (Law on Children 2016, Article 1)."""
+
+OWN_CONSENT_AGE = 7
+"""From age 7 the child's own consent is needed as well as the guardian's (Decree 13/2023/NĐ-CP, Article 20)."""
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Age in completed years on ``on``."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def born_after_for_age(on: date, years: int) -> date:
+    """The latest birth date of a child who is at least ``years`` old on ``on`` (29 February → 28 February)."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:
+        return on.replace(year=on.year - years, day=28)
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "Nam"
+    FEMALE = "F", "Nữ"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Đủ ngày, tháng, năm"
+    MONTH = "month", "Chỉ tháng và năm"
+    YEAR = "year", "Chỉ năm"
+
+
+class ChildStatus(models.TextChoices):
+    LIVING = "living", "Đang sinh sống tại xã"
+    MOVED_AWAY = "moved_away", "Đã chuyển đi nơi khác"
+    TURNED_16 = "turned_16", "Đã đủ 16 tuổi"
+    DECEASED = "deceased", "Đã mất"
+
+
+class SchoolLevel(models.TextChoices):
+    NOT_YET = "not_yet", "Chưa đi học"
+    NURSERY = "nursery", "Nhà trẻ"
+    KINDERGARTEN = "kindergarten", "Mẫu giáo"
+    PRIMARY = "primary", "Tiểu học"
+    LOWER_SECONDARY = "lower_secondary", "Trung học cơ sở"
+    UPPER_SECONDARY = "upper_secondary", "Trung học phổ thông"
+    OTHER = "other", "Khác (giáo dục thường xuyên, học nghề)"
+
+
+class LegalBasis(models.TextChoices):
+    """Why a child's data is processed when the required consent is missing (Decree 13/2023/NĐ-CP, Article 17)."""
+
+    CONSENT = "consent", "Sự đồng ý của cha, mẹ, người giám hộ và của trẻ từ đủ 7 tuổi"
+    PROTECTION = "protection", "Bảo vệ tính mạng, sức khỏe của trẻ em trong tình huống khẩn cấp"
+    STATE_DUTY = "state_duty", "Thực hiện nhiệm vụ của cơ quan nhà nước theo Luật Trẻ em 2016"
+    LEGAL_OBLIGATION = "legal_obligation", "Thực hiện nghĩa vụ khác theo quy định của pháp luật"
+
+
+class ChildQuerySet(models.QuerySet["Child"]):
+    def active(self) -> ChildQuerySet:
+        """Records not deleted and not merged into another record."""
+        return self.filter(deleted_at__isnull=True, merged_into__isnull=True)
+
+    def within(self, path: str) -> ChildQuerySet:
+        """Children whose current commune lies in the subtree rooted at ``path``."""
+        return self.filter(commune__path__startswith=path)
+
+    def under_age_on(self, on: date, years: int = ADULT_AGE) -> ChildQuerySet:
+        """Children born on or before ``on`` and younger than ``years`` on that day."""
+        return self.filter(birth_date__lte=on, birth_date__gt=born_after_for_age(on, years))
+
+    def present_on(self, on: date) -> ChildQuerySet:
+        """Children neither deceased nor moved away by ``on``, born by then and under 16 on that day."""
+        gone = Q(status__in=[ChildStatus.DECEASED, ChildStatus.MOVED_AWAY]) & Q(status_on__lte=on)
+        return self.under_age_on(on).exclude(gone)
+
+
+class Child(BaseModel):
+    """A child known to a commune: identity, residence, guardians, schooling, disability, special circumstances.
+
+    ``full_name`` keeps its accents (Sình and Sinh are different names); ``name_folded`` is the accent-insensitive
+    key used by search and duplicate detection only. ``birth_date_precision`` says whether the day or the month
+    of ``birth_date`` are known. ``commune`` and ``village`` are where the child lives now; earlier places are in
+    the residences.
+    """
+
+    full_name = models.CharField("họ và tên", max_length=150)
+    name_folded = models.CharField("họ tên không dấu", max_length=150, db_index=True, editable=False)
+    birth_date = models.DateField("ngày sinh", db_index=True)
+    birth_date_precision = models.CharField("độ chính xác ngày sinh", max_length=8, choices=DatePrecision.choices,
+                                            default=DatePrecision.DAY)
+    sex = models.CharField("giới tính", max_length=1, choices=Sex.choices)
+    ethnic_group = models.ForeignKey(EthnicGroup, verbose_name="dân tộc", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    personal_id = models.CharField("số định danh cá nhân", max_length=12, blank=True, db_index=True)
+    is_birth_registered = models.BooleanField("đã đăng ký khai sinh", null=True, blank=True)
+    birth_registered_on = models.DateField("ngày đăng ký khai sinh", null=True, blank=True)
+    has_health_insurance = models.BooleanField("có thẻ bảo hiểm y tế", null=True, blank=True)
+    health_insurance_number = models.CharField("số thẻ bảo hiểm y tế", max_length=20, blank=True)
+    commune = models.ForeignKey(OrgUnit, verbose_name="xã đang sinh sống", on_delete=models.PROTECT,
+                                related_name="+")
+    village = models.ForeignKey(Village, verbose_name="thôn/bản", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    school_level = models.CharField("cấp học", max_length=16, choices=SchoolLevel.choices, blank=True)
+    school_name = models.CharField("trường", max_length=150, blank=True)
+    is_out_of_school = models.BooleanField("không đi học, bỏ học", null=True, blank=True)
+    has_disability = models.BooleanField("khuyết tật", null=True, blank=True)
+    disability_note = models.CharField("dạng khuyết tật", max_length=150, blank=True)
+    status = models.CharField("tình trạng", max_length=16, choices=ChildStatus.choices, default=ChildStatus.LIVING)
+    status_on = models.DateField("tình trạng từ ngày", null=True, blank=True)
+    legal_basis = models.CharField("căn cứ xử lý dữ liệu", max_length=20, choices=LegalBasis.choices,
+                                   default=LegalBasis.CONSENT,
+                                   help_text="Căn cứ dùng khi thiếu sự đồng ý bắt buộc.")
+    legal_basis_note = models.CharField("ghi chú về căn cứ", max_length=255, blank=True)
+    notes = models.TextField("ghi chú", blank=True)
+    extra = models.JSONField("thông tin khác từ tệp nhập", default=dict, blank=True,
+                             help_text="Giá trị các cột không thuộc mẫu của tệp đã nhập, theo tên cột.")
+    is_demo = models.BooleanField("dữ liệu trình diễn", default=False)
+    deleted_at = models.DateTimeField("xoá lúc", null=True, blank=True)
+    deletion_reason = models.CharField("lý do xoá", max_length=255, blank=True)
+    merged_into = models.ForeignKey("self", verbose_name="đã gộp vào", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="merged_records")
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "trẻ em"
+        verbose_name_plural = "trẻ em"
+        ordering = ["name_folded", "birth_date", "id"]
+        indexes = [
+            models.Index(fields=["commune", "name_folded"], name="child_commune_name_idx"),
+            models.Index(fields=["commune", "birth_date"], name="child_commune_birth_idx"),
+            models.Index(fields=["commune", "full_name", "birth_date"], name="child_commune_identity_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="child_sex_valid"),
+            models.CheckConstraint(condition=Q(birth_date_precision__in=["day", "month", "year"]),
+                                   name="child_birth_date_precision_valid"),
+            models.CheckConstraint(condition=Q(personal_id="") | Q(personal_id__regex=r"^[0-9]{12}$"),
+                                   name="child_personal_id_12_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.birth_date:%d/%m/%Y})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.deleted_at is None and self.merged_into_id is None
+
+    @property
+    def birth_date_label(self) -> str:
+        """The date of birth as precise as it is known: dd/mm/yyyy, mm/yyyy or yyyy."""
+        if self.birth_date_precision == DatePrecision.YEAR:
+            return f"{self.birth_date:%Y}"
+        if self.birth_date_precision == DatePrecision.MONTH:
+            return f"{self.birth_date:%m/%Y}"
+        return f"{self.birth_date:%d/%m/%Y}"
+
+    @property
+    def masked_personal_id(self) -> str:
+        """The ID number with its middle digits hidden (the province code and the last three stay)."""
+        return mask_personal_id(self.personal_id)
+
+    def age_on(self, on: date) -> int:
+        return age_on(self.birth_date, on)
+
+
+def mask_personal_id(personal_id: str) -> str:
+    if not personal_id:
+        return ""
+    return personal_id[:3] + "•" * (len(personal_id) - 6) + personal_id[-3:]
+
+
+class Residence(BaseModel):
+    """A period during which a child lived in a commune (and village). Open ends mean "since birth" / "until now".
+
+    The commune is the unit valid when the child lived there; a reorganisation does not rewrite residences (the
+    indicator engine follows the lineage).
+    """
+
+    child = models.ForeignKey(Child, verbose_name="trẻ em", on_delete=models.PROTECT, related_name="residences")
+    commune = models.ForeignKey(OrgUnit, verbose_name="xã", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, verbose_name="thôn/bản", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    moved_in_on = models.DateField("đến ở từ ngày", null=True, blank=True)
+    moved_out_on = models.DateField("chuyển đi ngày", null=True, blank=True,
+                                    help_text="Ngày đầu tiên không còn ở xã này.")
+
+    class Meta:
+        verbose_name = "nơi cư trú"
+        verbose_name_plural = "nơi cư trú"
+        ordering = ["child", "moved_in_on"]
+        indexes = [models.Index(fields=["commune", "moved_in_on", "moved_out_on"], name="residence_commune_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(moved_in_on__isnull=True) | Q(moved_out_on__isnull=True)
+                | Q(moved_out_on__gt=models.F("moved_in_on")),
+                name="residence_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = f"{self.moved_in_on:%d/%m/%Y}" if self.moved_in_on else "…"
+        end = f"{self.moved_out_on:%d/%m/%Y}" if self.moved_out_on else "nay"
+        return f"{self.commune.name}: {start} – {end}"
+
+
+class GuardianRelationship(models.TextChoices):
+    FATHER = "father", "Cha"
+    MOTHER = "mother", "Mẹ"
+    GRANDPARENT = "grandparent", "Ông, bà"
+    SIBLING = "sibling", "Anh, chị"
+    RELATIVE = "relative", "Họ hàng khác"
+    GUARDIAN = "guardian", "Người giám hộ"
+    CARER = "carer", "Người chăm sóc"
+
+
+class Guardian(BaseModel):
+    """A parent, guardian or carer of a child."""
+
+    child = models.ForeignKey(Child, verbose_name="trẻ em", on_delete=models.PROTECT, related_name="guardians")
+    full_name = models.CharField("họ và tên", max_length=150)
+    name_folded = models.CharField("họ tên không dấu", max_length=150, db_index=True, editable=False)
+    relationship = models.CharField("quan hệ với trẻ", max_length=16, choices=GuardianRelationship.choices,
+                                    default=GuardianRelationship.CARER)
+    phone = models.CharField("số điện thoại", max_length=15, blank=True)
+    personal_id = models.CharField("số định danh cá nhân", max_length=12, blank=True)
+
+    class Meta:
+        verbose_name = "cha, mẹ, người chăm sóc"
+        verbose_name_plural = "cha, mẹ, người chăm sóc"
+        ordering = ["child", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.get_relationship_display()})"
+
+
+class SpecialCircumstanceGroup(models.TextChoices):
+    """The 14 groups of children in special circumstances, Article 10(1) of the Law on Children 2016."""
+
+    A = "a", "a) Trẻ em mồ côi cả cha và mẹ"
+    B = "b", "b) Trẻ em bị bỏ rơi"
+    C = "c", "c) Trẻ em không nơi nương tựa"
+    D = "d", "d) Trẻ em khuyết tật"
+    DD = "đ", "đ) Trẻ em nhiễm HIV/AIDS"
+    E = "e", "e) Trẻ em vi phạm pháp luật"
+    G = "g", "g) Trẻ em nghiện ma túy"
+    H = "h", "h) Trẻ em phải bỏ học kiếm sống chưa hoàn thành phổ cập giáo dục trung học cơ sở"
+    I = "i", "i) Trẻ em bị tổn hại nghiêm trọng về thể chất và tinh thần do bị bạo lực"  # noqa: E741
+    K = "k", "k) Trẻ em bị bóc lột"
+    L = "l", "l) Trẻ em bị xâm hại tình dục"
+    M = "m", "m) Trẻ em bị mua bán"
+    N = "n", "n) Trẻ em mắc bệnh hiểm nghèo hoặc bệnh phải điều trị dài ngày thuộc hộ nghèo hoặc hộ cận nghèo"
+    O = "o", "o) Trẻ em di cư, trẻ em lánh nạn, tị nạn chưa xác định được cha mẹ hoặc không có người chăm sóc"  # noqa: E741
+
+
+class SpecialCircumstanceQuerySet(models.QuerySet["SpecialCircumstance"]):
+    def current_on(self, on: date) -> SpecialCircumstanceQuerySet:
+        """Memberships in force on ``on`` (identified by then, not ended)."""
+        return self.filter(Q(identified_on__isnull=True) | Q(identified_on__lte=on)).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+
+
+class SpecialCircumstance(BaseModel):
+    """A child's membership of one group of Article 10, with the sub-group of Decree 56/2017/NĐ-CP where given."""
+
+    child = models.ForeignKey(Child, verbose_name="trẻ em", on_delete=models.PROTECT,
+                              related_name="special_circumstances")
+    group = models.CharField("nhóm", max_length=1, choices=SpecialCircumstanceGroup.choices)
+    subgroup = models.CharField("phân nhóm theo Nghị định 56/2017/NĐ-CP", max_length=255, blank=True)
+    identified_on = models.DateField("xác định từ ngày", null=True, blank=True)
+    ended_on = models.DateField("không còn thuộc nhóm từ ngày", null=True, blank=True)
+    is_supported = models.BooleanField("đã được trợ giúp", default=False)
+    support_note = models.CharField("hình thức trợ giúp", max_length=255, blank=True)
+
+    objects = SpecialCircumstanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "nhóm hoàn cảnh đặc biệt của trẻ"
+        verbose_name_plural = "nhóm hoàn cảnh đặc biệt của trẻ"
+        ordering = ["child", "group"]
+        indexes = [models.Index(fields=["group", "ended_on"], name="special_group_idx")]
+
+    def __str__(self) -> str:
+        return self.get_group_display()
+
+
+class ConsentGiver(models.TextChoices):
+    GUARDIAN = "guardian", "Cha, mẹ hoặc người giám hộ"
+    CHILD = "child", "Trẻ em (từ đủ 7 tuổi)"
+
+
+class ConsentPurpose(models.TextChoices):
+    REGISTRY = "registry", "Quản lý hồ sơ trẻ em tại xã"
+    SUPPORT = "support", "Trợ giúp trẻ em có hoàn cảnh đặc biệt"
+    HEALTH = "health", "Chăm sóc sức khỏe, dinh dưỡng"
+    PROTECTION = "protection", "Bảo vệ trẻ em"
+    SHARING = "sharing", "Chia sẻ với cơ quan, tổ chức liên quan"
+
+
+class Consent(BaseModel):
+    """Consent to process a child's personal data, given by a guardian or, from age 7, by the child."""
+
+    child = models.ForeignKey(Child, verbose_name="trẻ em", on_delete=models.PROTECT, related_name="consents")
+    given_by = models.CharField("người đồng ý", max_length=16, choices=ConsentGiver.choices)
+    guardian = models.ForeignKey(Guardian, verbose_name="cha, mẹ, người giám hộ", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField("mục đích", max_length=16, choices=ConsentPurpose.choices,
+                               default=ConsentPurpose.REGISTRY)
+    given_on = models.DateField("ngày đồng ý")
+    withdrawn_on = models.DateField("ngày rút lại", null=True, blank=True)
+    note = models.CharField("ghi chú", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "sự đồng ý"
+        verbose_name_plural = "sự đồng ý"
+        ordering = ["child", "given_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_given_by_display()} – {self.get_purpose_display()} ({self.given_on:%d/%m/%Y})"
+
+    def is_in_force_on(self, on: date) -> bool:
+        return self.given_on <= on and (self.withdrawn_on is None or self.withdrawn_on > on)
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """Whether a child's record has the consents it needs on a day, and the legal basis used instead if not."""
+
+    needs_own_consent: bool
+    has_guardian_consent: bool
+    has_own_consent: bool
+    legal_basis: str
+
+    @property
+    def is_complete(self) -> bool:
+        return self.has_guardian_consent and (self.has_own_consent or not self.needs_own_consent)
+
+    @property
+    def missing(self) -> list[str]:
+        missing = [] if self.has_guardian_consent else ["sự đồng ý của cha, mẹ hoặc người giám hộ"]
+        if self.needs_own_consent and not self.has_own_consent:
+            missing.append("sự đồng ý của trẻ (từ đủ 7 tuổi)")
+        return missing
+
+    @property
+    def has_basis_without_consent(self) -> bool:
+        return self.legal_basis != LegalBasis.CONSENT
+
+
+def consent_state(child: Child, consents: list[Consent], *, on: date) -> ConsentState:
+    """The consent state of ``child`` on ``on`` from its consents for managing the record (purpose registry)."""
+    in_force = [c for c in consents if c.purpose == ConsentPurpose.REGISTRY and c.is_in_force_on(on)]
+    return ConsentState(
+        needs_own_consent=child.age_on(on) >= OWN_CONSENT_AGE,
+        has_guardian_consent=any(c.given_by == ConsentGiver.GUARDIAN for c in in_force),
+        has_own_consent=any(c.given_by == ConsentGiver.CHILD for c in in_force),
+        legal_basis=child.legal_basis,
+    )
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Đã tải lên, chờ xác nhận"
+    QUEUED = "queued", "Đang chờ xử lý"
+    RUNNING = "running", "Đang nhập"
+    DONE = "done", "Đã nhập xong"
+    FAILED = "failed", "Không nhập được"
+
+
+class ChildImport(BaseModel):
+    """One import of a commune's child list: the file, the options, its preview, progress and summary.
+
+    The summary holds the counts (rows = created + updated + rejected) and the first warnings; the rejected rows
+    are written to ``rejected_file`` (their original cells and the reason) for the officer to fix and re-import.
+    """
+
+    commune = models.ForeignKey(OrgUnit, verbose_name="xã", on_delete=models.PROTECT, related_name="+")
+    as_of = models.DateField("số liệu tính đến ngày")
+    original_name = models.CharField("tên tệp", max_length=255)
+    stored_file = models.CharField("tệp đã lưu", max_length=500)
+    rejected_file = models.CharField("tệp các dòng bị từ chối", max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhập", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("trạng thái", max_length=16, choices=ImportStatus.choices,
+                              default=ImportStatus.UPLOADED)
+    is_background = models.BooleanField("chạy nền", default=False)
+    preview = models.JSONField("xem trước", null=True, blank=True)
+    summary = models.JSONField("kết quả", null=True, blank=True)
+    error = models.TextField("lỗi", blank=True)
+    task_id = models.CharField("mã công việc nền", max_length=64, blank=True)
+    started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
+    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lần nhập danh sách trẻ em"
+        verbose_name_plural = "các lần nhập danh sách trẻ em"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.commune.name}, {self.as_of:%d/%m/%Y})"
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", "Chờ xem xét"
+    MERGED = "merged", "Đã gộp"
+    NOT_SAME = "not_same", "Không phải cùng một trẻ"
+
+
+class DuplicateCandidate(BaseModel):
+    """A pair of records that may be the same child, with a score (0–1) and the reasons, for an officer to decide.
+
+    ``child_a`` has the smaller id. A pair marked "not the same child" is never proposed again.
+    """
+
+    child_a = models.ForeignKey(Child, verbose_name="hồ sơ thứ nhất", on_delete=models.PROTECT, related_name="+")
+    child_b = models.ForeignKey(Child, verbose_name="hồ sơ thứ hai", on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField("mức giống nhau")
+    reasons = models.JSONField("lý do", default=list)
+    status = models.CharField("trạng thái", max_length=16, choices=DuplicateStatus.choices,
+                              default=DuplicateStatus.OPEN, db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người quyết định", null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("quyết định lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "cặp hồ sơ nghi trùng"
+        verbose_name_plural = "các cặp hồ sơ nghi trùng"
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["child_a", "child_b"], name="duplicate_pair_unique"),
+            models.CheckConstraint(condition=Q(child_a__lt=models.F("child_b")), name="duplicate_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.child_a_id} ~ #{self.child_b_id} ({self.score:.2f})"

@@ -1,0 +1,250 @@
+"""Reads of the registry, always scoped to the requesting user through ``visible_to``.
+
+Identities are visible only through the capability ``registry.view_identity`` and only in the subtrees where the
+user holds it; counts (no names) through ``registry.view_counts``. A pair of possible duplicates is visible only to
+a user who may see both children.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from treem.core.access import UserLike, get_visible_or_404, has_capability, visible_to
+from treem.core.models import AuditEvent
+from treem.hierarchy.models import Level, OrgUnit, Village
+from treem.registry.models import (
+    ADULT_AGE,
+    Child,
+    ChildImport,
+    ChildStatus,
+    Consent,
+    ConsentGiver,
+    ConsentPurpose,
+    DuplicateCandidate,
+    DuplicateStatus,
+    Guardian,
+    SpecialCircumstance,
+    born_after_for_age,
+)
+from treem.registry.permissions import EDIT_CHILDREN, REVIEW_DUPLICATES, VIEW_COUNTS, VIEW_IDENTITY, VIEW_PERSONAL_ID
+from treem.registry.standardise import fold_name
+
+CHILD_PATH = "commune__path"
+
+AGE_BANDS: dict[str, tuple[str, int, int]] = {
+    "0-2": ("Dưới 3 tuổi", 0, 2),
+    "3-5": ("Từ 3 đến 5 tuổi", 3, 5),
+    "6-10": ("Từ 6 đến 10 tuổi", 6, 10),
+    "11-15": ("Từ 11 đến 15 tuổi", 11, 15),
+    "u5": ("Dưới 5 tuổi", 0, 4),
+    "5": ("Tròn 5 tuổi", 5, 5),
+}
+
+
+@dataclass(frozen=True)
+class ChildFilters:
+    """The filters of the child list; empty strings mean "any"."""
+
+    query: str = ""
+    age_band: str = ""
+    special_group: str = ""
+    birth_registered: str = ""  # "yes" | "no" | "unknown"
+    schooling: str = ""  # a SchoolLevel value, or "out" for out of school
+    ethnic_code: str = ""
+    commune_code: str = ""
+    village: str = ""
+    status: str = "present"  # "present" (living here, under 16), "all", or a ChildStatus value
+    consent: str = ""  # "missing"
+
+
+def children_for(user: UserLike) -> QuerySet[Child]:
+    """Active children whose identity the user may see."""
+    return visible_to(user, Child.objects.active(), path_field=CHILD_PATH, capability=VIEW_IDENTITY)
+
+
+def child_for(user: UserLike, *, child_id: int) -> Child:
+    """One child the user may see; the same 404 for "missing", "deleted", "merged" and "not yours"."""
+    return get_visible_or_404(
+        user, Child.objects.active().select_related("commune", "village", "ethnic_group"), path_field=CHILD_PATH,
+        capability=VIEW_IDENTITY, pk=child_id)
+
+
+def can_see_personal_id(user: UserLike) -> bool:
+    return has_capability(user, VIEW_PERSONAL_ID)
+
+
+def _matching_villages(children: QuerySet[Child], folded: str) -> list[int]:
+    villages = Village.objects.filter(pk__in=children.values("village_id")).values_list("pk", "name")
+    return [pk for pk, name in villages if folded in fold_name(name)]
+
+
+def search_children(user: UserLike, filters: ChildFilters, *, today: date) -> QuerySet[Child]:
+    """The children the user may see that match ``filters`` (search by name, ID, village or guardian; accents are
+    ignored in names)."""
+    children = children_for(user).select_related("commune", "village", "ethnic_group")
+    if filters.status == "present":
+        children = children.filter(status=ChildStatus.LIVING, birth_date__lte=today,
+                                   birth_date__gt=born_after_for_age(today, ADULT_AGE))
+    elif filters.status in ChildStatus.values:
+        children = children.filter(status=filters.status)
+    query = filters.query.strip()
+    if query:
+        digits = query.replace(" ", "")
+        if digits.isdigit() and len(digits) >= 4:
+            children = children.filter(personal_id__contains=digits)
+        else:
+            folded = fold_name(query)
+            by_name = Q()
+            for word in folded.split():
+                by_name &= Q(name_folded__contains=word)
+            guardians = Guardian.objects.filter(child_id=OuterRef("pk"), name_folded__contains=folded)
+            villages = _matching_villages(children, folded) if folded else []
+            children = children.filter(by_name | Q(Exists(guardians)) | Q(village_id__in=villages))
+    if filters.age_band in AGE_BANDS:
+        _, youngest, oldest = AGE_BANDS[filters.age_band]
+        children = children.filter(birth_date__lte=born_after_for_age(today, youngest),
+                                   birth_date__gt=born_after_for_age(today, oldest + 1))
+    if filters.special_group:
+        current = SpecialCircumstance.objects.current_on(today).filter(child_id=OuterRef("pk"))
+        if filters.special_group != "any":
+            current = current.filter(group=filters.special_group)
+        children = children.filter(Exists(current))
+    if filters.birth_registered == "yes":
+        children = children.filter(is_birth_registered=True)
+    elif filters.birth_registered == "no":
+        children = children.filter(is_birth_registered=False)
+    elif filters.birth_registered == "unknown":
+        children = children.filter(is_birth_registered__isnull=True)
+    if filters.schooling == "out":
+        children = children.filter(is_out_of_school=True)
+    elif filters.schooling:
+        children = children.filter(school_level=filters.schooling)
+    if filters.ethnic_code:
+        children = children.filter(ethnic_group__code=filters.ethnic_code)
+    if filters.commune_code:
+        children = children.filter(commune__code=filters.commune_code)
+    if filters.village.isdigit():
+        children = children.filter(village_id=int(filters.village))
+    if filters.consent == "missing":
+        children = children.filter(_lacks_consent(today))
+    return children.order_by("commune__code", "name_folded", "birth_date", "pk")
+
+
+def _lacks_consent(today: date) -> Q:
+    in_force = Consent.objects.filter(child_id=OuterRef("pk"), purpose=ConsentPurpose.REGISTRY,
+                                      given_on__lte=today).filter(
+        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+    guardian = Exists(in_force.filter(given_by=ConsentGiver.GUARDIAN))
+    own = Exists(in_force.filter(given_by=ConsentGiver.CHILD))
+    old_enough = Q(birth_date__lte=born_after_for_age(today, 7))
+    return ~Q(guardian) | (old_enough & ~Q(own))
+
+
+def communes_for(user: UserLike, *, on: date, capability: str = VIEW_IDENTITY) -> QuerySet[OrgUnit]:
+    """Communes valid on ``on`` in the user's scope for ``capability``."""
+    return visible_to(user, OrgUnit.objects.valid_on(on).of_level(Level.COMMUNE), path_field="path",
+                      capability=capability).order_by("code")
+
+
+def editable_communes_for(user: UserLike, *, on: date) -> QuerySet[OrgUnit]:
+    return communes_for(user, on=on, capability=EDIT_CHILDREN)
+
+
+def villages_for(user: UserLike, *, on: date) -> QuerySet[Village]:
+    communes = communes_for(user, on=on)
+    return Village.objects.filter(org_unit__in=communes).select_related("org_unit").order_by("org_unit__code", "name")
+
+
+def history_of(child: Child) -> QuerySet[AuditEvent]:
+    """The changes of a child's record and of the records merged into it, newest first (openings excluded)."""
+    merged_ids = [str(pk) for pk in Child.objects.filter(merged_into=child).values_list("pk", flat=True)]
+    return AuditEvent.objects.filter(object_type="registry.child", object_id__in=[str(child.pk), *merged_ids]) \
+        .exclude(verb__in=[AuditEvent.Verb.VIEW, AuditEvent.Verb.EXPORT]).order_by("-at", "-id")
+
+
+def openings_of(child: Child) -> int:
+    return AuditEvent.objects.filter(object_type="registry.child", object_id=str(child.pk),
+                                     verb=AuditEvent.Verb.VIEW).count()
+
+
+@dataclass(frozen=True)
+class CountRow:
+    commune: OrgUnit
+    total: int
+    boys: int
+    girls: int
+    under_5: int
+    aged_5: int
+    aged_6_to_10: int
+    aged_11_to_15: int
+    birth_registered_under_5: int
+    special: int
+
+
+def counts_for(user: UserLike, *, today: date) -> list[CountRow]:
+    """Per commune in the user's scope: children under 16 living there today, by sex and age band (no identities)."""
+    communes = list(communes_for(user, on=today, capability=VIEW_COUNTS))
+    children = visible_to(user, Child.objects.active().filter(status=ChildStatus.LIVING).under_age_on(today),
+                          path_field=CHILD_PATH, capability=VIEW_COUNTS)
+
+    def band(youngest: int, oldest: int) -> Q:
+        return Q(birth_date__lte=born_after_for_age(today, youngest),
+                 birth_date__gt=born_after_for_age(today, oldest + 1))
+
+    special = SpecialCircumstance.objects.current_on(today).filter(child_id=OuterRef("pk"))
+    rows = children.values("commune_id").annotate(
+        total=Count("pk"), boys=Count("pk", filter=Q(sex="M")), girls=Count("pk", filter=Q(sex="F")),
+        under_5=Count("pk", filter=band(0, 4)), aged_5=Count("pk", filter=band(5, 5)),
+        aged_6_to_10=Count("pk", filter=band(6, 10)), aged_11_to_15=Count("pk", filter=band(11, 15)),
+        birth_registered_under_5=Count("pk", filter=band(0, 4) & Q(is_birth_registered=True)),
+        special=Count("pk", filter=Q(Exists(special))),
+    ).order_by()
+    by_commune = {row["commune_id"]: row for row in rows}
+    result = []
+    for commune in communes:
+        row = by_commune.get(commune.pk, {})
+        result.append(CountRow(commune=commune, **{key: row.get(key, 0) for key in (
+            "total", "boys", "girls", "under_5", "aged_5", "aged_6_to_10", "aged_11_to_15",
+            "birth_registered_under_5", "special")}))
+    return result
+
+
+def duplicate_candidates_for(user: UserLike, *, status: str = DuplicateStatus.OPEN) -> QuerySet[DuplicateCandidate]:
+    """Pairs whose two children the user may both see (a pair across communes needs a scope covering both)."""
+    pairs = DuplicateCandidate.objects.filter(status=status, child_a__deleted_at__isnull=True,
+                                              child_b__deleted_at__isnull=True)
+    pairs = visible_to(user, pairs, path_field="child_a__commune__path", capability=REVIEW_DUPLICATES)
+    pairs = visible_to(user, pairs, path_field="child_b__commune__path", capability=REVIEW_DUPLICATES)
+    return pairs.select_related("child_a__commune", "child_b__commune", "child_a__village", "child_b__village",
+                                "child_a__ethnic_group", "child_b__ethnic_group").order_by("-score", "pk")
+
+
+def duplicate_candidate_for(user: UserLike, *, candidate_id: int) -> DuplicateCandidate:
+    pairs = duplicate_candidates_for(user, status=DuplicateStatus.OPEN)
+    return get_visible_or_404(user, pairs, path_field="child_a__commune__path", capability=REVIEW_DUPLICATES,
+                              pk=candidate_id)
+
+
+def imports_for(user: UserLike) -> QuerySet[ChildImport]:
+    return visible_to(user, ChildImport.objects.select_related("commune", "created_by"), path_field=CHILD_PATH,
+                      capability=EDIT_CHILDREN).order_by("-created_at", "-pk")
+
+
+def import_for(user: UserLike, *, import_id: int) -> ChildImport:
+    return get_visible_or_404(user, imports_for(user), path_field=CHILD_PATH, capability=EDIT_CHILDREN,
+                              pk=import_id)
+
+
+def can_edit(user: UserLike, child: Child) -> bool:
+    return visible_to(user, Child.objects.filter(pk=child.pk), path_field=CHILD_PATH,
+                      capability=EDIT_CHILDREN).exists()
+
+
+def special_groups_count(user: UserLike) -> dict[str, int]:
+    """For the filters: how many visible children are in each group today."""
+    counts = SpecialCircumstance.objects.filter(child__in=children_for(user), ended_on__isnull=True) \
+        .values("group").annotate(count=Count("child_id", distinct=True))
+    return {row["group"]: row["count"] for row in counts}

@@ -1,0 +1,96 @@
+"""The registry API: the same scoping as the pages, masked ID numbers, audited openings, imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from treem.accounts.tests.factories import user_with_role
+from treem.core.models import AuditEvent
+from treem.core.roles import Role
+from treem.registry.models import Child
+from treem.registry.tests.factories import child_in
+from treem.registry.tests.test_imports import MESSY_ROWS, write_messy_workbook
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer(client: Client) -> Client:
+    client.force_login(user_with_role(Role.COMMUNE_OFFICER, "03390"))
+    return client
+
+
+def test_the_list_holds_only_the_callers_children(officer: Client) -> None:
+    mine = child_in("03390", full_name="Lò Văn Sình")
+    child_in("03408", full_name="Lò Văn Sình")
+    body = officer.get("/api/v1/children", {"q": "lo van sinh", "status": "all"}).json()
+    assert body["count"] == 1 and [item["id"] for item in body["items"]] == [mine.pk]
+
+
+def test_reading_a_child_is_audited_and_another_communes_child_is_404(officer: Client) -> None:
+    mine = child_in("03390", personal_id="012217000001")
+    theirs = child_in("03408")
+    response = officer.get(f"/api/v1/children/{mine.pk}")
+    assert response.status_code == 200 and response.json()["personal_id"] == "012217000001"
+    assert AuditEvent.objects.filter(object_id=str(mine.pk), verb="view").count() == 1
+    assert officer.get(f"/api/v1/children/{theirs.pk}").status_code == 404
+    assert officer.patch(f"/api/v1/children/{theirs.pk}", {"notes": "x"},
+                         content_type="application/json").status_code == 404
+
+
+def test_the_id_is_masked_for_a_coordinator_and_leaders_are_refused(client: Client) -> None:
+    child = child_in("03390", personal_id="012217000001")
+    client.force_login(user_with_role(Role.COORDINATOR, "12"))
+    assert client.get(f"/api/v1/children/{child.pk}").json()["personal_id"] == "012••••••001"
+    client.force_login(user_with_role(Role.LEADER, "12"))
+    assert client.get("/api/v1/children").status_code == 403
+    assert client.get(f"/api/v1/children/{child.pk}").status_code == 403
+
+
+def test_creating_and_correcting_a_child(officer: Client) -> None:
+    response = officer.post("/api/v1/children", {"commune_code": "03390", "full_name": "giàng a páo",
+                                                 "birth_date": "2018-03-12", "sex": "M", "ethnic_group_code": "8",
+                                                 "personal_id": "12218001234"}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["full_name"], body["ethnic_group_code"], body["personal_id"]) == ("Giàng A Páo", "08",
+                                                                                   "012218001234")
+    assert body["consent_complete"] is False
+    response = officer.patch(f"/api/v1/children/{body['id']}", {"full_name": "Giàng A Pao", "reason": "sửa"},
+                             content_type="application/json")
+    assert response.status_code == 200 and response.json()["full_name"] == "Giàng A Pao"
+    event = AuditEvent.objects.filter(object_id=str(body["id"]), verb="update").get()
+    assert event.before == {"full_name": "Giàng A Páo"} and event.reason == "sửa"
+
+
+def test_creating_in_another_commune_or_with_bad_values_is_refused(officer: Client) -> None:
+    other = officer.post("/api/v1/children", {"commune_code": "03408", "full_name": "A", "birth_date": "2018-03-12",
+                                              "sex": "M"}, content_type="application/json")
+    assert other.status_code == 404
+    bad = officer.post("/api/v1/children", {"commune_code": "03390", "full_name": "Lò Văn A",
+                                            "birth_date": "2005-03-12", "sex": "M"}, content_type="application/json")
+    assert bad.status_code == 422 and "16 tuổi" in bad.json()["detail"]
+
+
+def test_importing_a_file_through_the_api(officer: Client, tmp_path: Path, settings: SettingsWrapper) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    content = write_messy_workbook(tmp_path / "ds.xlsx").read_bytes()
+    dry = officer.post("/api/v1/children/import", {"file": SimpleUploadedFile("ds.xlsx", content),
+                                                   "commune": "03390", "as_of": "2026-05-01", "dry_run": "true"})
+    assert dry.status_code == 200 and dry.json()["summary"]["rows"] == len(MESSY_ROWS)
+    assert Child.objects.count() == 0
+    response = officer.post("/api/v1/children/import", {"file": SimpleUploadedFile("ds.xlsx", content),
+                                                        "commune": "03390", "as_of": "2026-05-01"})
+    assert response.status_code == 200, response.content
+    summary = response.json()["summary"]
+    assert summary["rows"] == summary["created"] + summary["updated"] + summary["rejected"]
+    status = officer.get(f"/api/v1/children/imports/{response.json()['id']}").json()
+    assert status["status"] == "done"
+    refused = officer.post("/api/v1/children/import", {"file": SimpleUploadedFile("ds.xlsx", content),
+                                                       "commune": "03408", "as_of": "2026-05-01"})
+    assert refused.status_code == 404
