@@ -1,0 +1,164 @@
+"""API: WHO z-scores of posted rows; a child's measurements (read and record).
+
+No ``from __future__ import annotations`` here: the access decorators wrap each operation, and django-ninja
+resolves string annotations in the wrapper's module, where the body schemas of this module are unknown.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from treem.core.access import api_require
+from treem.core.audit import record_read
+from treem.nutrition.checks import MeasurementValues, assess
+from treem.nutrition.models import Measurement, Place, Source, age_in_days
+from treem.nutrition.permissions import RECORD_MEASUREMENTS, SCORE_MEASUREMENTS, VIEW_MEASUREMENTS
+from treem.nutrition.scoring import RowInput, score_rows
+from treem.nutrition.selectors import child_for, child_measurements, previous_measurement
+from treem.nutrition.services import record_measurement
+from treem.nutrition.zscores import Convention
+
+router = Router(tags=["Dinh dưỡng"])
+
+MAX_SCORED_ROWS = 100_000
+
+
+class ScoreRowIn(Schema):
+    sex: str | int | None = Field(None, description="1/2, M/F, Nam/Nữ")
+    age_days: float | None = Field(None, description="tuổi tính bằng ngày; nếu trống thì tính từ hai ngày")
+    birth_date: date | None = None
+    measured_on: date | None = None
+    weight_kg: float | None = None
+    length_cm: float | None = None
+    measured: str | None = Field(None, description="L (đo nằm), H (đo đứng) hoặc trống")
+    oedema: bool | str | None = Field(None, description="phù hai chân: true/false hoặc y/n")
+
+
+class ScoreRequest(Schema):
+    rows: list[ScoreRowIn] = Field(..., max_length=MAX_SCORED_ROWS)
+    convention: str = Field(Convention.ANTHRO.value, description="anthro (mặc định) hoặc igrowup")
+
+
+class ScoreRowOut(Schema):
+    waz: float | None
+    haz: float | None
+    whz: float | None
+    flag_waz: bool | None
+    flag_haz: bool | None
+    flag_whz: bool | None
+    adjusted_length_cm: float | None
+    position_implausible: bool
+
+
+class ScoreResponse(Schema):
+    rows: list[ScoreRowOut]
+
+
+@router.post("/nutrition/zscores", response={200: ScoreResponse, 422: dict},
+             summary="Tính chỉ số Z (WHO 2006) cho các dòng số đo gửi lên")
+@api_require(SCORE_MEASUREMENTS)
+def score(request: HttpRequest, payload: ScoreRequest) -> Status[ScoreResponse | dict[str, str]]:
+    """Scores as WHO's software gives them: two decimals, blank (null) where WHO leaves the score blank; a flag is
+    null with a blank score. Nothing is stored."""
+    try:
+        convention = Convention(payload.convention)
+    except ValueError:
+        return Status(422, {"detail": "convention phải là anthro hoặc igrowup."})
+    rows = [RowInput(**row.model_dump()) for row in payload.rows]
+    scored = score_rows(rows, convention=convention)
+    return Status(200, ScoreResponse(rows=[ScoreRowOut(**vars(result)) for result in scored]))
+
+
+class MeasurementOut(Schema):
+    id: int
+    measured_on: date
+    age_days: int | None
+    weight_kg: float | None
+    length_cm: float | None
+    position: str
+    has_oedema: bool
+    place: str
+    measured_by: str
+    waz: float | None
+    haz: float | None
+    whz: float | None
+    flag_waz: bool
+    flag_haz: bool
+    flag_whz: bool
+    is_demo: bool
+
+    @staticmethod
+    def of(item: Measurement) -> "MeasurementOut":
+        def number(value: Decimal | None) -> float | None:
+            return None if value is None else float(value)
+
+        return MeasurementOut(
+            id=item.pk, measured_on=item.measured_on, age_days=item.age_days, weight_kg=number(item.weight_kg),
+            length_cm=number(item.length_cm), position=item.position, has_oedema=item.has_oedema, place=item.place,
+            measured_by=item.measured_by, waz=number(item.waz), haz=number(item.haz), whz=number(item.whz),
+            flag_waz=item.flag_waz, flag_haz=item.flag_haz, flag_whz=item.flag_whz, is_demo=item.is_demo,
+        )
+
+
+class MeasurementIn(Schema):
+    measured_on: date
+    weight_kg: float | None = None
+    length_cm: float | None = Field(None, description="chiều dài (đo nằm) hoặc chiều cao (đo đứng), cm")
+    position: str = Field("", description="L (đo nằm), H (đo đứng) hoặc trống")
+    has_oedema: bool = False
+    place: str = Place.HEALTH_STATION
+    measured_by: str = ""
+
+
+class SavedMeasurementOut(Schema):
+    created: bool
+    measurement: MeasurementOut
+    warnings: list[str]
+
+
+@router.get("/nutrition/children/{child_id}/measurements", response=list[MeasurementOut],
+            summary="Các lần cân, đo của một trẻ, với chỉ số Z")
+@api_require(VIEW_MEASUREMENTS)
+def list_measurements(request: HttpRequest, child_id: int) -> list[MeasurementOut]:
+    child = child_for(request.user, child_id=child_id)
+    record_read(actor=request.user, obj=child, org_unit_path=child.commune.path, reason="API: số đo tăng trưởng")
+    return [MeasurementOut.of(item) for item in child_measurements(child)]
+
+
+@router.post("/nutrition/children/{child_id}/measurements", response={201: SavedMeasurementOut,
+             200: SavedMeasurementOut, 422: dict}, summary="Ghi một lần cân, đo (cùng ngày thì sửa lần đã ghi)")
+@api_require(RECORD_MEASUREMENTS)
+def create_measurement(request: HttpRequest, child_id: int, payload: MeasurementIn
+                       ) -> Status[SavedMeasurementOut | dict[str, Any]]:
+    """Scores are computed and stored; implausible values are saved and returned with their warnings."""
+    child = child_for(request.user, child_id=child_id, capability=RECORD_MEASUREMENTS)
+    if payload.place not in Place.values:
+        return Status(422, {"detail": {"place": f"Nơi cân phải là một trong: {', '.join(Place.values)}."}})
+    values = MeasurementValues(
+        measured_on=payload.measured_on, weight_kg=_decimal(payload.weight_kg),
+        length_cm=_decimal(payload.length_cm), position=payload.position, has_oedema=payload.has_oedema,
+    )
+    assessment = assess(values, sex=child.sex, birth_date=child.birth_date,
+                        age_days=age_in_days(child, payload.measured_on),
+                        previous=previous_measurement(child, before=payload.measured_on), today=timezone.localdate())
+    if assessment.errors:
+        return Status(422, {"detail": assessment.errors})
+    try:
+        saved = record_measurement(actor=request.user, child=child, measured_on=payload.measured_on,
+                                   weight_kg=values.weight_kg, length_cm=values.length_cm, position=payload.position,
+                                   has_oedema=payload.has_oedema, place=payload.place,
+                                   measured_by=payload.measured_by[:150], source=Source.API)
+    except ValidationError as error:
+        return Status(422, {"detail": getattr(error, "message_dict", error.messages)})
+    body = SavedMeasurementOut(created=saved.created, measurement=MeasurementOut.of(saved.measurement),
+                               warnings=list(assessment.warnings))
+    return Status(201 if saved.created else 200, body)
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(repr(value))

@@ -1,0 +1,223 @@
+"""Reading a measurement's values and judging them before they are saved: errors block, warnings ask to confirm.
+
+Errors (the value cannot be saved): a weight or length that is not a number or lies outside 0–150 kg / 0–250 cm,
+neither weight nor length, a measuring date in the future or before the birth date, an unknown position code.
+
+Warnings (the value is saved only once the officer confirms it):
+- a score outside WHO's plausible range (flagged: WAZ < −6 or > 5, HAZ < −6 or > 6, WHZ < −5 or > 5);
+- a standing height before 9 months of age (WHO: children under 9 months are measured lying down);
+- against the previous measurement of the child: a weight loss of more than ``MAX_WEIGHT_LOSS_SHARE``; a change of
+  the weight-for-age z-score of more than ``MAX_WAZ_CHANGE`` (or, without an age, a weight gain of more than
+  ``MAX_WEIGHT_GAIN_SHARE`` within ``WEIGHT_GAIN_WINDOW_DAYS`` days); a length/height shorter than the previous one
+  by more than ``MAX_LENGTH_LOSS_CM`` after the lying/standing conversion;
+- a length given without saying whether it was measured lying or standing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+from treem.nutrition.scoring import RowInput, RowScores, score_rows
+from treem.nutrition.zscores import EARLIEST_STANDING_MONTHS, HAZ_FLAG_RANGE, WAZ_FLAG_RANGE, WHZ_FLAG_RANGE
+
+MAX_WEIGHT_KG: Final = Decimal("150")
+MAX_LENGTH_CM: Final = Decimal("250")
+MAX_WEIGHT_LOSS_SHARE: Final = 0.10
+MAX_WAZ_CHANGE: Final = 2.0
+MAX_WEIGHT_GAIN_SHARE: Final = 0.30
+WEIGHT_GAIN_WINDOW_DAYS: Final = 92
+MAX_LENGTH_LOSS_CM: Final = 1.5
+POSITIONS: Final = ("", "L", "H")
+
+
+def format_number(value: float | Decimal, decimals: int = 1) -> str:
+    """A number the Vietnamese way: decimal comma, dot between thousands, a real minus sign."""
+    text = f"{abs(float(value)):,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return ("−" if float(value) < 0 and text.strip("0,.") else "") + text
+
+
+def parse_decimal(text: str | None, *, places: int = 2) -> tuple[Decimal | None, str | None]:
+    """A decimal from a typed value ("12,5", "12.5", " 12 "), rounded to ``places``; (None, None) when empty."""
+    raw = (text or "").strip().replace(" ", "")
+    if not raw:
+        return None, None
+    if raw.count(",") == 1 and "." not in raw:
+        raw = raw.replace(",", ".")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None, f"'{text}' không phải là một số."
+    if not value.is_finite():
+        return None, f"'{text}' không phải là một số."
+    return value.quantize(Decimal(1).scaleb(-places)), None
+
+
+@dataclass(frozen=True)
+class PreviousMeasurement:
+    """What a new measurement is compared with: the child's latest earlier measurement."""
+
+    measured_on: date
+    weight_kg: Decimal | None
+    waz: Decimal | None
+    adjusted_length_cm: float | None
+
+
+@dataclass(frozen=True)
+class MeasurementValues:
+    """The values of one measurement as typed or imported, before checking."""
+
+    measured_on: date
+    weight_kg: Decimal | None
+    length_cm: Decimal | None
+    position: str = ""
+    has_oedema: bool = False
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Scores of the values (None when they cannot be computed), blocking errors by field, and warnings."""
+
+    scores: RowScores | None
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.warnings)
+
+
+def _range_error(value: Decimal | None, *, maximum: Decimal, label: str, unit: str) -> str | None:
+    if value is None:
+        return None
+    if value <= 0:
+        return f"{label} phải lớn hơn 0."
+    if value > maximum:
+        return f"{label} {format_number(value)} {unit} vượt quá {format_number(maximum, 0)} {unit}."
+    return None
+
+
+def value_errors(values: MeasurementValues, *, birth_date: date, today: date) -> dict[str, str]:
+    """Errors that stop a measurement from being saved, keyed by the field they concern."""
+    errors: dict[str, str] = {}
+    if message := _range_error(values.weight_kg, maximum=MAX_WEIGHT_KG, label="Cân nặng", unit="kg"):
+        errors["weight_kg"] = message
+    if message := _range_error(values.length_cm, maximum=MAX_LENGTH_CM, label="Chiều dài/chiều cao", unit="cm"):
+        errors["length_cm"] = message
+    if values.weight_kg is None and values.length_cm is None and not errors:
+        errors["weight_kg"] = "Cần ít nhất cân nặng hoặc chiều dài/chiều cao."
+    if values.position not in POSITIONS:
+        errors["position"] = "Cách đo phải là đo nằm (L) hoặc đo đứng (H)."
+    if values.measured_on > today:
+        errors["measured_on"] = f"Ngày cân {values.measured_on:%d/%m/%Y} ở tương lai."
+    elif values.measured_on < birth_date:
+        errors["measured_on"] = f"Ngày cân {values.measured_on:%d/%m/%Y} trước ngày sinh {birth_date:%d/%m/%Y}."
+    return errors
+
+
+def _score_warnings(scores: RowScores) -> list[str]:
+    warnings = []
+    checks = (
+        ("WAZ (cân nặng theo tuổi)", scores.waz, scores.flag_waz, WAZ_FLAG_RANGE, "cân nặng và ngày sinh"),
+        ("HAZ (chiều cao theo tuổi)", scores.haz, scores.flag_haz, HAZ_FLAG_RANGE, "chiều dài/cao và ngày sinh"),
+        ("WHZ (cân nặng theo chiều cao)", scores.whz, scores.flag_whz, WHZ_FLAG_RANGE, "cân nặng và chiều dài/cao"),
+    )
+    for label, score, flagged, (low, high), what in checks:
+        if flagged and score is not None:
+            warnings.append(
+                f"{label} = {format_number(score, 2)} nằm ngoài khoảng hợp lý ({format_number(low, 0)} đến "
+                f"+{format_number(high, 0)}): kiểm tra lại {what}."
+            )
+    return warnings
+
+
+def _change_warnings(values: MeasurementValues, scores: RowScores, previous: PreviousMeasurement) -> list[str]:
+    warnings = []
+    when = f"lần cân ngày {previous.measured_on:%d/%m/%Y}"
+    days = (values.measured_on - previous.measured_on).days
+    if values.weight_kg is not None and previous.weight_kg is not None and previous.weight_kg > 0:
+        change = float(values.weight_kg - previous.weight_kg)
+        share = change / float(previous.weight_kg)
+        if share < -MAX_WEIGHT_LOSS_SHARE:
+            warnings.append(
+                f"Cân nặng giảm {format_number(-change)} kg ({format_number(-share * 100, 0)}%) so với {when} "
+                f"({format_number(previous.weight_kg)} kg)."
+            )
+        elif scores.waz is not None and previous.waz is not None and not scores.flag_waz:
+            waz_change = scores.waz - float(previous.waz)
+            if abs(waz_change) > MAX_WAZ_CHANGE:
+                warnings.append(
+                    f"Chỉ số WAZ thay đổi {format_number(waz_change, 2)} so với {when} "
+                    f"({format_number(previous.weight_kg)} kg, WAZ {format_number(previous.waz, 2)}): "
+                    "thay đổi lớn bất thường."
+                )
+        elif scores.waz is None and 0 <= days <= WEIGHT_GAIN_WINDOW_DAYS and share > MAX_WEIGHT_GAIN_SHARE:
+            warnings.append(
+                f"Cân nặng tăng {format_number(change)} kg ({format_number(share * 100, 0)}%) trong {days} ngày "
+                f"so với {when}."
+            )
+    adjusted = scores.adjusted_length_cm
+    if adjusted is not None and previous.adjusted_length_cm is not None:
+        shorter = previous.adjusted_length_cm - adjusted
+        if shorter > MAX_LENGTH_LOSS_CM:
+            warnings.append(
+                f"Chiều dài/chiều cao thấp hơn {format_number(shorter)} cm so với {when} "
+                f"({format_number(previous.adjusted_length_cm)} cm sau hiệu chỉnh nằm/đứng)."
+            )
+    return warnings
+
+
+def assess(
+    values: MeasurementValues,
+    *,
+    sex: str,
+    birth_date: date,
+    age_days: int | None,
+    previous: PreviousMeasurement | None,
+    today: date,
+) -> Assessment:
+    """Score ``values`` and judge them: errors by field, then warnings (only when there is no error)."""
+    errors = value_errors(values, birth_date=birth_date, today=today)
+    if errors:
+        return Assessment(scores=None, errors=errors)
+    scores = score_rows([RowInput(
+        sex=sex,
+        age_days=None if age_days is None else float(age_days),
+        weight_kg=values.weight_kg,
+        length_cm=values.length_cm,
+        measured=values.position,
+        oedema=values.has_oedema,
+    )])[0]
+    warnings = _score_warnings(scores)
+    if scores.position_implausible:
+        warnings.append(
+            f"Trẻ dưới {EARLIEST_STANDING_MONTHS:.0f} tháng tuổi được ghi là đo đứng: trẻ nhỏ như vậy phải đo nằm; "
+            "kiểm tra lại cách đo (số đo không được cộng 0,7 cm)."
+        )
+    if values.length_cm is not None and not values.position:
+        warnings.append("Chưa ghi cách đo (nằm hay đứng): chiều dài/chiều cao không được hiệu chỉnh 0,7 cm.")
+    if previous is not None:
+        warnings.extend(_change_warnings(values, scores, previous))
+    return Assessment(scores=scores, warnings=tuple(warnings))
+
+
+def previous_from_scores(
+    *, measured_on: date, weight_kg: Decimal | None, waz: Decimal | None, length_cm: Decimal | None,
+    position: str, sex: str, age_days: int | None,
+) -> PreviousMeasurement:
+    """A stored measurement as the comparison point, with its length converted like the new one's."""
+    adjusted: float | None = None
+    if length_cm is not None:
+        scored = score_rows([RowInput(sex=sex, age_days=None if age_days is None else float(age_days),
+                                      length_cm=length_cm, measured=position)])[0]
+        adjusted = scored.adjusted_length_cm
+        if adjusted is not None and math.isnan(adjusted):
+            adjusted = None
+    return PreviousMeasurement(measured_on=measured_on, weight_kg=weight_kg, waz=waz, adjusted_length_cm=adjusted)

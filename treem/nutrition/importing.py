@@ -1,0 +1,515 @@
+"""Importing a commune's measurements from Excel (.xlsx, .xls, .ods) or CSV, with the registry's import rules.
+
+Every non-empty row after the header ends in exactly one of **created**, **updated** or **rejected** (with a reason
+in Vietnamese), so rows = created + updated + rejected. The header may follow title rows; column titles are matched
+regardless of case, accents and spacing, with common synonyms. Values go through the registry's standardisation
+(names, dates, ID numbers, yes/no). A row identifies the child by its personal identification number, else by
+full name and date of birth, among the active children of the commune; it never creates a child. A row updates the
+child's measurement of the same day if there is one (so importing a file twice creates nothing new), otherwise it
+creates one. A row is rejected when the child cannot be identified, the measuring date is missing, unreadable,
+after the as-of date or before the birth date, there is neither weight nor length, a value is not a number or out
+of range, the position or oedema cannot be read, or the row repeats an earlier row of the file (same child, same
+day). Accepted values that look implausible (flags, standing before 9 months, a change against the previous
+measurement) are imported with a warning. An import is all-or-nothing; a dry run reports the same outcomes and
+writes nothing. The rejected rows come back as a workbook: the original cells and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+from django.conf import settings
+from django.db import transaction
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from python_calamine import CalamineError, CalamineWorkbook
+
+from treem.core.audit import record_event, snapshot
+from treem.core.models import AuditEvent
+from treem.hierarchy.models import OrgUnit
+from treem.nutrition.checks import MeasurementValues, assess, parse_decimal, value_errors
+from treem.nutrition.models import ImportStatus, MeasurementImport, Place, Source, age_in_days
+from treem.nutrition.selectors import previous_measurement
+from treem.nutrition.services import Actor, record_measurement, user_or_none
+from treem.registry.models import Child
+from treem.registry.standardise import (
+    fold_name,
+    normalise_text,
+    parse_date,
+    parse_personal_id,
+    parse_yes_no,
+    standardise_name,
+)
+
+SPREADSHEET_SUFFIXES: Final = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+CSV_SUFFIXES: Final = (".csv", ".txt")
+HEADER_SCAN_ROWS: Final = 15
+
+FIELD_LABELS: Final = {
+    "personal_id": "Số định danh cá nhân",
+    "full_name": "Họ và tên",
+    "birth_date": "Ngày sinh",
+    "village": "Thôn/bản",
+    "measured_on": "Ngày cân",
+    "weight_kg": "Cân nặng (kg)",
+    "length_cm": "Chiều dài/chiều cao (cm)",
+    "position": "Cách đo (nằm/đứng)",
+    "has_oedema": "Phù hai chân",
+    "place": "Nơi cân",
+    "measured_by": "Người cân",
+    "note": "Ghi chú",
+}
+TEMPLATE_FIELDS: Final = tuple(FIELD_LABELS)
+
+# fmt: off
+_SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
+    "personal_id": ("Số định danh cá nhân", "Số định danh", "Mã định danh", "Mã định danh cá nhân", "CCCD",
+                    "Số CCCD", "Định danh", "Số ĐDCN", "Mã số định danh"),
+    "full_name": ("Họ và tên", "Họ tên", "Họ tên trẻ", "Họ và tên trẻ", "Tên trẻ", "Họ tên trẻ em", "Tên"),
+    "birth_date": ("Ngày sinh", "Ngày tháng năm sinh", "NS", "Sinh ngày", "Năm sinh", "Ngày/tháng/năm sinh"),
+    "village": ("Thôn/bản", "Thôn", "Bản", "Thôn, bản", "Tổ dân phố"),
+    "measured_on": ("Ngày cân", "Ngày đo", "Ngày cân đo", "Ngày cân/đo", "Ngày cân, đo", "Ngày theo dõi",
+                    "Ngày"),
+    "weight_kg": ("Cân nặng", "Cân nặng (kg)", "CN", "CN (kg)", "Cân nặng kg", "Trọng lượng", "Kg"),
+    "length_cm": ("Chiều dài/chiều cao", "Chiều dài/chiều cao (cm)", "Chiều cao", "Chiều dài", "Chiều cao (cm)",
+                  "Chiều dài (cm)", "Chiều dài/cao", "Chiều cao/chiều dài", "CC", "CD", "Cm"),
+    "position": ("Cách đo", "Cách đo (nằm/đứng)", "Tư thế đo", "Nằm/đứng", "Đo nằm/đứng", "Kiểu đo", "Tư thế"),
+    "has_oedema": ("Phù", "Phù hai chân", "Phù 2 chân", "Phù dinh dưỡng", "Có phù"),
+    "place": ("Nơi cân", "Nơi đo", "Nơi cân đo", "Địa điểm cân", "Địa điểm", "Điểm cân"),
+    "measured_by": ("Người cân", "Người đo", "Người cân đo", "Cán bộ cân", "Người thực hiện"),
+    "note": ("Ghi chú", "GC"),
+}
+# fmt: on
+
+
+def _header_key(text: str) -> str:
+    without_brackets = re.sub(r"\(.*?\)|\[.*?\]", " ", text)
+    return fold_name(without_brackets).replace(" ", "")
+
+
+_HEADER_KEYS: Final = {_header_key(name): field for field, names in _SYNONYMS.items() for name in names}
+_FULL_HEADER_KEYS: Final = {fold_name(name).replace(" ", ""): field for field, names in _SYNONYMS.items()
+                            for name in names}
+
+_POSITION_WORDS: Final = {
+    "l": "L", "n": "L", "nam": "L", "do nam": "L", "chieu dai": "L", "length": "L", "recumbent": "L",
+    "h": "H", "d": "H", "dung": "H", "do dung": "H", "chieu cao": "H", "height": "H", "standing": "H",
+}
+_PLACE_WORDS: Final = {
+    "tram y te": Place.HEALTH_STATION, "tyt": Place.HEALTH_STATION, "tram": Place.HEALTH_STATION,
+    "thon": Place.VILLAGE, "ban": Place.VILLAGE, "diem can": Place.VILLAGE, "nha van hoa": Place.VILLAGE,
+    "truong": Place.SCHOOL, "mam non": Place.SCHOOL, "truong mam non": Place.SCHOOL,
+    "nha": Place.HOME, "tai nha": Place.HOME, "ho gia dinh": Place.HOME,
+}
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read as a table; the message says why, in Vietnamese."""
+
+
+def _rows_of_spreadsheet(path: Path) -> list[list[object]]:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as error:
+        raise UnreadableFile(f"Không mở được tệp '{path.name}' (tệp hỏng hoặc không phải bảng tính).") from error
+    try:
+        return [list(row) for row in workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)]
+    except (CalamineError, IndexError, ValueError) as error:
+        raise UnreadableFile(f"Không đọc được trang tính đầu tiên của tệp '{path.name}'.") from error
+    finally:
+        workbook.close()
+
+
+def _rows_of_csv(path: Path) -> list[list[object]]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "utf-16", "cp1258"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1258 decodes almost anything
+        raise UnreadableFile(f"Không đọc được bảng mã của tệp '{path.name}'; hãy lưu lại dạng CSV UTF-8.")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def read_rows(path: Path) -> list[list[object]]:
+    """Every row of the first sheet (or of the CSV file) as a list of cells."""
+    suffix = path.suffix.lower()
+    if suffix in SPREADSHEET_SUFFIXES:
+        return _rows_of_spreadsheet(path)
+    if suffix in CSV_SUFFIXES:
+        return _rows_of_csv(path)
+    raise UnreadableFile(f"Không đọc được tệp '{path.name}': chỉ nhận tệp Excel (.xlsx, .xls), .ods hoặc CSV.")
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%d/%m/%Y")
+    return normalise_text(str(value))
+
+
+def match_header(cells: Sequence[object]) -> dict[str, int]:
+    """Columns (field → index) of a header row; the first column wins when two mean the same field."""
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        text = _cell_text(cell)
+        if not text:
+            continue
+        field_name = _FULL_HEADER_KEYS.get(fold_name(text).replace(" ", "")) or _HEADER_KEYS.get(_header_key(text))
+        if field_name is not None and field_name not in columns:
+            columns[field_name] = index
+    return columns
+
+
+def _is_usable_header(columns: dict[str, int]) -> bool:
+    identifies = "personal_id" in columns or {"full_name", "birth_date"} <= set(columns)
+    measures = "weight_kg" in columns or "length_cm" in columns
+    return identifies and measures and "measured_on" in columns
+
+
+def find_header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]]:
+    """The header row (index and columns) among the first rows: the usable row matching the most columns."""
+    best: tuple[int, dict[str, int]] | None = None
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        columns = match_header(row)
+        if _is_usable_header(columns) and (best is None or len(columns) > len(best[1])):
+            best = (index, columns)
+    if best is None:
+        raise UnreadableFile(
+            f"Không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu: cần cột 'Ngày cân', cột 'Cân nặng' "
+            "hoặc 'Chiều dài/chiều cao', và cột 'Số định danh cá nhân' hoặc hai cột 'Họ và tên', 'Ngày sinh'."
+        )
+    return best
+
+
+class Outcome:
+    CREATED = "created"
+    UPDATED = "updated"
+    REJECTED = "rejected"
+
+
+@dataclass
+class RowOutcome:
+    row: int
+    outcome: str
+    reason: str = ""
+    child_id: int | None = None
+    child_name: str = ""
+    measured_on: str = ""
+    warnings: list[str] = field(default_factory=list)
+    unchanged: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"row": self.row, "outcome": self.outcome, "reason": self.reason, "child_id": self.child_id,
+                "child_name": self.child_name, "measured_on": self.measured_on, "warnings": self.warnings,
+                "unchanged": self.unchanged}
+
+
+@dataclass
+class ImportResult:
+    header: list[str]
+    outcomes: list[RowOutcome]
+    rejected_cells: list[tuple[list[object], str]]
+    dry_run: bool
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for item in self.outcomes if item.outcome == outcome)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows": len(self.outcomes),
+            "created": self.count(Outcome.CREATED),
+            "updated": self.count(Outcome.UPDATED),
+            "rejected": self.count(Outcome.REJECTED),
+            "unchanged": sum(1 for item in self.outcomes if item.unchanged),
+            "with_warnings": sum(1 for item in self.outcomes if item.warnings and item.outcome != Outcome.REJECTED),
+            "dry_run": self.dry_run,
+        }
+
+
+class _ChildIndex:
+    """The active children of the commune, looked up by ID number and by (name, birth date)."""
+
+    def __init__(self, commune: OrgUnit) -> None:
+        children = list(Child.objects.active().filter(commune=commune).select_related("commune"))
+        self.by_id: dict[str, Child] = {child.personal_id: child for child in children if child.personal_id}
+        self.by_identity: dict[tuple[str, dt.date], list[Child]] = {}
+        for child in children:
+            self.by_identity.setdefault((child.full_name, child.birth_date), []).append(child)
+
+
+def _decimal(value: object, *, label: str) -> tuple[Decimal | None, str | None]:
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, bool):
+        return None, f"{label} không đọc được: '{value}'."
+    if isinstance(value, int | float):
+        return parse_decimal(repr(float(value)))
+    number, error = parse_decimal(_cell_text(value))
+    return number, (f"{label}: {error}" if error else None)
+
+
+def _position(value: object) -> tuple[str | None, str | None]:
+    text = fold_name(_cell_text(value))
+    if not text:
+        return "", None
+    if text in _POSITION_WORDS:
+        return _POSITION_WORDS[text], None
+    return None, f"Cách đo không đọc được: '{_cell_text(value)}' (ghi Nằm/L hoặc Đứng/H)."
+
+
+def _place(value: object) -> str:
+    text = fold_name(_cell_text(value))
+    if not text:
+        return Place.HEALTH_STATION
+    for words, place in _PLACE_WORDS.items():
+        if text == words or text.startswith(words + " "):
+            return place
+    return Place.OTHER
+
+
+def _identify(cells: dict[str, object], index: _ChildIndex, commune: OrgUnit, as_of: dt.date,
+              ) -> tuple[Child | None, str, list[str]]:
+    """The child a row speaks of, or the reason it cannot be identified; and warnings."""
+    warnings: list[str] = []
+    raw_id = cells.get("personal_id")
+    if raw_id not in (None, ""):
+        parsed = parse_personal_id(raw_id)
+        if parsed.value is None:
+            return None, parsed.error or "Số định danh không hợp lệ.", warnings
+        child = index.by_id.get(parsed.value)
+        if child is None:
+            return None, f"Không có trẻ mang số định danh {parsed.value} trong sổ trẻ em của {commune.name}.", warnings
+        typed = standardise_name(cells.get("full_name")).value if cells.get("full_name") not in (None, "") else None
+        if typed and fold_name(typed) != child.name_folded:
+            warnings.append(f"Họ tên trong tệp '{typed}' khác họ tên trong sổ '{child.full_name}'.")
+        return child, "", warnings
+    name = standardise_name(cells.get("full_name"))
+    if name.value is None:
+        return None, name.error or "Thiếu họ tên và số định danh: không xác định được trẻ.", warnings
+    born = parse_date(cells.get("birth_date"), as_of=as_of, label="Ngày sinh")
+    if born.value is None:
+        return None, born.error or "Ngày sinh không đọc được.", warnings
+    matches = index.by_identity.get((name.value, born.value), [])
+    if not matches:
+        return None, (f"Không tìm thấy trẻ '{name.value}' sinh ngày {born.value:%d/%m/%Y} trong sổ trẻ em của "
+                      f"{commune.name}; hãy đưa trẻ vào sổ trước."), warnings
+    if len(matches) > 1:
+        return None, (f"Có {len(matches)} trẻ cùng tên '{name.value}' và ngày sinh {born.value:%d/%m/%Y}; "
+                      "ghi số định danh để phân biệt."), warnings
+    return matches[0], "", warnings
+
+
+def _data_rows(rows: list[list[object]], header_index: int) -> Iterator[tuple[int, list[object]]]:
+    for number, cells in enumerate(rows[header_index + 1:], start=header_index + 2):
+        if any(_cell_text(cell) for cell in cells):
+            yield number, cells
+
+
+class _Rejected(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def import_measurements(
+    *, actor: Actor, path: Path, commune: OrgUnit, as_of: dt.date, dry_run: bool = False,
+    source: str = Source.IMPORTED,
+) -> ImportResult:
+    """Import the measurements in ``path`` into ``commune``; all-or-nothing; nothing written on a dry run."""
+    rows = read_rows(path)
+    header_index, columns = find_header(rows)
+    header = [_cell_text(cell) for cell in rows[header_index]]
+    index = _ChildIndex(commune)
+    outcomes: list[RowOutcome] = []
+    rejected: list[tuple[list[object], str]] = []
+    seen: dict[tuple[int, dt.date], int] = {}
+    with transaction.atomic():
+        for number, cells in _data_rows(rows, header_index):
+            values = {name: (cells[position] if position < len(cells) else None)
+                      for name, position in columns.items()}
+            try:
+                outcome = _import_row(actor=actor, number=number, values=values, index=index, commune=commune,
+                                      as_of=as_of, seen=seen, source=source)
+            except _Rejected as error:
+                outcome = RowOutcome(row=number, outcome=Outcome.REJECTED, reason=error.reason)
+            if outcome.outcome == Outcome.REJECTED:
+                rejected.append((cells, outcome.reason))
+            outcomes.append(outcome)
+        if dry_run:
+            transaction.set_rollback(True)
+    return ImportResult(header=header, outcomes=outcomes, rejected_cells=rejected, dry_run=dry_run)
+
+
+def _import_row(
+    *, actor: Actor, number: int, values: dict[str, object], index: _ChildIndex, commune: OrgUnit,
+    as_of: dt.date, seen: dict[tuple[int, dt.date], int], source: str,
+) -> RowOutcome:
+    child, reason, warnings = _identify(values, index, commune, as_of)
+    if child is None:
+        raise _Rejected(reason)
+    measured = parse_date(values.get("measured_on"), as_of=as_of, label="Ngày cân")
+    if measured.value is None:
+        raise _Rejected(measured.error or "Ngày cân không đọc được.")
+    if measured.precision != "day":
+        raise _Rejected(f"Ngày cân phải đủ ngày, tháng, năm (nhận được '{_cell_text(values.get('measured_on'))}').")
+    measured_on = measured.value
+    weight, weight_error = _decimal(values.get("weight_kg"), label="Cân nặng")
+    length, length_error = _decimal(values.get("length_cm"), label="Chiều dài/chiều cao")
+    position, position_error = _position(values.get("position"))
+    oedema = parse_yes_no(values.get("has_oedema"))
+    for error in (weight_error, length_error, position_error, oedema.error and f"Phù: {oedema.error}"):
+        if error:
+            raise _Rejected(error)
+    measurement_values = MeasurementValues(measured_on=measured_on, weight_kg=weight, length_cm=length,
+                                           position=position or "", has_oedema=bool(oedema.value))
+    errors = value_errors(measurement_values, birth_date=child.birth_date, today=as_of)
+    if errors:
+        raise _Rejected(" ".join(errors.values()))
+    key = (child.pk, measured_on)
+    if key in seen:
+        raise _Rejected(f"Dòng này lặp lại dòng {seen[key]} (cùng trẻ, cùng ngày cân {measured_on:%d/%m/%Y}).")
+    seen[key] = number
+    assessment = assess(measurement_values, sex=child.sex, birth_date=child.birth_date,
+                        age_days=age_in_days(child, measured_on), previous=previous_measurement(child,
+                        before=measured_on), today=as_of)
+    warnings.extend(assessment.warnings)
+    saved = record_measurement(
+        actor=actor, child=child, measured_on=measured_on, weight_kg=weight, length_cm=length,
+        position=position or "", has_oedema=bool(oedema.value), place=_place(values.get("place")),
+        measured_by=_cell_text(values.get("measured_by")), note=_cell_text(values.get("note"))[:255],
+        source=source, today=as_of,
+    )
+    return RowOutcome(
+        row=number, outcome=Outcome.CREATED if saved.created else Outcome.UPDATED, child_id=child.pk,
+        child_name=child.full_name, measured_on=f"{measured_on:%d/%m/%Y}", warnings=warnings,
+        unchanged=not saved.changed,
+    )
+
+
+REASON_HEADER: Final = "Lý do bị từ chối"
+
+
+def rejected_workbook(result: ImportResult) -> bytes:
+    """The rejected rows with their original cells and the reason, under the file's own header."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Dòng bị từ chối"
+    sheet.append([*result.header, REASON_HEADER])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DCE6F1")
+    for cells, reason in result.rejected_cells:
+        padded = list(cells) + [None] * (len(result.header) - len(cells))
+        sheet.append([_excel_value(cell) for cell in padded] + [reason])
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _excel_value(value: object) -> object:
+    if isinstance(value, dt.time | dt.timedelta):
+        return str(value)
+    return value
+
+
+def template_workbook(children: Sequence[Child], *, measured_on: dt.date | None, commune: OrgUnit) -> bytes:
+    """A workbook to fill in on a weighing day: one row per child, identity filled, measurement columns empty."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Cân đo"
+    sheet.append([f"DANH SÁCH CÂN, ĐO TRẺ EM DƯỚI 5 TUỔI – {commune.name.upper()}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(["STT", *(FIELD_LABELS[name] for name in TEMPLATE_FIELDS)])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DCE6F1")
+    for number, child in enumerate(children, start=1):
+        sheet.append([number, child.personal_id or None, child.full_name, child.birth_date_label,
+                      child.village.name if child.village else None, measured_on, None, None, None, None, None,
+                      None, None])
+        if measured_on is not None:
+            sheet.cell(row=sheet.max_row, column=6).number_format = "DD/MM/YYYY"
+        sheet.cell(row=sheet.max_row, column=2).number_format = "@"
+    for letter, width in zip("ABCDEFGHIJKLM", (5, 16, 26, 12, 16, 12, 12, 16, 12, 10, 16, 18, 20), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A3"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _import_folder() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "nutrition" / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def stored_path(relative: str) -> Path:
+    """The absolute path of a file kept under ``MEDIA_ROOT``."""
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+def start_import(
+    *, actor: Actor, commune: OrgUnit, file_name: str, chunks: Iterable[bytes], as_of: dt.date
+) -> MeasurementImport:
+    """Keep an uploaded file and check it in a dry run; the officer then confirms with ``run_import``."""
+    name = Path(file_name).name or "tep"
+    with transaction.atomic():
+        record = MeasurementImport.objects.create(commune=commune, as_of=as_of, original_name=name[:255],
+                                                  stored_file="", created_by=user_or_none(actor))
+        record_event(actor=actor, verb=AuditEvent.Verb.CREATE, obj=record, action="start_import",
+                     org_unit_path=commune.path, after=snapshot(record))
+    target = _import_folder() / f"{record.pk}{Path(name).suffix.lower()}"
+    with open(target, "wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+    record.stored_file = str(target.relative_to(settings.MEDIA_ROOT))
+    record.save(update_fields=["stored_file", "updated_at"])
+    return run_import(actor=actor, record=record, dry_run=True)
+
+
+def run_import(*, actor: Actor, record: MeasurementImport, dry_run: bool) -> MeasurementImport:
+    """Check (dry run) or carry out an uploaded import; the outcome of every row is kept on the record, the
+    rejected rows are written to a workbook, and a carried-out import leaves an audit event with its counts.
+    The measurements and the record's outcome are written in one transaction."""
+    if not dry_run and record.status != ImportStatus.UPLOADED:
+        raise ValueError("Tệp này đã được nhập.")
+    try:
+        with transaction.atomic():
+            result = import_measurements(actor=actor, path=stored_path(record.stored_file), commune=record.commune,
+                                         as_of=record.as_of, dry_run=dry_run)
+            report = {**result.summary, "outcomes": [item.as_json() for item in result.outcomes]}
+            if dry_run:
+                record.preview = report
+                record.save(update_fields=["preview", "updated_at"])
+                return record
+            if result.rejected_cells:
+                record.rejected_rows = rejected_workbook(result)
+            record.summary, record.status = report, ImportStatus.DONE
+            record.save(update_fields=["summary", "status", "rejected_rows", "updated_at"])
+            record_event(actor=actor, verb=AuditEvent.Verb.IMPORT, obj=record, action="import_measurements",
+                         org_unit_path=record.commune.path, after=result.summary)
+    except UnreadableFile as error:
+        record.status, record.error = ImportStatus.FAILED, str(error)
+        record.save(update_fields=["status", "error", "updated_at"])
+    return record

@@ -1,0 +1,185 @@
+"""Excel import of measurements: every row created, updated or rejected with a reason; re-import creates nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from io import BytesIO, StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from openpyxl import Workbook, load_workbook
+
+from treem.accounts.tests.factories import unit, user_with_role
+from treem.core.models import AuditEvent
+from treem.core.roles import Role
+from treem.nutrition.importing import REASON_HEADER, import_measurements, rejected_workbook
+from treem.nutrition.models import Measurement, MeasurementImport
+from treem.nutrition.tests.factories import child_in, measurement_with
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = date(2025, 6, 30)
+HEADER = ["STT", "Mã định danh", "Họ tên trẻ", "Ngày sinh", "Ngày cân", "Cân nặng (kg)", "Chiều cao (cm)",
+          "Tư thế đo", "Phù", "Nơi cân", "Người cân"]
+
+
+@pytest.fixture
+def children() -> dict[str, object]:
+    return {
+        "mai": child_in("03390", birth_date=date(2024, 6, 1), full_name="Lò Thị Mai", personal_id="012345678901",
+                        sex="F"),
+        "sinh": child_in("03390", birth_date=date(2023, 1, 15), full_name="Giàng A Sình"),
+        "sinh2": child_in("03390", birth_date=date(2023, 1, 15), full_name="Giàng A Sinh"),
+        "twin_a": child_in("03390", birth_date=date(2024, 2, 2), full_name="Vàng Thị Dợ"),
+        "twin_b": child_in("03390", birth_date=date(2024, 2, 2), full_name="Vàng Thị Dợ"),
+        "neighbour": child_in("03408", birth_date=date(2024, 6, 1), full_name="Lò Văn Bên",
+                              personal_id="012345678902"),
+    }
+
+
+def workbook(rows: list[list[object]], tmp_path: Path) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["UBND XÃ BÌNH LƯ"])
+    sheet.append(["DANH SÁCH CÂN ĐO TRẺ EM DƯỚI 5 TUỔI ĐỢT THÁNG 6/2025"])
+    sheet.append([])
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "can-do.xlsx"
+    book.save(path)
+    return path
+
+
+ROWS: list[list[object]] = [
+    [1, 12345678901, "", "", datetime(2025, 6, 3), 7.9, 68.5, "Nằm", "Không", "Trạm y tế", "Lò Thị Hoa"],  # ID lost 0
+    [2, "", "giàng a sình", "15/01/2023", "03/06/2025", "11,2", "84", "đứng", "", "", ""],  # by name + birth date
+    [3, "", "Giàng A Sinh", "15/01/2023", "03/06/2025", 3.1, 84, "H", "", "", ""],  # flagged: imported, warned
+    [],  # blank rows are not rows
+    [4, "", "Vàng Thị Dợ", "02/02/2024", "03/06/2025", 8.0, 70, "L", "", "", ""],  # two such children
+    [5, "012345678902", "", "", "03/06/2025", 8.0, 70, "L", "", "", ""],  # a child of another commune
+    [6, "", "Lò Thị Không Có", "01/01/2024", "03/06/2025", 8.0, 70, "L", "", "", ""],  # not on the registry
+    [7, "", "giàng a sình", "15/01/2023", "31/06/2025", 11.2, 84, "H", "", "", ""],  # impossible date
+    [8, "", "giàng a sình", "15/01/2023", "01/07/2025", 11.2, 84, "H", "", "", ""],  # after the as-of date
+    [9, "", "giàng a sình", "15/01/2023", "04/06/2025", "mười", 84, "H", "", "", ""],  # weight not a number
+    [10, "", "giàng a sình", "15/01/2023", "05/06/2025", 11.2, 84, "ngồi", "", "", ""],  # position unreadable
+    [11, "", "giàng a sình", "15/01/2023", "06/06/2025", "", "", "H", "", "", ""],  # nothing measured
+    [12, "", "Giàng A Sình", "15/01/2023", "03/06/2025", 11.3, 84, "H", "", "", ""],  # repeats row 2
+    [13, "", "giàng a sình", "15/01/2023", "01/01/2022", 11.2, 84, "H", "", "", ""],  # before birth
+]
+
+
+def test_every_row_is_created_updated_or_rejected_with_a_reason(children: dict[str, object], tmp_path: Path) -> None:
+    path = workbook(ROWS, tmp_path)
+    result = import_measurements(actor=None, path=path, commune=unit("03390"), as_of=AS_OF)
+    summary = result.summary
+    assert summary["rows"] == 13
+    assert summary["rows"] == summary["created"] + summary["updated"] + summary["rejected"]
+    assert (summary["created"], summary["updated"], summary["rejected"]) == (3, 0, 10)
+    by_row = {item.row: item for item in result.outcomes}
+    assert by_row[5].outcome == "created" and by_row[5].child_name == "Lò Thị Mai"  # file row 5 = first data row
+    assert by_row[7].warnings and "ngoài khoảng hợp lý" in by_row[7].warnings[0]
+    reasons = [item.reason for item in result.outcomes if item.outcome == "rejected"]
+    expected = ["Có 2 trẻ cùng tên", "Không có trẻ mang số định danh 012345678902",
+                "Không tìm thấy trẻ 'Lò Thị Không Có'", "Ngày 31/06/2025 không tồn tại", "Ngày cân", "Cân nặng",
+                "Cách đo không đọc được", "Cần ít nhất cân nặng", "lặp lại dòng 6", "trước ngày sinh"]
+    for fragment in expected:
+        assert any(fragment in reason for reason in reasons), fragment
+    mai = Measurement.objects.get(child=children["mai"])
+    assert mai.position == "L" and mai.measured_by == "Lò Thị Hoa" and mai.waz is not None
+
+
+def test_importing_the_same_file_twice_creates_nothing_new(children: dict[str, object], tmp_path: Path) -> None:
+    path = workbook(ROWS, tmp_path)
+    import_measurements(actor=None, path=path, commune=unit("03390"), as_of=AS_OF)
+    again = import_measurements(actor=None, path=path, commune=unit("03390"), as_of=AS_OF)
+    assert (again.summary["created"], again.summary["updated"], again.summary["unchanged"]) == (0, 3, 3)
+    assert Measurement.objects.count() == 3
+
+
+def test_an_existing_measurement_of_the_day_is_updated(children: dict[str, object], tmp_path: Path) -> None:
+    item = measurement_with(children["mai"], measured_on=date(2025, 6, 3), waz=0.0, weight_kg=7)  # type: ignore[arg-type]
+    result = import_measurements(actor=None, path=workbook(ROWS[:1], tmp_path), commune=unit("03390"), as_of=AS_OF)
+    assert result.summary["updated"] == 1
+    item.refresh_from_db()
+    assert str(item.weight_kg) == "7.90"
+
+
+def test_a_dry_run_writes_nothing_and_reports_the_same(children: dict[str, object], tmp_path: Path) -> None:
+    path = workbook(ROWS, tmp_path)
+    dry = import_measurements(actor=None, path=path, commune=unit("03390"), as_of=AS_OF, dry_run=True)
+    assert not Measurement.objects.exists() and not AuditEvent.objects.filter(object_type="nutrition.measurement")
+    real = import_measurements(actor=None, path=path, commune=unit("03390"), as_of=AS_OF)
+    assert {**dry.summary, "dry_run": False} == real.summary
+
+
+def test_the_rejected_rows_come_back_with_their_cells_and_reason(children: dict[str, object], tmp_path: Path) -> None:
+    result = import_measurements(actor=None, path=workbook(ROWS, tmp_path), commune=unit("03390"), as_of=AS_OF)
+    sheet = load_workbook(BytesIO(rejected_workbook(result))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == [*HEADER, REASON_HEADER]
+    assert len(rows) == 1 + 10
+    assert rows[1][2] == "Vàng Thị Dợ" and "Có 2 trẻ" in rows[1][-1]
+
+
+def test_a_file_without_a_usable_header_is_refused(tmp_path: Path) -> None:
+    from treem.nutrition.importing import UnreadableFile
+
+    path = tmp_path / "x.csv"
+    path.write_text("Họ tên,Cân nặng\nA,9\n", encoding="utf-8")
+    with pytest.raises(UnreadableFile, match="dòng tiêu đề"):
+        import_measurements(actor=None, path=path, commune=unit("03390"), as_of=AS_OF)
+
+
+def test_a_csv_file_with_semicolons_is_read(children: dict[str, object], tmp_path: Path) -> None:
+    path = tmp_path / "can.csv"
+    path.write_text("Số định danh;Ngày cân;Cân nặng;Chiều dài\n012345678901;03/06/2025;7,9;68,5\n", encoding="utf-8")
+    result = import_measurements(actor=None, path=path, commune=unit("03390"), as_of=AS_OF)
+    assert result.summary["created"] == 1
+
+
+def test_the_command_prints_a_summary_that_adds_up(children: dict[str, object], tmp_path: Path) -> None:
+    out = StringIO()
+    rejected = tmp_path / "bi-tu-choi.xlsx"
+    call_command("import_measurements", str(workbook(ROWS, tmp_path)), "--commune", "03390", "--as-of",
+                 AS_OF.isoformat(), "--json", "--rejected", str(rejected), stdout=out)
+    summary = json.loads(out.getvalue())
+    assert summary["rows"] == summary["created"] + summary["updated"] + summary["rejected"] == 13
+    assert rejected.exists()
+
+
+def test_the_import_page_previews_then_imports_and_offers_the_rejected_rows(
+    children: dict[str, object], tmp_path: Path, client: Client, settings: object,
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+    client.force_login(user_with_role(Role.COMMUNE_OFFICER, "03390"))
+    path = workbook(ROWS, tmp_path)
+    with open(path, "rb") as handle:
+        response = client.post("/dinh-duong/nhap-excel/", {"xa": unit("03390").uid, "file": handle})
+    assert response.status_code == 302
+    record = MeasurementImport.objects.get()
+    assert record.preview["rows"] == 13 and not Measurement.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    # uploaded today, so the row dated 01/07/2025 is no longer after the as-of date
+    assert "13 dòng: 4 thêm mới, 0 cập nhật, 9 bị từ chối." in page
+    client.post(response["Location"])
+    record.refresh_from_db()
+    assert record.status == "done" and Measurement.objects.count() == 4
+    download = client.get(f"/dinh-duong/nhap-excel/{record.pk}/dong-bi-tu-choi.xlsx")
+    assert download.status_code == 200
+    assert AuditEvent.objects.for_object(record).filter(verb=AuditEvent.Verb.IMPORT).count() == 1
+    other = client.get(f"/dinh-duong/nhap-excel/{record.pk}/")
+    assert other.status_code == 200
+
+
+def test_the_template_lists_the_communes_children_under_five(children: dict[str, object], client: Client) -> None:
+    client.force_login(user_with_role(Role.COMMUNE_OFFICER, "03390"))
+    response = client.get("/dinh-duong/nhap-excel/mau.xlsx")
+    sheet = load_workbook(BytesIO(response.content)).active
+    names = [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert "Lò Thị Mai" in names and "Lò Văn Bên" not in names
+    assert AuditEvent.objects.filter(verb=AuditEvent.Verb.EXPORT).count() == 1
