@@ -38,9 +38,15 @@ class WorkingCalendar:
         self.working_days: dict[date, str] = (
             dict(working_days) if isinstance(working_days, Mapping) else dict.fromkeys(working_days, "")
         )
+        self._answers: dict[date, str | None] = {}
 
     def day_off_name(self, on: date) -> str | None:
         """Why ``on`` is not worked: the holiday's or the province's day-off name; None for a working day."""
+        if on not in self._answers:
+            self._answers[on] = self._day_off_name(on)
+        return self._answers[on]
+
+    def _day_off_name(self, on: date) -> str | None:
         if on in self.working_days:
             return None
         if on in self.days_off:

@@ -1,0 +1,495 @@
+"""Cases of children in need of protection, their steps, plans, services and referrals; the incident register."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from treem.core.models import BaseModel, EthnicGroup
+from treem.hierarchy.models import Agency, OrgUnit, Village
+from treem.protection.workflow import STEP_RULES, Outcome, StepKind
+from treem.registry.models import Sex, SpecialCircumstanceGroup
+
+
+class ReportChannel(models.TextChoices):
+    HOTLINE_111 = "hotline_111", "Tổng đài quốc gia bảo vệ trẻ em 111"
+    SCHOOL = "school", "Nhà trường"
+    POLICE = "police", "Công an"
+    HEALTH_FACILITY = "health_facility", "Cơ sở y tế"
+    FAMILY = "family", "Gia đình"
+    NEIGHBOUR = "neighbour", "Hàng xóm, cộng đồng"
+    CHILD = "child", "Trẻ em tự báo"
+    OTHER = "other", "Khác"
+
+
+class HarmKind(models.TextChoices):
+    """Forms of harm to a child (xâm hại trẻ em, Law on Children 2016, art. 4 and 6)."""
+
+    PHYSICAL_VIOLENCE = "physical_violence", "Bạo lực thể chất"
+    EMOTIONAL_VIOLENCE = "emotional_violence", "Bạo lực tinh thần"
+    SEXUAL_ABUSE = "sexual_abuse", "Xâm hại tình dục"
+    EXPLOITATION = "exploitation", "Bóc lột trẻ em"
+    CHILD_LABOUR = "child_labour", "Bóc lột – lao động trái quy định của pháp luật"
+    TRAFFICKING = "trafficking", "Mua bán trẻ em"
+    ABANDONMENT_NEGLECT = "abandonment_neglect", "Bỏ rơi, bỏ mặc trẻ em"
+    OTHER = "other", "Hình thức xâm hại khác"
+
+
+class PerpetratorRelation(models.TextChoices):
+    PARENT = "parent", "Cha, mẹ đẻ"
+    STEP_PARENT = "step_parent", "Cha dượng, mẹ kế"
+    RELATIVE = "relative", "Người thân khác trong gia đình"
+    CAREGIVER = "caregiver", "Người chăm sóc, người giám hộ"
+    TEACHER = "teacher", "Giáo viên, nhân viên nhà trường"
+    ACQUAINTANCE = "acquaintance", "Hàng xóm, người quen"
+    EMPLOYER = "employer", "Người sử dụng lao động"
+    OTHER_CHILD = "other_child", "Trẻ em khác"
+    STRANGER = "stranger", "Người lạ"
+    UNKNOWN = "unknown", "Chưa xác định"
+    NONE = "none", "Không có người gây hại"
+
+
+class RiskLevel(models.TextChoices):
+    HIGH = "high", "Cao"
+    MEDIUM = "medium", "Trung bình"
+    LOW = "low", "Thấp"
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def active(self) -> CaseQuerySet:
+        """Cases not deleted (deletes are soft)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def open(self) -> CaseQuerySet:
+        return self.filter(status=Case.Status.OPEN)
+
+
+class Case(BaseModel):
+    """A child reported as harmed or at risk, managed through the steps of Decree 56/2017.
+
+    The child is linked to the registry when known there; otherwise the case registers the child on the spot with a
+    few identity fields, to be linked later. A case belongs to the commune that manages it (where the child lives).
+    Identities are shown only to the case's assigned workers, their supervisors and the commune's protection lead;
+    the string of a case is its number, never a name, so that audit rows and e-mails carry no identity.
+    ``version`` grows on every change: a save based on an older version is refused (optimistic concurrency).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Đang quản lý"
+        CLOSED = "closed", "Đã đóng hồ sơ"
+
+    number = models.CharField("số hồ sơ", max_length=32, unique=True)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name="xã quản lý", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, verbose_name="thôn, bản", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    child = models.ForeignKey("registry.Child", verbose_name="trẻ em (cơ sở dữ liệu)", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="protection_cases")
+    child_full_name = models.CharField("họ và tên trẻ em", max_length=150)
+    child_birth_date = models.DateField("ngày sinh", null=True, blank=True)
+    child_age_years = models.PositiveSmallIntegerField("tuổi (khi chưa rõ ngày sinh)", null=True, blank=True)
+    child_sex = models.CharField("giới tính", max_length=1, choices=Sex.choices)
+    child_ethnic_group = models.ForeignKey(EthnicGroup, verbose_name="dân tộc", null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="+")
+    child_address = models.CharField("nơi ở của trẻ em", max_length=255, blank=True)
+    guardian_name = models.CharField("cha, mẹ hoặc người chăm sóc", max_length=150, blank=True)
+    guardian_phone = models.CharField("điện thoại người chăm sóc", max_length=20, blank=True)
+    special_circumstance = models.CharField("nhóm hoàn cảnh đặc biệt", max_length=1, blank=True,
+                                            choices=SpecialCircumstanceGroup.choices)
+    reported_via = models.CharField("nguồn thông tin", max_length=32, choices=ReportChannel.choices)
+    reported_at = models.DateTimeField("thời điểm tiếp nhận")
+    reporter_name = models.CharField("người báo tin", max_length=150, blank=True)
+    reporter_phone = models.CharField("điện thoại người báo tin", max_length=20, blank=True)
+    occurred_place = models.CharField("nơi xảy ra", max_length=255, blank=True)
+    harm_kind = models.CharField("hình thức xâm hại", max_length=32, choices=HarmKind.choices)
+    perpetrator_relation = models.CharField("quan hệ của người bị nghi gây hại với trẻ", max_length=32,
+                                            choices=PerpetratorRelation.choices, default=PerpetratorRelation.UNKNOWN)
+    summary = models.TextField("nội dung sự việc")
+    is_in_danger = models.BooleanField("trẻ đang gặp nguy hiểm, cần biện pháp khẩn cấp", default=False)
+    status = models.CharField("trạng thái", max_length=16, choices=Status.choices, default=Status.OPEN)
+    risk_level = models.CharField("mức độ nguy cơ", max_length=8, choices=RiskLevel.choices, blank=True)
+    closed_at = models.DateTimeField("đóng hồ sơ lúc", null=True, blank=True)
+    version = models.PositiveIntegerField("phiên bản", default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    is_demo = models.BooleanField("dữ liệu trình diễn", default=False)
+    deleted_at = models.DateTimeField("xoá lúc", null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "trường hợp"
+        verbose_name_plural = "trường hợp"
+        ordering = ["-reported_at", "-id"]
+        indexes = [models.Index(fields=["status", "reported_at"], name="case_status_reported_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(child_age_years__isnull=True) | Q(child_age_years__lte=17),
+                                   name="case_child_age_under_18"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def masked_name(self) -> str:
+        """Initials only ("N. V. A."), for lists."""
+        return mask_name(self.child_full_name)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == Case.Status.CLOSED
+
+
+def mask_name(full_name: str) -> str:
+    parts = [part for part in full_name.split() if part]
+    return " ".join(f"{part[0].upper()}." for part in parts) if parts else "—"
+
+
+class CaseWorkerQuerySet(models.QuerySet["CaseWorker"]):
+    def current(self) -> CaseWorkerQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+
+class CaseWorker(BaseModel):
+    """A worker assigned to a case. A transfer ends one assignment and starts another; a referral changes nothing."""
+
+    case = models.ForeignKey(Case, verbose_name="trường hợp", on_delete=models.CASCADE, related_name="workers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="cán bộ", on_delete=models.PROTECT,
+                             related_name="protection_case_assignments")
+    is_primary = models.BooleanField("phụ trách chính", default=True)
+    assigned_at = models.DateTimeField("phân công lúc", default=timezone.now)
+    ended_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
+    end_reason = models.CharField("lý do kết thúc", max_length=255, blank=True)
+
+    objects = CaseWorkerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "cán bộ được phân công"
+        verbose_name_plural = "cán bộ được phân công"
+        ordering = ["-is_primary", "assigned_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], condition=Q(ended_at__isnull=True),
+                                    name="case_worker_current_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.user}"
+
+
+class Supervision(BaseModel):
+    """A supervisor and one worker of their team; the supervisor sees the worker's cases and their deadlines."""
+
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người giám sát", on_delete=models.PROTECT,
+                                   related_name="supervised_workers")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="cán bộ", on_delete=models.PROTECT,
+                               related_name="protection_supervisors")
+    is_active = models.BooleanField("đang hiệu lực", default=True)
+
+    class Meta:
+        verbose_name = "giám sát quản lý trường hợp"
+        verbose_name_plural = "giám sát quản lý trường hợp"
+        constraints = [models.UniqueConstraint(fields=["supervisor", "worker"], name="supervision_pair_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor} giám sát {self.worker}"
+
+
+class ProtectionLead(BaseModel):
+    """The person who leads child protection in a commune (often the commune's child-protection officer)."""
+
+    org_unit = models.ForeignKey(OrgUnit, verbose_name="xã", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người phụ trách", on_delete=models.PROTECT,
+                             related_name="protection_leads")
+    is_active = models.BooleanField("đang hiệu lực", default=True)
+
+    class Meta:
+        verbose_name = "phụ trách bảo vệ trẻ em của xã"
+        verbose_name_plural = "phụ trách bảo vệ trẻ em của xã"
+        constraints = [models.UniqueConstraint(fields=["org_unit", "user"], name="protection_lead_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.org_unit.name}"
+
+
+class SupportPlan(BaseModel):
+    """A support and intervention plan (kế hoạch hỗ trợ, can thiệp), approved by the commune chair."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Dự thảo"
+        APPROVED = "approved", "Đã phê duyệt"
+        ENDED = "ended", "Đã kết thúc"
+
+    case = models.ForeignKey(Case, verbose_name="trường hợp", on_delete=models.CASCADE, related_name="plans")
+    number = models.PositiveSmallIntegerField("kế hoạch số")
+    goals = models.TextField("mục tiêu")
+    measures = models.TextField("biện pháp hỗ trợ, can thiệp", blank=True)
+    starts_on = models.DateField("thực hiện từ ngày")
+    review_on = models.DateField("ngày theo dõi, đánh giá")
+    status = models.CharField("trạng thái", max_length=16, choices=Status.choices, default=Status.DRAFT)
+    approved_on = models.DateField("ngày phê duyệt", null=True, blank=True)
+    approver_name = models.CharField("người phê duyệt (Chủ tịch UBND xã)", max_length=150, blank=True)
+    decision_number = models.CharField("số quyết định phê duyệt", max_length=64, blank=True)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người lập", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "kế hoạch hỗ trợ, can thiệp"
+        verbose_name_plural = "kế hoạch hỗ trợ, can thiệp"
+        ordering = ["case", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="support_plan_number_unique"),
+            models.CheckConstraint(condition=Q(review_on__gte=models.F("starts_on")), name="plan_review_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} – kế hoạch {self.number}"
+
+
+class ServiceKind(models.TextChoices):
+    HEALTH = "health", "Chăm sóc y tế"
+    PSYCHOLOGICAL = "psychological", "Hỗ trợ tâm lý"
+    LEGAL_AID = "legal_aid", "Trợ giúp pháp lý"
+    EDUCATION = "education", "Hỗ trợ giáo dục"
+    ALTERNATIVE_CARE = "alternative_care", "Chăm sóc thay thế"
+    POLICE_JUSTICE = "police_justice", "Công an, tư pháp"
+    SOCIAL_ASSISTANCE = "social_assistance", "Trợ giúp xã hội"
+    OTHER = "other", "Khác"
+
+
+class CaseService(BaseModel):
+    """A service of a plan: what, by whom, planned and delivered when."""
+
+    plan = models.ForeignKey(SupportPlan, verbose_name="kế hoạch", on_delete=models.CASCADE, related_name="services")
+    kind = models.CharField("loại dịch vụ", max_length=32, choices=ServiceKind.choices)
+    description = models.CharField("nội dung", max_length=255)
+    provider_name = models.CharField("đơn vị, người cung cấp", max_length=255)
+    provider_agency = models.ForeignKey(Agency, verbose_name="cơ quan cung cấp", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+    planned_on = models.DateField("dự kiến ngày")
+    delivered_on = models.DateField("đã thực hiện ngày", null=True, blank=True)
+    result = models.TextField("kết quả", blank=True)
+
+    class Meta:
+        verbose_name = "dịch vụ hỗ trợ, can thiệp"
+        verbose_name_plural = "dịch vụ hỗ trợ, can thiệp"
+        ordering = ["plan", "planned_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan} – {self.get_kind_display()}"
+
+
+class CaseStep(BaseModel):
+    """One step of a case's workflow, with its deadline and its structured form (``data``) once done.
+
+    A case has at most one open step. ``cycle`` counts plans: a review that decides on a new plan opens the plan step
+    of the next cycle. ``is_on_time`` is fixed when the step is done.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Đang thực hiện"
+        DONE = "done", "Đã xong"
+
+    case = models.ForeignKey(Case, verbose_name="trường hợp", on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField("bước", max_length=16, choices=StepKind.choices)
+    cycle = models.PositiveSmallIntegerField("lượt kế hoạch", default=1)
+    status = models.CharField("trạng thái", max_length=8, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField("bắt đầu lúc")
+    due_at = models.DateTimeField("hạn")
+    deadline_label = models.CharField("thời hạn", max_length=255, blank=True)
+    completed_at = models.DateTimeField("hoàn thành lúc", null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người thực hiện", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField("kết quả", max_length=16, choices=Outcome.choices, blank=True)
+    data = models.JSONField("nội dung phiếu", default=dict, blank=True)
+    is_on_time = models.BooleanField("đúng hạn", null=True, blank=True)
+    plan = models.ForeignKey(SupportPlan, verbose_name="kế hoạch", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="steps")
+
+    class Meta:
+        verbose_name = "bước quản lý trường hợp"
+        verbose_name_plural = "bước quản lý trường hợp"
+        ordering = ["case", "opened_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(status="open"), name="case_one_open_step"),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="case_step_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.get_kind_display()}"
+
+    @property
+    def form_number(self) -> str | None:
+        return STEP_RULES[self.kind].form_number
+
+    def is_overdue(self, *, now: datetime | None = None) -> bool:
+        return self.status == CaseStep.Status.OPEN and self.due_at < (now or timezone.now())
+
+
+class Referral(BaseModel):
+    """A referral of the case to another agency. The referring worker keeps the case; the agency answers."""
+
+    class Target(models.TextChoices):
+        POLICE = "police", "Công an"
+        HEALTH = "health", "Cơ sở y tế"
+        EDUCATION = "education", "Cơ sở giáo dục"
+        JUSTICE = "justice", "Tư pháp, trợ giúp pháp lý"
+        SOCIAL_PROTECTION = "social_protection", "Cơ sở trợ giúp xã hội, bảo vệ trẻ em"
+        OTHER = "other", "Khác"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Chờ trả lời"
+        ACCEPTED = "accepted", "Đã tiếp nhận"
+        REFUSED = "refused", "Từ chối"
+
+    case = models.ForeignKey(Case, verbose_name="trường hợp", on_delete=models.CASCADE, related_name="referrals")
+    target = models.CharField("chuyển gửi đến", max_length=32, choices=Target.choices)
+    target_name = models.CharField("tên cơ quan, đơn vị nhận", max_length=255)
+    target_agency = models.ForeignKey(Agency, verbose_name="cơ quan", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    reason = models.TextField("lý do, nội dung đề nghị")
+    referred_at = models.DateTimeField("chuyển gửi lúc")
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người chuyển gửi", null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
+    follow_up_on = models.DateField("ngày phải theo dõi lại")
+    status = models.CharField("trạng thái", max_length=16, choices=Status.choices, default=Status.PENDING)
+    responded_on = models.DateField("ngày trả lời", null=True, blank=True)
+    response_note = models.TextField("nội dung trả lời", blank=True)
+    followed_up_on = models.DateField("đã theo dõi lại ngày", null=True, blank=True)
+    follow_up_note = models.TextField("kết quả theo dõi", blank=True)
+
+    class Meta:
+        verbose_name = "chuyển gửi"
+        verbose_name_plural = "chuyển gửi"
+        ordering = ["case", "referred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.target_name}"
+
+
+class EmergencyAccess(BaseModel):
+    """"Breaking the glass": an authorised user opens a case not assigned to them, for a written reason, for a while."""
+
+    case = models.ForeignKey(Case, verbose_name="trường hợp", on_delete=models.CASCADE,
+                             related_name="emergency_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người truy cập", on_delete=models.PROTECT,
+                             related_name="+")
+    reason = models.TextField("lý do")
+    granted_at = models.DateTimeField("bắt đầu lúc")
+    expires_at = models.DateTimeField("hết hạn lúc")
+
+    class Meta:
+        verbose_name = "truy cập khẩn cấp"
+        verbose_name_plural = "truy cập khẩn cấp"
+        ordering = ["-granted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.user}"
+
+
+class Notice(models.Model):
+    """An in-app notification to one user (an overdue step, an emergency access…), carrying no child's identity.
+
+    ``key`` makes each notice unique, so that a job run twice never notifies twice.
+    """
+
+    class Kind(models.TextChoices):
+        OVERDUE_STEP = "overdue_step", "Bước quá hạn"
+        FOLLOW_UP_DUE = "follow_up_due", "Đến hạn theo dõi chuyển gửi"
+        BREAK_GLASS = "break_glass", "Truy cập khẩn cấp"
+        ASSIGNED = "assigned", "Được phân công"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhận", on_delete=models.CASCADE,
+                                  related_name="protection_notices")
+    case = models.ForeignKey(Case, verbose_name="trường hợp", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="notices")
+    kind = models.CharField("loại", max_length=32, choices=Kind.choices)
+    key = models.CharField("khóa", max_length=200, unique=True)
+    title = models.CharField("tiêu đề", max_length=255)
+    body = models.TextField("nội dung", blank=True)
+    url = models.CharField("đường dẫn", max_length=255, blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
+    emailed_at = models.DateTimeField("đã gửi e-mail lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "thông báo"
+        verbose_name_plural = "thông báo"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IncidentKind(models.TextChoices):
+    DROWNING = "drowning", "Đuối nước"
+    TRAFFIC = "traffic", "Tai nạn giao thông"
+    FALL = "fall", "Ngã"
+    BURN = "burn", "Bỏng"
+    POISONING = "poisoning", "Ngộ độc"
+    ANIMAL_BITE = "animal_bite", "Động vật cắn"
+    OTHER_INJURY = "other_injury", "Tai nạn, thương tích khác"
+    ABUSE = "abuse", "Xâm hại trẻ em"
+
+    @classmethod
+    def injuries(cls) -> list[str]:
+        return [kind for kind in cls.values if kind != cls.ABUSE]
+
+
+class IncidentOutcome(models.TextChoices):
+    DEATH = "death", "Tử vong"
+    INJURY = "injury", "Bị thương"
+    NONE = "none", "Không bị thương"
+
+
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def active(self) -> IncidentQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+    def injuries(self) -> IncidentQuerySet:
+        return self.exclude(kind=IncidentKind.ABUSE)
+
+
+class Incident(BaseModel):
+    """One injury or abuse report in the commune's register; not every incident becomes a case.
+
+    The register keeps no name: the child's age, sex and ethnicity are enough to watch drowning, traffic accidents
+    and abuse by month, commune and age group, and to act in time.
+    """
+
+    org_unit = models.ForeignKey(OrgUnit, verbose_name="xã", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, verbose_name="thôn, bản", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    place = models.CharField("nơi xảy ra", max_length=255, blank=True)
+    occurred_on = models.DateField("ngày xảy ra")
+    kind = models.CharField("loại", max_length=32, choices=IncidentKind.choices)
+    harm_kind = models.CharField("hình thức xâm hại", max_length=32, choices=HarmKind.choices, blank=True)
+    child_age_years = models.PositiveSmallIntegerField("tuổi của trẻ")
+    child_sex = models.CharField("giới tính", max_length=1, choices=Sex.choices)
+    child_ethnic_group = models.ForeignKey(EthnicGroup, verbose_name="dân tộc", null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField("hậu quả", max_length=16, choices=IncidentOutcome.choices)
+    actions_taken = models.TextField("biện pháp đã xử lý", blank=True)
+    case = models.ForeignKey(Case, verbose_name="trường hợp", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="incidents")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người ghi", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    is_demo = models.BooleanField("dữ liệu trình diễn", default=False)
+    deleted_at = models.DateTimeField("xoá lúc", null=True, blank=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "vụ tai nạn, thương tích, xâm hại"
+        verbose_name_plural = "sổ theo dõi tai nạn, thương tích, xâm hại"
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["occurred_on", "kind"], name="incident_month_kind_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(child_age_years__lte=17), name="incident_child_under_18"),
+            models.CheckConstraint(condition=Q(kind="abuse") | Q(harm_kind=""), name="incident_harm_only_for_abuse"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on:%d/%m/%Y} ({self.org_unit.name})"
