@@ -10,7 +10,10 @@ from treem.accounts.api import router as accounts_router
 from treem.accounts.api_auth import API_AUTH
 from treem.hierarchy.api import router as hierarchy_router
 from treem.indicators.api import router as indicators_router
+from treem.nutrition.api import router as nutrition_router
 from treem.plans.api import router as plans_router
+from treem.protection.api import router as protection_router
+from treem.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="treem API",
@@ -32,3 +35,6 @@ api.add_router("/", accounts_router)
 api.add_router("/", hierarchy_router)
 api.add_router("/", plans_router)
 api.add_router("/", indicators_router)
+api.add_router("/", registry_router)
+api.add_router("/", nutrition_router)
+api.add_router("/", protection_router)

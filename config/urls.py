@@ -27,5 +27,8 @@ urlpatterns = [
     path("bao-cao/", include("treem.reporting.urls")),
     path("ke-hoach/", include("treem.plans.urls")),
     path("chi-tieu/", include("treem.indicators.urls")),
+    path("tre-em/", include("treem.registry.urls")),
+    path("dinh-duong/", include("treem.nutrition.urls")),
+    path("bao-ve/", include("treem.protection.urls")),
     path("", include("treem.dashboards.urls")),
 ]

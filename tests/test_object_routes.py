@@ -6,6 +6,7 @@ officer's own commune and of a neighbouring one. A test fails when a route with 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -14,6 +15,7 @@ from django.test import Client
 from config.api import api
 from treem.accounts.tests.factories import unit, user_with_role
 from treem.core.roles import Role
+from treem.nutrition.tests.object_routes import NUTRITION_MISSING_OBJECT_URLS, NUTRITION_OBJECT_ROUTES
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +41,36 @@ def _evidence_of(code: str) -> int:
     return attach_evidence(actor=user_with_role(Role.COMMUNE_OFFICER, code), progress=progress, upload=upload).pk
 
 
+def _child_of(code: str) -> int:
+    from treem.registry.tests.factories import child_in
+
+    return child_in(code).pk
+
+
+def _child_import_of(code: str) -> int:
+    """A finished import of the commune with ``code``, with its file of rejected rows."""
+    import tempfile
+    from datetime import date
+    from pathlib import Path
+
+    import openpyxl
+
+    from treem.registry.models import ChildImport, ImportStatus
+
+    rejected = Path(tempfile.mkdtemp()) / "tu-choi.xlsx"
+    openpyxl.Workbook().save(rejected)
+    return ChildImport.objects.create(commune=unit(code), as_of=date.today(), original_name="ds.xlsx",
+                                      stored_file=str(rejected.with_name("ds.xlsx")), status=ImportStatus.DONE,
+                                      summary={"rows": 0}, rejected_file=str(rejected)).pk
+
+
+def _duplicate_pair_of(code: str) -> int:
+    from treem.registry.models import DuplicateCandidate
+
+    first, second = sorted((_child_of(code), _child_of(code)))
+    return DuplicateCandidate.objects.create(child_a_id=first, child_b_id=second, score=0.9, reasons=[]).pk
+
+
 def with_plan(url: str) -> str:
     """The address, once the Lai Châu plan is loaded (its pages and figures need it)."""
     from treem.plans.tests.factories import ensure_lai_chau_plan
@@ -59,6 +91,24 @@ OBJECT_ROUTES: dict[str, Callable[[str], str]] = {
     "GET /bao-cao/bao-cao/{id}/": lambda code: f"/bao-cao/bao-cao/{_report_of(code)}/",
     "GET /bao-cao/bao-cao/{id}/phien-ban/": lambda code: f"/bao-cao/bao-cao/{_report_of(code)}/phien-ban/",
     "GET /bao-cao/minh-chung/{id}/": lambda code: f"/bao-cao/minh-chung/{_evidence_of(code)}/",
+    "GET /api/v1/children/{child_id}": lambda code: f"/api/v1/children/{_child_of(code)}",
+    "PATCH /api/v1/children/{child_id}": lambda code: f"/api/v1/children/{_child_of(code)}",
+    "GET /api/v1/children/imports/{import_id}": lambda code: f"/api/v1/children/imports/{_child_import_of(code)}",
+    "GET /tre-em/{id}/": lambda code: f"/tre-em/{_child_of(code)}/",
+    "GET /tre-em/{id}/sua/": lambda code: f"/tre-em/{_child_of(code)}/sua/",
+    "GET /tre-em/nhap/{id}/": lambda code: f"/tre-em/nhap/{_child_import_of(code)}/",
+    "GET /tre-em/nhap/{id}/dong-bi-tu-choi.xlsx": lambda code: f"/tre-em/nhap/{_child_import_of(code)}/"
+                                                               "dong-bi-tu-choi.xlsx",
+    "GET /tre-em/trung-lap/{id}/": lambda code: f"/tre-em/trung-lap/{_duplicate_pair_of(code)}/",
+    **NUTRITION_OBJECT_ROUTES,
+}
+
+# Routes whose address holds an object id rather than a commune code: the address of an object that does not exist.
+MISSING_OBJECT_URLS: dict[str, str] = {
+    "GET /api/v1/children/{child_id}": "/api/v1/children/987654321",
+    "PATCH /api/v1/children/{child_id}": "/api/v1/children/987654321",
+    "GET /api/v1/children/imports/{import_id}": "/api/v1/children/imports/987654321",
+    **NUTRITION_MISSING_OBJECT_URLS,
 }
 
 # Routes whose object belongs to no commune (a plan is one document for the whole province): every holder of an
@@ -74,7 +124,7 @@ def test_every_api_route_with_a_path_parameter_is_covered() -> None:
                 for operation in path_view.operations:
                     for method in operation.methods:
                         routes.add(f"{method} /api/v1{prefix.rstrip('/')}{path}")
-    assert routes <= set(OBJECT_ROUTES) | NOT_TERRITORIAL_ROUTES
+    assert routes <= set(OBJECT_ROUTES) | set(CASE_ROUTES) | NOT_TERRITORIAL_ROUTES
 
 
 @pytest.mark.parametrize("route", sorted(OBJECT_ROUTES))
@@ -85,7 +135,43 @@ def test_an_officer_gets_their_own_object_and_404_for_a_neighbours(client: Clien
     assert client.get(build(OWN)).status_code == 200
     other = client.get(build(OTHER))
     assert other.status_code == 404
-    missing = client.get(build(OWN).replace(OWN, "00000")) if "api" in route else None
+    missing_url = MISSING_OBJECT_URLS.get(route) or build(OWN).replace(OWN, "00000")
+    missing = client.get(missing_url) if "api" in route else None
     if missing is not None:
         assert missing.status_code == 404
         assert missing.json() == other.json()
+
+
+# Child-protection cases: the 404 applies to everyone not assigned to the case, officers of the same commune included
+# (the case-assignment rule on top of the org-unit scope). Each builder takes the case id.
+CASE_ROUTES: dict[str, Callable[[int], str]] = {
+    "GET /api/v1/cases/{case_id}": lambda pk: f"/api/v1/cases/{pk}",
+    "PATCH /api/v1/cases/{case_id}": lambda pk: f"/api/v1/cases/{pk}",
+    "GET /bao-ve/truong-hop/{case_id}/": lambda pk: f"/bao-ve/truong-hop/{pk}/",
+    "GET /bao-ve/truong-hop/{case_id}/sua/": lambda pk: f"/bao-ve/truong-hop/{pk}/sua/",
+    "GET /bao-ve/truong-hop/{case_id}/chuyen-giao/": lambda pk: f"/bao-ve/truong-hop/{pk}/chuyen-giao/",
+    "GET /bao-ve/truong-hop/{case_id}/mau-01.docx": lambda pk: f"/bao-ve/truong-hop/{pk}/mau-01.docx",
+}
+
+
+@pytest.mark.parametrize("route", sorted(CASE_ROUTES))
+def test_a_case_answers_its_assigned_worker_and_404_to_everyone_else(client: Client, route: str) -> None:
+    from treem.protection.tests.factories import make_case
+
+    assigned = user_with_role(Role.CASE_WORKER, OWN)
+    case = make_case(assigned, code=OWN)
+    method, build = route.split(" ", 1)[0], CASE_ROUTES[route]
+    body = json.dumps({"version": case.version}) if method == "PATCH" else ""
+
+    def status_for(user: object, url: str) -> tuple[int, bytes]:
+        client.force_login(user)  # type: ignore[arg-type]
+        response = client.generic(method, url, body, content_type="application/json")
+        return response.status_code, response.content
+
+    assert status_for(assigned, build(case.pk))[0] == 200
+    outsiders = [user_with_role(Role.COMMUNE_OFFICER, OWN), user_with_role(Role.CASE_WORKER, OWN),
+                 user_with_role(Role.COMMUNE_OFFICER, OTHER), user_with_role(Role.CASE_WORKER, OTHER)]
+    for outsider in outsiders:
+        assert status_for(outsider, build(case.pk))[0] == 404
+    if "api" in route:
+        assert status_for(outsiders[0], build(case.pk)) == status_for(outsiders[0], build(999999))
