@@ -7,7 +7,6 @@ app_name = "indicators"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("xuat.xlsx", views.overview_xlsx, name="overview_xlsx"),
-    path("plotly.min.js", views.plotly_js, name="plotly_js"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/xuat.xlsx", views.detail_xlsx, name="detail_xlsx"),
 ]

@@ -1,19 +1,15 @@
-"""Pages of the indicators: the plan's progress overview, one indicator in detail, their Excel exports, and
-plotly.js served from the installed ``plotly`` package (no CDN)."""
+"""Pages of the indicators: the plan's progress overview, one indicator in detail, and their Excel exports."""
 
 from __future__ import annotations
 
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
-import plotly
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import http_date
 
-from treem.core.access import public, require
+from treem.core.access import require
 from treem.core.audit import record_event
 from treem.core.models import AuditEvent
 from treem.indicators.permissions import VIEW_INDICATORS
@@ -24,8 +20,6 @@ from treem.plans.models import COMPARISON_SYMBOLS, Target
 from treem.plans.selectors import plan_for
 from treem.plans.xlsx import Sheet, xlsx_response
 
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-ONE_YEAR = 365 * 24 * 3600
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
@@ -201,13 +195,3 @@ def detail_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     _record_export(request, caption)
     return xlsx_response(f"{indicator.code}-{data.area.code}-{data.year}.xlsx",
                          [trend, targets, by_unit, breakdown, gaps])
-
-
-@public
-def plotly_js(request: HttpRequest) -> FileResponse:
-    """plotly.min.js from the installed ``plotly`` package; cached for a year (the URL carries the version)."""
-    response = FileResponse(PLOTLY_JS.open("rb"), content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-    response["Expires"] = http_date(timezone.now().timestamp() + ONE_YEAR)
-    return response
-

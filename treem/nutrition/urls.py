@@ -17,5 +17,4 @@ urlpatterns = [
     path("nhap-excel/mau.xlsx", views.import_template, name="import_template"),
     path("nhap-excel/<int:import_id>/", views.import_detail, name="import_detail"),
     path("nhap-excel/<int:import_id>/dong-bi-tu-choi.xlsx", views.import_rejected, name="import_rejected"),
-    path("js/plotly.min.js", views.plotly_js, name="plotly_js"),
 ]

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import plotly
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from treem.core.access import has_capability, public, require
+from treem.core.access import has_capability, require
 from treem.core.audit import record_read
 from treem.core.models import AuditEvent
 from treem.core.office import TableSpec, add_table_sheet, new_workbook, workbook_bytes
+from treem.core.templatetags.treem_assets import plotly_url
 from treem.hierarchy.models import OrgUnit
 from treem.nutrition import selectors
 from treem.nutrition.charts import growth_figures
@@ -44,37 +41,8 @@ from treem.nutrition.selectors import INDICATOR_LABELS
 from treem.nutrition.services import correct_measurement, delete_measurement, record_measurement
 from treem.registry.models import Child
 
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
-# ---- plotly.js ---------------------------------------------------------------------------------------------------
-
-
-@cache
-def _plotly_bytes() -> tuple[bytes, bytes]:
-    raw = PLOTLY_JS.read_bytes()
-    return raw, gzip.compress(raw, compresslevel=9, mtime=0)
-
-
-@public
-def plotly_js(request: HttpRequest) -> HttpResponse:
-    """plotly.js from the installed ``plotly`` package (no CDN), gzipped when the browser accepts it, cached for a
-    year (the address carries the package version)."""
-    raw, compressed = _plotly_bytes()
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = HttpResponse(compressed, content_type="text/javascript; charset=utf-8")
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(raw, content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = f"public, max-age={365 * 24 * 3600}, immutable"
-    response["Vary"] = "Accept-Encoding"
-    return response
-
-
-def plotly_url() -> str:
-    return f"{reverse('nutrition:plotly_js')}?v={plotly.__version__}"
 
 
 # ---- helpers -----------------------------------------------------------------------------------------------------

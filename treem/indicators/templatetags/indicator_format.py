@@ -100,12 +100,3 @@ def sparkline(trend: Sequence[tuple[int, Any]], target: Any = None, width: int =
     label = "Xu hướng " + ", ".join(f"{year}: {vn_number(value)}" for year, value in points)
     return SafeString(f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
                       f'role="img" aria-label="{label}">{goal}{lines}{dot}</svg>')
-
-
-@register.simple_tag
-def plotly_script() -> SafeString:
-    """The script tag loading plotly.js from this server (the version in the URL keeps long caching safe)."""
-    import plotly
-    from django.urls import reverse
-
-    return format_html('<script src="{}?v={}" defer></script>', reverse("indicators:plotly_js"), plotly.__version__)

@@ -122,13 +122,6 @@ def test_the_excel_exports_hold_every_table_shown(leader: Client) -> None:
     assert load_workbook(BytesIO(response.content)).sheetnames == ["Nhiệm vụ theo cơ quan", "Chỉ tiêu theo cơ quan"]
 
 
-def test_plotly_is_served_from_the_installed_package_with_long_caching(client: Client) -> None:
-    response = client.get("/chi-tieu/plotly.min.js")
-    assert response.status_code == 200
-    assert "max-age=31536000" in response["Cache-Control"]
-    assert b"plotly" in b"".join(response.streaming_content)[:2000].lower()  # type: ignore[attr-defined]
-
-
 def test_the_plan_page_and_the_duties_by_agency(leader: Client) -> None:
     page = leader.get("/ke-hoach/").content.decode()
     assert "Kế hoạch …/KH-UBND" in page and "I14" in page and "Ngân sách nhà nước" in page

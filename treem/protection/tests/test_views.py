@@ -293,7 +293,7 @@ def test_the_incident_register_and_its_statistics(client: Client) -> None:
     signed_in(client, officer)
     assert "Đuối nước" in client.get(reverse("protection:incidents")).content.decode()
     statistics = client.get(reverse("protection:incident_statistics")).content.decode()
-    assert reverse("indicators:plotly_js") in statistics and "cdn" not in statistics.lower()
+    assert reverse("plotly_js") in statistics and "cdn" not in statistics.lower()
     assert 'id="chart-monthly-data"' in statistics
     from treem.accounts.tests.factories import unit
 
