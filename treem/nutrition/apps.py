@@ -16,4 +16,4 @@ class NutritionConfig(AppConfig):
         derived.register()
         register_navigation("nutrition:index", label=_("Dinh dưỡng"), capability=VIEW_MEASUREMENTS, order=300)
         register_navigation("nutrition:weighing_day", label=_("Ngày cân"), capability=RECORD_MEASUREMENTS, order=310)
-        register_demo_seeder("nutrition", seed_measurements, order=200)
+        register_demo_seeder("số đo cân nặng, chiều cao", seed_measurements, order=200)

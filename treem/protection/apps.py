@@ -25,4 +25,4 @@ class ProtectionConfig(AppConfig):
                             order=420)
         register_navigation("protection:incidents", label=_("Sổ tai nạn, thương tích"), capability=VIEW_INCIDENTS,
                             order=430)
-        register_demo_seeder("protection", seed_demo_protection, order=300)
+        register_demo_seeder("trường hợp bảo vệ trẻ em và sổ tai nạn", seed_demo_protection, order=300)
