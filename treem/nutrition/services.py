@@ -141,7 +141,7 @@ def record_measurement(
     today = today or timezone.localdate()
     if not child.is_active:
         raise ValidationError("Hồ sơ trẻ đã bị xoá hoặc đã được gộp vào hồ sơ khác.")
-    existing = (Measurement.objects.select_for_update().select_related("child__commune")
+    existing = (Measurement.objects.select_for_update(of=("self",)).select_related("child__commune")
                 .filter(child=child, measured_on=measured_on, deleted_at__isnull=True).first())
     values = {"weight_kg": _hundredths(weight_kg), "length_cm": _hundredths(length_cm), "position": position,
               "has_oedema": has_oedema, "place": place, "measured_by": measured_by.strip(), "note": note.strip()}
@@ -177,7 +177,7 @@ def _correct(
     unknown = set(changes) - set(CORRECTABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
-    measurement = Measurement.objects.select_for_update().select_related("child__commune").get(pk=measurement.pk)
+    measurement = Measurement.objects.select_for_update(of=("self",)).select_related("child__commune").get(pk=measurement.pk)
     if measurement.deleted_at is not None:
         raise ValidationError("Số đo này đã bị xoá.")
     before = snapshot(measurement)
@@ -208,7 +208,7 @@ def delete_measurement(*, actor: Actor, measurement: Measurement, reason: str) -
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Cần ghi lý do xoá."})
-    measurement = Measurement.objects.select_for_update().select_related("child__commune").get(pk=measurement.pk)
+    measurement = Measurement.objects.select_for_update(of=("self",)).select_related("child__commune").get(pk=measurement.pk)
     if measurement.deleted_at is not None:
         raise ValidationError("Số đo này đã bị xoá.")
     measurement.deleted_at = timezone.now()

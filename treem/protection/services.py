@@ -333,7 +333,7 @@ def delete_case(*, actor: Actor, case: Case, reason: str) -> Case:
 
 
 def _lock_open_step(step: CaseStep) -> CaseStep:
-    locked = CaseStep.objects.select_for_update().select_related("case", "plan").get(pk=step.pk)
+    locked = CaseStep.objects.select_for_update(of=("self",)).select_related("case", "plan").get(pk=step.pk)
     if locked.status != CaseStep.Status.OPEN:
         who = locked.completed_by or "người khác"
         when = timezone.localtime(locked.completed_at).strftime("%d/%m/%Y %H:%M") if locked.completed_at else ""

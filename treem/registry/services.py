@@ -132,7 +132,7 @@ def update_child(*, actor: Actor, child: Child, changes: Mapping[str, Any], toda
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({field: "Trường này không sửa được ở đây." for field in unknown})
-    child = Child.objects.select_for_update().select_related("commune").get(pk=child.pk)
+    child = Child.objects.select_for_update(of=("self",)).select_related("commune").get(pk=child.pk)
     before = snapshot(child)
     values = _clean_identity(dict(changes))
     for field, value in values.items():
@@ -166,7 +166,7 @@ def move_child(
     if commune.level != Level.COMMUNE or not commune.is_valid_on(moved_on):
         raise ValidationError({"commune": f"{commune} không phải đơn vị cấp xã có hiệu lực ngày {moved_on:%d/%m/%Y}."})
     _check_village(village, commune)
-    child = Child.objects.select_for_update().select_related("commune").get(pk=child.pk)
+    child = Child.objects.select_for_update(of=("self",)).select_related("commune").get(pk=child.pk)
     current = Residence.objects.filter(child=child, moved_out_on__isnull=True).first()
     if current is not None and current.moved_in_on is not None and current.moved_in_on >= moved_on:
         raise ValidationError({"moved_on": f"Ngày chuyển phải sau ngày đến ở ({current.moved_in_on:%d/%m/%Y})."})
@@ -193,7 +193,7 @@ def record_child_status(*, actor: Actor, child: Child, status: str, status_on: d
     """Record that the child lives here, moved away (out of the province or to an unknown place), turned 16 or died."""
     if status not in ChildStatus.values:
         raise ValidationError({"status": "Tình trạng không hợp lệ."})
-    child = Child.objects.select_for_update().select_related("commune").get(pk=child.pk)
+    child = Child.objects.select_for_update(of=("self",)).select_related("commune").get(pk=child.pk)
     if status == ChildStatus.TURNED_16 and age_on(child.birth_date, status_on) < ADULT_AGE:
         raise ValidationError({"status_on": f"Ngày {status_on:%d/%m/%Y} trẻ chưa đủ 16 tuổi."})
     before = {"status": child.status, "status_on": child.status_on}
@@ -213,7 +213,7 @@ def delete_child(*, actor: Actor, child: Child, reason: str) -> Child:
     """Soft-delete a record entered by mistake; it disappears from lists and counts and its history stays."""
     if not reason.strip():
         raise ValidationError({"reason": "Cần ghi lý do xoá."})
-    child = Child.objects.select_for_update().select_related("commune").get(pk=child.pk)
+    child = Child.objects.select_for_update(of=("self",)).select_related("commune").get(pk=child.pk)
     child.deleted_at = timezone.now()
     child.deletion_reason = reason.strip()[:255]
     child.save(update_fields=["deleted_at", "deletion_reason", "updated_at"])
@@ -374,8 +374,8 @@ def merge_duplicate_children(
     if keep.pk not in (candidate.child_a_id, candidate.child_b_id):
         raise ValidationError("Hồ sơ giữ lại phải là một trong hai hồ sơ của cặp.")
     other_id = candidate.child_b_id if keep.pk == candidate.child_a_id else candidate.child_a_id
-    keep = Child.objects.select_for_update().select_related("commune").get(pk=keep.pk)
-    other = Child.objects.select_for_update().select_related("commune").get(pk=other_id)
+    keep = Child.objects.select_for_update(of=("self",)).select_related("commune").get(pk=keep.pk)
+    other = Child.objects.select_for_update(of=("self",)).select_related("commune").get(pk=other_id)
     if not keep.is_active or not other.is_active:
         raise ValidationError("Một trong hai hồ sơ đã bị xoá hoặc đã được gộp.")
     before_keep = snapshot(keep)
@@ -465,7 +465,7 @@ def _user_or_none(actor: Actor) -> Any:
 @transaction.atomic
 def mark_not_same_child(*, actor: Actor, candidate: DuplicateCandidate) -> DuplicateCandidate:
     """The officer decided the two records are different children; the pair is not proposed again."""
-    candidate = DuplicateCandidate.objects.select_for_update().select_related("child_a__commune").get(
+    candidate = DuplicateCandidate.objects.select_for_update(of=("self",)).select_related("child_a__commune").get(
         pk=candidate.pk)
     if candidate.status != DuplicateStatus.OPEN:
         raise ValidationError("Cặp hồ sơ này đã được xử lý.")
