@@ -177,7 +177,8 @@ def _correct(
     unknown = set(changes) - set(CORRECTABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
-    measurement = Measurement.objects.select_for_update(of=("self",)).select_related("child__commune").get(pk=measurement.pk)
+    measurement = (Measurement.objects.select_for_update(of=("self",)).select_related("child__commune")
+                   .get(pk=measurement.pk))
     if measurement.deleted_at is not None:
         raise ValidationError("Số đo này đã bị xoá.")
     before = snapshot(measurement)
@@ -208,7 +209,8 @@ def delete_measurement(*, actor: Actor, measurement: Measurement, reason: str) -
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Cần ghi lý do xoá."})
-    measurement = Measurement.objects.select_for_update(of=("self",)).select_related("child__commune").get(pk=measurement.pk)
+    measurement = (Measurement.objects.select_for_update(of=("self",)).select_related("child__commune")
+                   .get(pk=measurement.pk))
     if measurement.deleted_at is not None:
         raise ValidationError("Số đo này đã bị xoá.")
     measurement.deleted_at = timezone.now()

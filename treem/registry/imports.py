@@ -17,11 +17,18 @@ Rules (the officer's version is ``docs/registry.md``):
   (with its accents), the date of birth and the commune match a record not yet claimed by this import.
 - Otherwise a child is **created**. Rows whose name without accents and date of birth match another child are
   counted as possible duplicates and proposed for review.
+- Layouts (the officer's version is ``docs/import-rules.md`` §1a–1b): a header over two rows with merged group
+  titles is combined before matching; the birth date may sit in a "Nam" or a "Nữ" column (which gives the sex) or
+  in day, month and year columns, the name in family-name and given-name columns. A column-numbering row before
+  the first child, blank rows and footer rows (no birth date, a name cell like "Tổng cộng" or "Người lập biểu",
+  and the dateless rows of at most two cells right after one) are skipped and not counted in ``rows``. Of several
+  sheets, the one whose header maps most columns is read (``choose_sheet``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -83,6 +90,7 @@ SAMPLE_LIMIT = 200
 REJECTED_REASON_TITLE = "Lý do từ chối"
 REJECTED_ROW_TITLE = "Dòng trong tệp gốc"
 _HINT_SAMPLE_ROWS = 300
+_HEADER_SCAN = 15
 IMPORT_LEGAL_BASIS_NOTE = "Cập nhật cơ sở dữ liệu trẻ em của xã theo Luật Trẻ em 2016 (nhập từ danh sách của xã)"
 
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -108,6 +116,9 @@ class ImportSummary:
     warnings: int = 0
     dry_run: bool = False
     header_row: int | None = None
+    header_rows: int = 1
+    sheet_name: str = ""
+    skipped_rows: int = 0
     columns: list[tuple[str, str]] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     legacy_encoding: str | None = None
@@ -122,6 +133,7 @@ class ImportSummary:
             "rows": self.rows, "created": self.created, "updated": self.updated, "rejected": self.rejected,
             "possible_duplicates": self.possible_duplicates, "changed": self.changed, "moved_here": self.moved_here,
             "warnings": self.warnings, "dry_run": self.dry_run, "header_row": self.header_row,
+            "header_rows": self.header_rows, "sheet_name": self.sheet_name, "skipped_rows": self.skipped_rows,
             "columns": [list(column) for column in self.columns], "unknown_columns": self.unknown_columns,
             "legacy_encoding": self.legacy_encoding, "villages_created": self.villages_created,
             "rejected_rows": [list(row) for row in self.rejected_rows],
@@ -230,6 +242,8 @@ class RowReader:
     def __init__(self, header: HeaderMatch, *, as_of: dt.date, groups: EthnicGroups,
                  name_hint: LegacyEncoding | None) -> None:
         self.columns = {name: index for index, name in header.columns}
+        self.date_columns = [self.columns[name] for name in ("birth_date", "birth_date_male", "birth_date_female",
+                                                             "birth_year") if name in self.columns]
         titles = [*((index, title) for index, title in header.unknown),
                   *((index, title) for index, title, _ in header.duplicates)]
         self.extra_columns = [(index, title) for index, title in titles
@@ -258,21 +272,73 @@ class RowReader:
     def is_blank(self, cells: Sequence[object]) -> bool:
         return all(self.cell(cells, name) is None for name in self.columns)
 
+    def name_cell(self, cells: Sequence[object]) -> object:
+        """The child's name: the full-name column, or the family-name and given-name columns joined."""
+        if "full_name" in self.columns:
+            return self.cell(cells, "full_name")
+        parts = [self.cell(cells, "family_name"), self.cell(cells, "given_name")]
+        joined = " ".join(str(part).strip() for part in parts if part is not None)
+        return joined or None
+
+    def birth_cell(self, cells: Sequence[object]) -> tuple[object, str | None, str | None]:
+        """The birth-date value of a row, the sex given by the column it is in ("Nam" or "Nữ" column) and, when
+        the date cannot be placed, the reason."""
+        value = self.cell(cells, "birth_date")
+        if value is not None:
+            return value, None, None
+        if "birth_date_male" in self.columns:
+            male, female = self.cell(cells, "birth_date_male"), self.cell(cells, "birth_date_female")
+            if male is not None and female is not None:
+                if male == female:
+                    return male, None, None
+                if "sex" in self.columns:
+                    return (female if self.sex(self.cell(cells, "sex")).value == "F" else male), None, None
+                return None, None, "Có ngày sinh ở cả cột Nam và cột Nữ: không biết trẻ là nam hay nữ"
+            if male is not None:
+                return male, "M", None
+            if female is not None:
+                return female, "F", None
+        year = self.cell(cells, "birth_year")
+        if year is not None:
+            day, month = (_date_part(self.cell(cells, name)) for name in ("birth_day", "birth_month"))
+            parts = [day, month] if day and month else [month] if month else []
+            return "/".join([*parts, _date_part(year)]), None, None
+        if "birth_date_male" in self.columns:
+            return None, None, "Ngày sinh để trống (cả cột Nam và cột Nữ đều trống)"
+        return None, None, None
+
+    def has_birth_date(self, cells: Sequence[object]) -> bool:
+        """Whether any birth-date cell of the row is filled (footer rows have none)."""
+        for index in self.date_columns:
+            value = cells[index] if index < len(cells) else None
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                return True
+        return False
+
     def read(self, number: int, cells: list[object]) -> ParsedRow | str:
         errors: list[str] = []
         warnings: list[str] = []
-        name = self.child_name(self.cell(cells, "full_name"))
+        name = self.child_name(self.name_cell(cells))
         if name.value is None:
             errors.append(name.error or "Họ tên để trống")
         warnings.extend(name.warnings)
-        born = self.date(self.cell(cells, "birth_date"))
-        if born.value is None:
+        birth_value, sex_of_column, birth_error = self.birth_cell(cells)
+        born = self.date(birth_value)
+        if birth_error is not None:
+            errors.append(birth_error)
+        elif born.value is None:
             errors.append(born.error or "Ngày sinh không đọc được")
         elif age_on(born.value, self.as_of) >= ADULT_AGE:
             born_label = _date_label(born.value, born.precision)
             errors.append(f"Đã đủ 16 tuổi vào ngày {self.as_of:%d/%m/%Y} (sinh {born_label}): không còn là trẻ em")
-        sex = self.sex(self.cell(cells, "sex"))
-        if sex.value is None:
+        sex_cell = self.cell(cells, "sex")
+        sex = self.sex(sex_cell)
+        if sex_of_column is not None:
+            if sex.value is not None and sex.value != sex_of_column:
+                warnings.append("Giới tính ghi khác với cột (Nam/Nữ) chứa ngày sinh; theo cột giới tính")
+            elif sex.value is None:
+                sex = self.sex("Nam" if sex_of_column == "M" else "Nữ")
+        if sex.value is None and birth_error is None:
             errors.append(sex.error or "Giới tính không đọc được")
         ethnic = self.ethnicity(self.cell(cells, "ethnicity"))
         if ethnic.error:
@@ -367,6 +433,62 @@ class RowReader:
             value = cells[index] if index < len(cells) else None
             if value not in (None, ""):
                 row.extra[title] = value.isoformat() if isinstance(value, (dt.date, dt.time)) else str(value)
+
+
+def _date_part(value: object) -> str:
+    """A day, month or year cell as text ("12.0" from Excel is "12")."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return normalise_text(str(value))
+
+
+_FOOTER_START = re.compile(
+    r"^(?:tong cong|tong so|cong|tong|nguoi lap|lap bieu|xac nhan|ubnd|uy ban|t m|tm|kt|chu tich|pho chu tich"
+    r"|can bo|cong chuc|thu truong|ky ten|dai dien|truong thon|truong ban|noi nhan)\b"
+)
+_FOOTER_ANYWHERE = re.compile(r"\bubnd\b|\buy ban nhan dan\b|\bngay\s*\d*\s*thang\s*\d*\s*nam\b|\bky\b.*\bho ten\b")
+_FOOTER_WHOLE = frozenset({"tong", "cong"})
+
+
+def is_footer_text(text: str) -> bool:
+    """Whether a cell reads like the footer of a list: totals ("Tổng cộng"), the signature block ("Người lập
+    biểu", "Xác nhận của UBND xã", "KT. Chủ tịch", "(Ký, ghi rõ họ tên)") or the place-and-date line."""
+    folded = fold_name(text)
+    if not folded:
+        return False
+    words = folded.split()
+    if words[0] in _FOOTER_WHOLE:
+        return len(words) == 1 or words[1] in {"cong", "so"} or not words[1].isalpha()
+    return bool(_FOOTER_START.match(folded) or _FOOTER_ANYWHERE.search(folded))
+
+
+_NUMBERING_CELL = re.compile(r"\(?\s*(\d{1,2}|[A-Za-z])\s*\)?")
+
+
+def is_numbering_row(cells: Sequence[object]) -> bool:
+    """Whether a row only numbers the columns ("1", "2", "3"… or "(1)", "(2)"…, maybe "A", "B"): at least three
+    such cells, the numbers increasing."""
+    numbers: list[int] = []
+    filled = 0
+    for cell in cells:
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
+            continue
+        filled += 1
+        if isinstance(cell, bool):
+            return False
+        if isinstance(cell, (int, float)):
+            if not float(cell).is_integer():
+                return False
+            numbers.append(int(cell))
+            continue
+        match = _NUMBERING_CELL.fullmatch(str(cell).strip())
+        if match is None:
+            return False
+        if match.group(1).isdigit():
+            numbers.append(int(match.group(1)))
+    return filled >= 3 and len(numbers) >= 2 and all(a < b for a, b in itertools.pairwise(numbers))
 
 
 def _date_label(value: dt.date, precision: str | None) -> str:
@@ -837,21 +959,39 @@ def import_children_file(
     """
     source = source_name or path.name
     try:
-        sheets = sheet_count(path)
-        for sheet in range(sheets):
-            summary = ImportSummary(dry_run=dry_run)
-            try:
-                _import_sheet(path, sheet, summary, actor=actor, commune=commune, as_of=as_of, dry_run=dry_run,
-                              rejected_path=rejected_path, progress=progress, source=source, max_rows=max_rows,
-                              batch_size=batch_size)
-            except _NoHeader as error:
-                if sheet + 1 < sheets:
-                    continue  # a cover or notes sheet: the list may be on the next one
-                raise ImportRefused(str(error)) from error
-            return summary
+        sheet = choose_sheet(path)
+        summary = ImportSummary(dry_run=dry_run)
+        try:
+            _import_sheet(path, sheet, summary, actor=actor, commune=commune, as_of=as_of, dry_run=dry_run,
+                          rejected_path=rejected_path, progress=progress, source=source, max_rows=max_rows,
+                          batch_size=batch_size)
+        except _NoHeader as error:
+            raise ImportRefused(str(error)) from error
+        return summary
     except UnreadableFile as error:
         raise ImportRefused(str(error)) from error
-    raise ImportRefused("Tệp không có trang tính nào.")
+
+
+_LIST_SHEET_NAME = re.compile(r"^(?:danh sach|ds)\b|\bdanh sach\b|\btre em\b")
+
+
+def choose_sheet(path: Path) -> int:
+    """The worksheet that holds the list, for a workbook with several: the one whose header maps the most
+    columns; on a tie the one named like "Danh sách…" / "DS…" / "…trẻ em…", then the first. Cover, notes and
+    summary sheets without a header row of names and birth dates are never chosen while another has one."""
+    sheets = sheet_count(path)
+    if sheets <= 1:
+        return 0
+    best, best_key = 0, (-1, 0)
+    for sheet in range(sheets):
+        with open_table(path, sheet=sheet) as table:
+            head, _ = _first_rows(table, _HEADER_SCAN)
+            found = find_header_row([cells for _, cells in head], max_scan=_HEADER_SCAN)
+            named = 1 if _LIST_SHEET_NAME.search(fold_name(table.sheet_name)) else 0
+        key = (found.score if found.index is not None else -1, named)
+        if key > best_key:
+            best, best_key = sheet, key
+    return best
 
 
 class _NoHeader(Exception):
@@ -876,19 +1016,25 @@ def _import_sheet(path: Path, sheet: int, summary: ImportSummary, *, actor: Acto
 def _run(table: Table, summary: ImportSummary, *, actor: Actor, commune: OrgUnit, as_of: dt.date,
          rejected_path: Path | None, progress: Progress | None, source: str, max_rows: int | None,
          batch_size: int) -> None:
-    head, rest = _first_rows(table, 15)
-    found = find_header_row([cells for _, cells in head])
+    head, rest = _first_rows(table, _HEADER_SCAN)
+    found = find_header_row([cells for _, cells in head], max_scan=_HEADER_SCAN)
     if found.index is None or found.match is None:
         raise _NoHeader(found.error or "Không tìm thấy dòng tiêu đề")
-    header_number, header_cells = head[found.index]
+    header_number = head[found.index][0]
+    header_cells = list(found.labels)
     match = found.match
     summary.header_row = header_number
-    summary.columns = [(str(header_cells[index]), FIELD_LABELS[name]) for index, name in match.columns]
+    summary.header_rows = found.span
+    summary.sheet_name = table.sheet_name
+    summary.columns = [(header_cells[index] if index < len(header_cells) else "", FIELD_LABELS[name])
+                       for index, name in match.columns]
     summary.unknown_columns = [title for _, title in match.unknown]
-    data_head = head[found.index + 1 :]
+    data_head = head[found.index + found.span :]
     more, rest = _first_rows(Table(rows=rest, total_rows=None), _HINT_SAMPLE_ROWS)
     data_head.extend(more)
     name_column = match.column_of("full_name")
+    if name_column is None:
+        name_column = match.column_of("given_name")
     sample = [str(cells[name_column]) for _, cells in data_head
               if name_column is not None and name_column < len(cells) and isinstance(cells[name_column], str)]
     hint = detect_legacy_encoding(sample)
@@ -904,8 +1050,18 @@ def _run(table: Table, summary: ImportSummary, *, actor: Actor, commune: OrgUnit
         yield from data_head
         yield from rest
 
+    in_footer = False
     for number, cells in all_rows():
         if reader.is_blank(cells):
+            continue
+        if summary.rows == 0 and is_numbering_row(cells):
+            summary.skipped_rows += 1
+            continue
+        if reader.has_birth_date(cells):
+            in_footer = False
+        elif (in_footer and _filled_cells(cells) <= 2) or _reads_as_footer(reader, cells):
+            in_footer = True  # the signature block goes on: the signers' names below "Người lập biểu"
+            summary.skipped_rows += 1
             continue
         if max_rows is not None and summary.rows >= max_rows:
             summary.truncated_at = number
@@ -931,6 +1087,19 @@ def _run(table: Table, summary: ImportSummary, *, actor: Actor, commune: OrgUnit
         summary.rejected_file = rejected.close()
     if progress is not None:
         progress(table.total_rows or summary.rows, table.total_rows)
+
+
+def _filled_cells(cells: Sequence[object]) -> int:
+    return sum(1 for cell in cells if cell is not None and not (isinstance(cell, str) and not cell.strip()))
+
+
+def _reads_as_footer(reader: RowReader, cells: Sequence[object]) -> bool:
+    """Whether a row without a birth date is a footer row: its name cell, or when that is empty its first filled
+    cell, reads as a total, a signature or a place-and-date line."""
+    name = reader.name_cell(cells)
+    if name is None:
+        name = next((cell for cell in cells if isinstance(cell, str) and cell.strip()), None)
+    return isinstance(name, str) and is_footer_text(name)
 
 
 def _repeat_of_earlier(row: ParsedRow, ids_seen: dict[str, int],

@@ -590,6 +590,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _WORDED_DATE = re.compile(r"ngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})")
 _WORDED_MONTH = re.compile(r"thang (\d{1,2}) (?:nam )?(\d{4})")
 _WORDED_YEAR = re.compile(r"nam (\d{4})")
+_SHORT_MONTH = re.compile(r"(?:t|th|thg) ?(\d{1,2}) (?:nam )?(\d{4})")
 
 
 def excel_serial_to_date(serial: float) -> dt.date:
@@ -618,7 +619,7 @@ def parse_date(value: object, *, as_of: dt.date | None = None, label: str = "Ng�
     text, see :func:`excel_serial_to_date`); "dd/mm/yyyy", "d/m/yyyy", "dd-mm-yyyy", "dd.mm.yyyy" (optionally
     followed by a time); "d/m/yy", where the year is 20yy unless that date is after ``as_of``, then 19yy;
     "yyyy-mm-dd"; "mm/yyyy" (month precision, day 1); "yyyy" (year precision, 1 July); and the worded forms
-    "ngày 5 tháng 3 năm 2020", "tháng 3/2020", "năm 2020". Dates after ``as_of`` (default: today) are
+    "ngày 5 tháng 3 năm 2020", "tháng 3/2020", "T3/2020", "năm 2020". Dates after ``as_of`` (default: today) are
     rejected. ``label`` names the field in messages.
     """
     today = as_of or dt.date.today()
@@ -659,6 +660,8 @@ def parse_date(value: object, *, as_of: dt.date | None = None, label: str = "Ng�
         return _month_precision(int(match.group(2)), int(match.group(1)), today=today, label=label, raw=raw)
     if match := _WORDED_YEAR.fullmatch(folded):
         return _year_precision(int(match.group(1)), today=today, label=label, raw=raw)
+    if match := _SHORT_MONTH.fullmatch(folded):
+        return _month_precision(int(match.group(2)), int(match.group(1)), today=today, label=label, raw=raw)
     return unreadable
 
 
@@ -1355,6 +1358,14 @@ CANONICAL_FIELDS: Final = (
     "notes",
 )
 REQUIRED_HEADER_FIELDS: Final = ("full_name", "birth_date")
+#: Columns that stand in for a canonical field: the name split in two, the birth date in a "Nam" or a "Nữ"
+#: column (which also gives the sex) or in separate day, month and year columns, an address used as village.
+PART_FIELDS: Final = ("family_name", "given_name", "birth_date_male", "birth_date_female", "birth_day",
+                      "birth_month", "birth_year", "address")
+_STANDS_FOR: Final[Mapping[str, tuple[str, ...]]] = {
+    "full_name": ("full_name", "given_name"),
+    "birth_date": ("birth_date", "birth_date_male", "birth_date_female", "birth_year"),
+}
 
 #: How each field is named to officers (Vietnamese column titles of the treem template).
 FIELD_LABELS: Final[Mapping[str, str]] = {
@@ -1373,6 +1384,14 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "health_insurance": "Bảo hiểm y tế",
     "school": "Trường",
     "notes": "Ghi chú",
+    "family_name": "Họ (và tên đệm)",
+    "given_name": "Tên",
+    "birth_date_male": "Ngày sinh (trẻ nam)",
+    "birth_date_female": "Ngày sinh (trẻ nữ)",
+    "birth_day": "Ngày sinh: ngày",
+    "birth_month": "Ngày sinh: tháng",
+    "birth_year": "Ngày sinh: năm",
+    "address": "Địa chỉ (dùng làm thôn/bản)",
 }
 
 # fmt: off
@@ -1406,6 +1425,9 @@ _HEADER_SYNONYMS: Final[Mapping[str, tuple[str, ...]]] = {
     "health_insurance": ("Bảo hiểm y tế", "BHYT", "Thẻ BHYT", "Có thẻ BHYT", "Có BHYT"),
     "school": ("Trường", "Trường học", "Nơi học", "Trường đang học", "Tên trường", "Nơi học tập", "Học tại"),
     "notes": ("Ghi chú", "GC", "Ghi chú khác"),
+    "family_name": ("Họ", "Họ và tên đệm", "Họ đệm", "Họ và đệm", "Họ, tên đệm", "Họ và chữ đệm", "Họ tên đệm"),
+    "address": ("Địa chỉ", "Nơi ở", "Nơi ở hiện nay", "Nơi ở hiện tại", "Nơi cư trú", "Chỗ ở hiện nay",
+                "Địa chỉ thường trú", "Nơi thường trú", "Địa chỉ cư trú", "Địa chỉ hiện nay", "Nơi ở của trẻ"),
 }
 # fmt: on
 _IGNORED_HEADERS: Final = ("STT", "TT", "Số thứ tự", "Số TT")
@@ -1540,46 +1562,162 @@ class HeaderMatch:
     @property
     def missing_required(self) -> tuple[str, ...]:
         """Required fields (full name, birth date) that no column holds."""
-        return tuple(field for field in REQUIRED_HEADER_FIELDS if field not in self.fields)
+        fields = self.fields
+        return tuple(field for field in REQUIRED_HEADER_FIELDS if not fields.intersection(_STANDS_FOR[field]))
 
 
-def match_headers(header_row: Sequence[object]) -> HeaderMatch:
+def _plain_title(text: str) -> str:
+    """A short title in lower case with its accents but without punctuation ("Năm" and "Nam" stay apart)."""
+    return " ".join(re.findall(r"\w+", unicodedata.normalize("NFC", text).lower()))
+
+
+_MALE_TITLES: Final = frozenset({"nam", "trai", "bé trai", "be trai"})
+_FEMALE_TITLES: Final = frozenset({"nữ", "nu", "gái", "gai", "bé gái", "be gai"})
+_DATE_PART_TITLES: Final[Mapping[str, str]] = {"ngày": "birth_day", "ngay": "birth_day", "tháng": "birth_month",
+                                               "thang": "birth_month", "năm": "birth_year"}
+_GIVEN_NAME_TITLES: Final = frozenset({"tên", "ten", "tên trẻ", "tên gọi"})
+
+
+_GROUP_SEPARATOR: Final = " - "
+
+
+def _match_column(title: str, parent: str) -> str | None:
+    """The field of a column titled ``title`` under the group title ``parent`` (empty for a one-row header)."""
+    if not parent and _GROUP_SEPARATOR in title:
+        # "Ngày tháng năm sinh - Nam": a two-row title written on one row (as in the file of rejected rows)
+        parent, title = title.rsplit(_GROUP_SEPARATOR, 1)
+    plain = _plain_title(title)
+    if not parent:
+        if plain in _MALE_TITLES:
+            return "birth_date_male"
+        if plain in _FEMALE_TITLES:
+            return "birth_date_female"
+        if plain in _DATE_PART_TITLES:
+            return _DATE_PART_TITLES[plain]
+        return _match_header(title)
+    parent_field = _match_header(parent)
+    if parent_field == "birth_date" or "sinh" in _fold(parent).split():
+        if plain in _MALE_TITLES:
+            return "birth_date_male"
+        if plain in _FEMALE_TITLES:
+            return "birth_date_female"
+        if plain in _DATE_PART_TITLES or plain == "nam":
+            return _DATE_PART_TITLES.get(plain, "birth_year")
+    if parent_field == "full_name":
+        if plain in _GIVEN_NAME_TITLES:
+            return "given_name"
+        if _match_header(title) in ("family_name", "full_name"):
+            return _match_header(title)
+    joined = _match_header(f"{parent} {title}")
+    return joined if joined is not None else _match_header(title)
+
+
+def match_headers(header_row: Sequence[object], *, parents: Sequence[str] | None = None) -> HeaderMatch:
     """Map each column title of a header row to a canonical field (see :data:`CANONICAL_FIELDS`).
 
     Titles are compared regardless of case, accents, spacing and punctuation, also when typed in a legacy
     font, and with the common synonyms ("Họ tên", "NS", "GT", "DT", "CCCD", "SĐT", "ĐKKS", "HCĐB", "KT"…);
-    notes in brackets are ignored and long titles are read by their key words.
+    notes in brackets are ignored and long titles are read by their key words. ``parents`` gives, for a header
+    spread over two rows, the title of the merged group above each column (see :func:`combine_header_rows`).
+
+    Columns standing in for a field (:data:`PART_FIELDS`) are kept only in a coherent set: "Nam" and "Nữ"
+    birth-date columns together, day and month columns with a year column, "Tên" as the given name only beside
+    a family-name column, an address as village only when no village column exists (otherwise it is kept as an
+    unknown column, whose values go to the record's other information).
     """
-    columns: list[tuple[int, str]] = []
-    unknown: list[tuple[int, str]] = []
-    duplicates: list[tuple[int, str, str]] = []
+    found: list[tuple[int, str, str]] = []
     ignored: list[tuple[int, str]] = []
-    seen: set[str] = set()
     for index, cell in enumerate(header_row):
         title = detect_and_fix_legacy_encoding(_cell_text(cell)).value
         if not title:
             continue
-        if _header_key(title) in _IGNORED_HEADER_KEYS:
+        parent = ""
+        if parents is not None and index < len(parents) and parents[index]:
+            parent = detect_and_fix_legacy_encoding(parents[index]).value
+        if not parent and _header_key(title) in _IGNORED_HEADER_KEYS:
             ignored.append((index, title))
             continue
-        field = _match_header(title)
-        if field is None:
-            unknown.append((index, title))
+        label = f"{parent}{_GROUP_SEPARATOR}{title}" if parent else title
+        found.append((index, label, _match_column(title, parent) or ""))
+    fields = {field for _, _, field in found}
+    family = "family_name" in fields
+    replace: dict[str, str] = {}
+    if family and "given_name" not in fields:
+        replace["full_name"] = "given_name"  # "Họ" | "Tên": the "Tên" column holds the given name
+    if not family:
+        replace["family_name"] = ""
+    if not {"birth_date_male", "birth_date_female"} <= fields:
+        replace["birth_date_male"] = replace["birth_date_female"] = ""  # a lone "Nam" column is not a date
+    if "birth_year" not in fields:
+        replace["birth_day"] = replace["birth_month"] = ""
+    replace["address"] = "village" if "village" not in fields else ""
+    columns: list[tuple[int, str]] = []
+    unknown: list[tuple[int, str]] = []
+    duplicates: list[tuple[int, str, str]] = []
+    seen: set[str] = set()
+    for index, label, field in found:
+        field = replace.get(field, field)
+        if not field:
+            unknown.append((index, label))
         elif field in seen:
-            duplicates.append((index, title, field))
+            duplicates.append((index, label, field))
         else:
             seen.add(field)
             columns.append((index, field))
     return HeaderMatch(tuple(columns), tuple(unknown), tuple(duplicates), tuple(ignored))
 
 
+def combine_header_rows(top: Sequence[object], sub: Sequence[object]) -> tuple[list[str], list[str]] | None:
+    """The column titles and group titles of a header spread over two rows, or None if ``sub`` is not a
+    second header row.
+
+    A merged group title ("Ngày tháng năm sinh" over "Nam" | "Nữ") is read only in its first cell; the cells
+    to its right that are empty on the top row and filled below belong to the same group. A title merged down
+    over both rows ("Họ và tên") is read on the top row. ``sub`` counts as a second header row only when some
+    of its cells lie under such an empty continuation of a group.
+    """
+    width = max(len(top), len(sub))
+    titles: list[str] = []
+    parents: list[str] = []
+    group = ""
+    continued = False
+    for index in range(width):
+        upper = normalise_text(_cell_text(top[index])) if index < len(top) else ""
+        lower = normalise_text(_cell_text(sub[index])) if index < len(sub) else ""
+        if upper and lower:
+            group = upper
+            titles.append(lower)
+            parents.append(upper)
+        elif upper:
+            group = ""
+            titles.append(upper)
+            parents.append("")
+        elif lower:
+            continued = continued or bool(group)
+            titles.append(lower)
+            parents.append(group)
+        else:
+            group = ""
+            titles.append("")
+            parents.append("")
+    return (titles, parents) if continued else None
+
+
 @dataclass(frozen=True, slots=True)
 class HeaderRow:
-    """The header row found in a sheet: its 0-based index and its column mapping, or an error."""
+    """The header found in a sheet: the 0-based index of its (first) row, how many rows it spans, its column
+    mapping and the title of each column (group and column title joined for a two-row header), or an error."""
 
     index: int | None
     match: HeaderMatch | None
     error: str | None = None
+    span: int = 1
+    labels: tuple[str, ...] = ()
+
+    @property
+    def score(self) -> int:
+        """How many columns map to known fields (0 when no header was found)."""
+        return len(self.match.columns) if self.match is not None and self.index is not None else 0
 
 
 def find_header_row(rows: Iterable[Sequence[object]], *, max_scan: int = 15) -> HeaderRow:
@@ -1587,19 +1725,30 @@ def find_header_row(rows: Iterable[Sequence[object]], *, max_scan: int = 15) -> 
 
     Officers' files start with title rows ("UBND XÃ …", "DANH SÁCH TRẺ EM …") and blank rows. The header is
     the row that maps the most columns to known fields, among rows that hold at least a full name and a birth
-    date column; on a tie the first such row wins.
+    date column; on a tie the first such row wins. A header spread over two rows with merged group titles
+    (see :func:`combine_header_rows`) is read as one when that maps more columns than its top row alone.
     """
+    scanned = [list(row) for _, row in zip(range(max_scan), rows, strict=False)]
+    singles = [match_headers(row) for row in scanned]
+    scores = [0 if match.missing_required else len(match.columns) for match in singles]
     best: HeaderRow | None = None
     best_score = 0
-    for index, row in enumerate(rows):
-        if index >= max_scan:
-            break
-        match = match_headers(row)
-        if match.missing_required:
+    for index, (row, match) in enumerate(zip(scanned, singles, strict=True)):
+        if scores[index] > best_score:
+            labels = tuple(_cell_text(cell) for cell in row)
+            best, best_score = HeaderRow(index, match, labels=labels), scores[index]
+        if index + 1 >= len(scanned) or sum(1 for cell in row if _cell_text(cell)) < 2:
+            continue  # a title row of one cell is not the top of a header
+        combined = combine_header_rows(row, scanned[index + 1])
+        if combined is None:
             continue
-        score = len(match.columns)
-        if score > best_score:
-            best, best_score = HeaderRow(index, match), score
+        titles, parents = combined
+        two_rows = match_headers(titles, parents=parents)
+        score = 0 if two_rows.missing_required else len(two_rows.columns)
+        if score > best_score and score > scores[index + 1]:
+            labels = tuple(f"{parent}{_GROUP_SEPARATOR}{title}" if parent else title
+                           for title, parent in zip(titles, parents, strict=True))
+            best, best_score = HeaderRow(index, two_rows, span=2, labels=labels), score
     if best is None:
         return HeaderRow(
             None,

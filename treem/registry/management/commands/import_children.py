@@ -62,6 +62,11 @@ class Command(BaseCommand):
         self.stdout.write(f"{prefix}{summary.rows} dòng: {summary.created} thêm mới, {summary.updated} cập nhật "
                           f"({summary.changed} có thay đổi), {summary.rejected} bị từ chối; "
                           f"{summary.possible_duplicates} nghi trùng; {summary.warnings} dòng có cảnh báo.")
+        if summary.sheet_name:
+            self.stdout.write(f"Trang tính: {summary.sheet_name}; dòng tiêu đề: {summary.header_row}"
+                              + (f" (tiêu đề trên {summary.header_rows} dòng)" if summary.header_rows > 1 else "")
+                              + (f"; bỏ qua {summary.skipped_rows} dòng đánh số cột hoặc cuối bảng"
+                                 if summary.skipped_rows else ""))
         for number, reason in summary.rejected_rows:
             self.stdout.write(f"  dòng {number}: {reason}")
         if summary.rejected > len(summary.rejected_rows):
