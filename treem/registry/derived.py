@@ -5,6 +5,10 @@ residence then), when it was born by then, was neither deceased nor moved away, 
 is its age on that day, so "aged 5" means born in Y − 5 (the plan's "tròn 5 tuổi trong năm"). Soft-deleted and
 merged records never count. Each function returns one cell per commune × sex × ethnic group.
 
+The age bands, birth registration and kindergarten are sums of one grouped read per year (``year_rows``: children
+per commune × sex × ethnic group × birth year × the two flags), shared by their functions and kept while the
+registry's fingerprint is unchanged (at most a minute), as the measurements are in ``treem.nutrition.derived``.
+
 Names (as in the plan files' ``derived_from``):
 
 - ``registry.count_children`` (under 16), ``registry.count_children_under_1``, ``…_under_3``, ``…_under_5``,
@@ -18,12 +22,22 @@ Names (as in the plan files' ``derived_from``):
 
 from __future__ import annotations
 
+import time
+from collections import defaultdict
 from datetime import date
+from typing import Any, Final
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q
 
 from treem.indicators.sources import DerivedCell, DerivedFunction, register_demo_check, register_derived
-from treem.registry.models import Child, Residence, SchoolLevel, SpecialCircumstance, SpecialCircumstanceGroup
+from treem.registry.models import (
+    Child,
+    ChildStatus,
+    Residence,
+    SchoolLevel,
+    SpecialCircumstance,
+    SpecialCircumstanceGroup,
+)
 
 
 def children_include_demo() -> bool:
@@ -58,6 +72,80 @@ def count_cells(*, year: int, youngest: int = 0, oldest: int = 15, condition: Q 
     ]
 
 
+# -- the age bands, birth registration and kindergarten: one grouped read per year, shared by their functions --------
+
+CACHE_SECONDS: Final = 60.0
+YearRows = list[tuple[int, str, str, int, bool, bool, int]]
+"""(commune id, sex, ethnic group code, birth year, registered by the day, in kindergarten, children)."""
+_cache: dict[int, tuple[float, tuple[Any, ...], YearRows]] = {}
+
+
+def _fingerprint() -> tuple[Any, ...]:
+    """What changes when a child or a residence is added, changed or removed (every save touches ``updated_at``)."""
+    children = Child.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
+    residences = Residence.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
+    return children["count"], children["latest"], residences["count"], residences["latest"]
+
+
+def year_rows(year: int) -> YearRows:
+    """The children under 16 present on 31 December of ``year``, counted per commune where they lived that day ×
+    sex × ethnic group × birth year × registered × in kindergarten, in one query.
+
+    Every age band of the year is a range of birth years, so each count below is a sum of these rows. Kept while
+    the fingerprint is unchanged, at most ``CACHE_SECONDS``: a bulk update that bypasses ``updated_at`` is seen
+    within that time.
+    """
+    fingerprint = _fingerprint()
+    cached = _cache.get(year)
+    now = time.monotonic()
+    if cached is not None and cached[1] == fingerprint and now - cached[0] < CACHE_SECONDS:
+        return cached[2]
+    rows = read_year_rows(year)
+    _cache[year] = (now, fingerprint, rows)
+    return rows
+
+
+def read_year_rows(year: int) -> YearRows:
+    on = counting_day(year)
+    gone = Q(child__status__in=[ChildStatus.DECEASED, ChildStatus.MOVED_AWAY]) & Q(child__status_on__lte=on)
+    registered = Q(child__is_birth_registered=True) & (
+        Q(child__birth_registered_on__isnull=True) | Q(child__birth_registered_on__lte=on))
+    births = range(year - 15, year + 1)
+    query = (
+        Residence.objects.filter(child__deleted_at__isnull=True, child__merged_into__isnull=True,
+                                 child__birth_date__gte=date(year - 15, 1, 1), child__birth_date__lte=on)
+        .exclude(gone)
+        .filter(Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=on))
+        .filter(Q(moved_out_on__isnull=True) | Q(moved_out_on__gt=on))
+        .annotate(registered=ExpressionWrapper(registered, output_field=BooleanField()),
+                  kindergarten=ExpressionWrapper(Q(child__school_level=SchoolLevel.KINDERGARTEN),
+                                                 output_field=BooleanField()))
+        .values("commune_id", "child__sex", "child__ethnic_group__code", "registered", "kindergarten")
+        .annotate(**{f"born_{born}": Count("child_id", distinct=True, filter=Q(
+            child__birth_date__gte=date(born, 1, 1), child__birth_date__lte=date(born, 12, 31))) for born in births})
+        .order_by()
+    )
+    return [
+        (row["commune_id"], row["child__sex"] or "", row["child__ethnic_group__code"] or "", born,
+         bool(row["registered"]), bool(row["kindergarten"]), row[f"born_{born}"])
+        for row in query for born in births if row[f"born_{born}"]
+    ]
+
+
+def banded_cells(*, year: int, youngest: int = 0, oldest: int = 15, registered: bool = False,
+                 kindergarten: bool = False) -> list[DerivedCell]:
+    """What ``count_cells`` counts for an age band (and, if asked, birth registered by the day or in
+    kindergarten), summed from the year's grouped rows. A child is in one row per commune, so the sums of the
+    rows' distinct counts are distinct counts."""
+    first, last = year - oldest, year - youngest
+    counts: dict[tuple[int, str, str], int] = defaultdict(int)
+    for commune_id, sex, ethnic, born, is_registered, in_kindergarten, count in year_rows(year):
+        if first <= born <= last and (is_registered or not registered) and (in_kindergarten or not kindergarten):
+            counts[(commune_id, sex, ethnic)] += count
+    return [DerivedCell(org_unit_id=commune_id, year=year, value=value, sex=sex, ethnic_group_code=ethnic)
+            for (commune_id, sex, ethnic), value in sorted(counts.items())]
+
+
 def _in_group_on(year: int, *, group: str | None = None, supported: bool = False) -> Q:
     memberships = SpecialCircumstance.objects.current_on(counting_day(year)).filter(child_id=OuterRef("pk"))
     if group is not None:
@@ -69,7 +157,7 @@ def _in_group_on(year: int, *, group: str | None = None, supported: bool = False
 
 def _age_band(name: str, youngest: int, oldest: int) -> None:
     def count(*, year: int) -> list[DerivedCell]:
-        return count_cells(year=year, youngest=youngest, oldest=oldest)
+        return banded_cells(year=year, youngest=youngest, oldest=oldest)
 
     count.__doc__ = f"Children aged {youngest}–{oldest} on 31 December of the year."
     register_derived(name)(count)
@@ -92,15 +180,13 @@ for _name, _youngest, _oldest in (
 @register_derived("registry.count_children_under_5_birth_registered")
 def count_children_under_5_birth_registered(*, year: int) -> list[DerivedCell]:
     """Under-5 children whose birth was registered by 31 December of the year (I14)."""
-    on = counting_day(year)
-    registered = Q(is_birth_registered=True) & (Q(birth_registered_on__isnull=True) | Q(birth_registered_on__lte=on))
-    return count_cells(year=year, youngest=0, oldest=4, condition=registered)
+    return banded_cells(year=year, youngest=0, oldest=4, registered=True)
 
 
 @register_derived("registry.count_children_aged_5_in_kindergarten")
 def count_children_aged_5_in_kindergarten(*, year: int) -> list[DerivedCell]:
     """5-year-olds recorded as attending kindergarten (mẫu giáo) (I07)."""
-    return count_cells(year=year, youngest=5, oldest=5, condition=Q(school_level=SchoolLevel.KINDERGARTEN))
+    return banded_cells(year=year, youngest=5, oldest=5, kindergarten=True)
 
 
 for _name in ("registry.count_children_under_5_birth_registered", "registry.count_children_aged_5_in_kindergarten"):

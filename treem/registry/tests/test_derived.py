@@ -108,3 +108,15 @@ def test_a_child_counts_where_it_lived_on_31_december_and_not_after_death_or_del
     in_2025 = {cell.org_unit_id: cell.value for cell in count("registry.count_children", 2025)}
     assert in_2024 == {unit("03390").pk: 2}
     assert in_2025 == {unit("03408").pk: 1}
+
+
+def test_counts_follow_an_edit_made_right_after_an_earlier_count() -> None:
+    """The year's grouped read is shared between functions, but an edit to a child is seen at once."""
+    child = child_in("03390", birth_date=dt.date(2023, 1, 1), is_birth_registered=False)
+    assert total("registry.count_children_under_5_birth_registered", 2026) == 0
+    assert total("registry.count_children_under_5", 2026) == 1
+    services.update_child(actor=None, child=child, today=dt.date(2026, 11, 28),
+                          changes={"is_birth_registered": True, "birth_registered_on": dt.date(2026, 3, 1)})
+    assert total("registry.count_children_under_5_birth_registered", 2026) == 1
+    services.delete_child(actor=None, child=child, reason="nhập trùng")
+    assert total("registry.count_children_under_5", 2026) == 0
