@@ -14,6 +14,7 @@ from django.db import transaction
 
 from treem.core.audit import record_event, snapshot
 from treem.core.models import AuditEvent
+from treem.core.text import fold_text
 from treem.hierarchy.models import Level, Lineage, LineageKind, OrgUnit, UnitKind, Village, make_uid
 
 
@@ -144,13 +145,8 @@ class VillageImportResult:
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
-VILLAGE_NAME_HEADERS = {"ten", "ten thon", "ten ban", "thon", "ban", "thon/ban", "ten thon/ban", "name"}
+VILLAGE_NAME_HEADERS = {"ten", "ten thon", "ten ban", "thon", "ban", "thon ban", "ten thon ban", "name"}
 VILLAGE_CODE_HEADERS = {"ma", "ma thon", "code"}
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip().lower()
 
 
 def read_villages_csv(content: bytes) -> list[Mapping[str, str]]:
@@ -159,7 +155,7 @@ def read_villages_csv(content: bytes) -> list[Mapping[str, str]]:
     dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
     reader = csv.reader(io.StringIO(text), dialect)
     header = next(reader, [])
-    folded = [_fold(cell) for cell in header]
+    folded = [fold_text(cell) for cell in header]
     name_index = next((i for i, cell in enumerate(folded) if cell in VILLAGE_NAME_HEADERS), None)
     code_index = next((i for i, cell in enumerate(folded) if cell in VILLAGE_CODE_HEADERS), None)
     if name_index is None:
@@ -189,7 +185,7 @@ def import_villages(
         if not name:
             result.rejected.append((number, "Thiếu tên thôn/bản."))
             continue
-        key = _fold(name)
+        key = fold_text(name)
         if key in seen:
             result.rejected.append((number, f"Thôn/bản '{name}' trùng với một dòng phía trên."))
             continue

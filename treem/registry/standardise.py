@@ -27,6 +27,8 @@ from typing import Final, Generic, Literal, TypeVar
 
 from rapidfuzz import fuzz, process
 
+from treem.core.text import fold_text
+
 T = TypeVar("T")
 
 LegacyEncoding = Literal["tcvn3", "vni"]
@@ -151,21 +153,6 @@ def _cell_text(value: object) -> str:
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     return normalise_text(str(value))
-
-
-_D_STROKES = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
-
-
-def _strip_marks(s: str) -> str:
-    """Remove every combining mark and map đ/Đ (and their look-alikes ð/Ð) to d/D."""
-    decomposed = unicodedata.normalize("NFD", s.translate(_D_STROKES))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _fold(s: str) -> str:
-    """Accent-, case- and punctuation-insensitive form: lower-case ASCII words separated by single spaces."""
-    bare = unicodedata.normalize("NFKD", _strip_marks(s)).encode("ascii", "ignore").decode("ascii").lower()
-    return " ".join(re.findall(r"[a-z0-9]+", bare))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -568,7 +555,7 @@ def fold_name(s: str) -> str:
     lower-case ASCII words separated by single spaces: "Lò Văn Sình" and "LO VAN SINH" both give
     "lo van sinh". The key is for comparison only; the stored name keeps its accents.
     """
-    return _fold(detect_and_fix_legacy_encoding(s).value)
+    return fold_text(detect_and_fix_legacy_encoding(s).value)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -651,7 +638,7 @@ def parse_date(value: object, *, as_of: dt.date | None = None, label: str = "Ng�
     if _NUMBER.fullmatch(raw):
         return _parse_number_as_date(float(raw.replace(",", ".")), raw=raw, today=today, label=label)
 
-    folded = _fold(raw)
+    folded = fold_text(raw)
     if match := _WORDED_DATE.fullmatch(folded):
         return _day_precision(
             int(match.group(3)), int(match.group(2)), int(match.group(1)), today=today, label=label
@@ -774,7 +761,7 @@ def parse_sex(value: object) -> Parsed[Sex]:
     raw = _cell_text(value)
     if not raw:
         return Parsed(None, error="Giới tính để trống (dùng Nam hoặc Nữ)")
-    key = _fold(detect_and_fix_legacy_encoding(raw).value)
+    key = fold_text(detect_and_fix_legacy_encoding(raw).value)
     sex = _SEX_WORDS.get(key)
     if sex is None:
         return Parsed(None, error=f"Giới tính không đọc được: '{raw}' (dùng Nam hoặc Nữ)")
@@ -861,7 +848,7 @@ _ETHNIC_PREFIXES: Final = ("dan toc ", "nguoi dan toc ", "nguoi ", "dt ")
 
 
 def _ethnic_key(text: str) -> str:
-    return _fold(text).replace(" ", "")
+    return fold_text(text).replace(" ", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -944,7 +931,7 @@ class EthnicGroups:
     def keys_with_words(self) -> Iterator[tuple[list[str], EthnicGroup]]:
         """Each known name as a list of folded words, with its group (longest names first)."""
         names = [
-            (_fold(name).split(), group)
+            (fold_text(name).split(), group)
             for group in self._by_code.values()
             for name in (group.name, *_ETHNIC_SYNONYMS.get(group.name, ()))
         ]
@@ -967,7 +954,7 @@ def parse_ethnicity(value: object, groups: EthnicGroups) -> Parsed[EthnicGroup]:
             message = f"Mã dân tộc '{raw}' không có trong danh mục (01 đến {len(groups):02d})"
             return Parsed(None, error=message)
         return Parsed(group)
-    folded = _fold(text)
+    folded = fold_text(text)
     for prefix in _ETHNIC_PREFIXES:
         if folded.startswith(prefix) and len(folded) > len(prefix):
             folded = folded[len(prefix) :]
@@ -1128,7 +1115,7 @@ def parse_yes_no(value: object) -> Parsed[bool]:
     if raw in _YES_MARKS:
         return Parsed(True)
     text = detect_and_fix_legacy_encoding(raw).value
-    folded = _fold(text)
+    folded = fold_text(text)
     if folded in _YES_WORDS:
         return Parsed(True)
     if folded in _NO_WORDS:
@@ -1235,7 +1222,7 @@ _MIN_NAME_START_WORDS: Final = 2
 
 
 def _group_name_key(name: str) -> str:
-    folded = _fold(name)
+    folded = fold_text(name)
     return folded[len("tre em ") :] if folded.startswith("tre em ") else folded
 
 
@@ -1289,7 +1276,7 @@ def parse_special_circumstances(value: object) -> Parsed[frozenset[str]]:
     """
     raw = _cell_text(value)
     text = detect_and_fix_legacy_encoding(raw).value if raw else ""
-    if not text or text in _EMPTY_MARKS or _fold(text) in _NONE_WORDS:
+    if not text or text in _EMPTY_MARKS or fold_text(text) in _NONE_WORDS:
         return Parsed(frozenset())
     whole = _group_for_name(text)
     if whole is not None:
@@ -1443,7 +1430,7 @@ def _header_key(text: str, *, keep_d_stroke: bool = False) -> str:
     """
     if keep_d_stroke:
         text = text.replace("đ", "dd").replace("Đ", "DD")
-    return _fold(text).replace(" ", "")
+    return fold_text(text).replace(" ", "")
 
 
 def _exact_header_keys() -> dict[str, str]:
@@ -1520,10 +1507,10 @@ def _match_header(text: str) -> str | None:
     key = _header_key(without_brackets)
     if key in _HEADER_KEYS:
         return _HEADER_KEYS[key]
-    by_rules = _header_by_rules(_fold(without_brackets))
+    by_rules = _header_by_rules(fold_text(without_brackets))
     if by_rules is not None:
         return by_rules
-    if len(key) >= 6 and not _is_about_guardian(_fold(without_brackets)):
+    if len(key) >= 6 and not _is_about_guardian(fold_text(without_brackets)):
         long_keys = [known for known in _HEADER_KEYS if len(known) >= 6]
         best = process.extractOne(key, long_keys, scorer=fuzz.ratio, score_cutoff=88)
         if best is not None:
@@ -1596,7 +1583,7 @@ def _match_column(title: str, parent: str) -> str | None:
             return _DATE_PART_TITLES[plain]
         return _match_header(title)
     parent_field = _match_header(parent)
-    if parent_field == "birth_date" or "sinh" in _fold(parent).split():
+    if parent_field == "birth_date" or "sinh" in fold_text(parent).split():
         if plain in _MALE_TITLES:
             return "birth_date_male"
         if plain in _FEMALE_TITLES:
