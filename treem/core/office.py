@@ -20,10 +20,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,7 @@ class TableSpec:
     number_columns: frozenset[int] = field(default_factory=frozenset)
     widths_cm: Sequence[float] = ()
     decimals: int = 1
+    column_decimals: Mapping[int, int] = field(default_factory=dict)  # column index → decimals, overriding ``decimals``
 
 
 def _set_run_font(run: Any, *, size: Pt | None = None, bold: bool = False, italic: bool = False) -> None:
@@ -390,11 +392,10 @@ def add_table_sheet(workbook: Workbook, *, sheet_title: str, title: str, table: 
         cell.fill = HEADER_FILL
         cell.border = CELL_BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    number_format = NUMBER_FORMAT_DECIMAL if table.decimals else NUMBER_FORMAT_INTEGER
     lengths = [len(str(header)) for header in table.headers]
     for row_index, row in enumerate(table.rows, start=header_row + 1):
         for column_index, value in enumerate(row, start=1):
-            stored = float(value) if isinstance(value, Decimal) else value
+            stored = _cell_number(value)
             if isinstance(stored, date):
                 cell = sheet.cell(row=row_index, column=column_index, value=stored)
                 cell.number_format = "DD/MM/YYYY"
@@ -403,7 +404,8 @@ def add_table_sheet(workbook: Workbook, *, sheet_title: str, title: str, table: 
             cell.font = Font(name=FONT_NAME, size=11)
             cell.border = CELL_BORDER
             if (column_index - 1) in table.number_columns and isinstance(stored, int | float):
-                cell.number_format = number_format
+                cell.number_format = _number_format(stored, table.column_decimals.get(column_index - 1,
+                                                                                       table.decimals))
                 cell.alignment = Alignment(horizontal="right")
             else:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -416,6 +418,21 @@ def add_table_sheet(workbook: Workbook, *, sheet_title: str, title: str, table: 
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     return sheet
+
+
+def _cell_number(value: Any) -> Any:
+    """Decimals and fractions as Excel numbers (whole values as integers); everything else unchanged."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _number_format(value: int | float, decimals: int) -> str:
+    if isinstance(value, int) or decimals == 0:
+        return NUMBER_FORMAT_INTEGER
+    return NUMBER_FORMAT_INTEGER + "." + "0" * decimals
 
 
 def _sheet_name(title: str) -> str:
