@@ -2,7 +2,8 @@
 
 1. **Cells.** For each data element, commune (or whatever unit the value was given for) and year, the engine
    reads the entered values (one SQL aggregation, grain-aware, see ``_entered``) and the derived ones (the
-   functions registered in :mod:`treem.indicators.sources`, called once per element and year). Where a unit has a
+   functions registered in :mod:`treem.indicators.sources`, called once per element and year, or read back from
+   their stored counts while the records are unchanged, see :mod:`treem.indicators.counts`). Where a unit has a
    derived value for an element and year, it wins over an entered one; the entered one is kept as a discrepancy.
 2. **Pairs.** For an indicator, a unit enters the sums for a year only when it has both a numerator and a
    denominator value (``docs/indicators.md``). Missing stays missing: no value is ever taken as zero.
@@ -34,8 +35,9 @@ from django.db.models.functions import Coalesce
 
 from treem.core.models import EthnicGroup
 from treem.hierarchy.models import Lineage, OrgUnit
+from treem.indicators.counts import counted
 from treem.indicators.models import DataValue
-from treem.indicators.sources import DerivedCell, demo_check, derived_function, register_derived
+from treem.indicators.sources import DerivedCell, demo_check, derived_function, register_derived, source_of
 from treem.plans.models import DataElement, Indicator
 
 # Breakdown dimensions and the category keys they use.
@@ -257,7 +259,8 @@ class Engine:
     def __init__(self, *, hierarchy: HierarchyIndex | None = None) -> None:
         self._hierarchy = hierarchy
         self._derived: dict[tuple[str, int], list[DerivedCell]] = {}
-        self._derived_demo: dict[str, bool] = {}
+        self._derived_demo: dict[tuple[str, int], bool] = {}
+        self._tokens: dict[str, str] = {}
         self._totals_read: set[tuple[int, int]] = set()
         self._categories_read: set[tuple[int, int]] = set()
         self._cells = _Cells()
@@ -272,6 +275,15 @@ class Engine:
 
     # -- derived values ------------------------------------------------------------------------------------------
 
+    def _read_derived(self, wanted: Iterable[tuple[DataElement, int]]) -> None:
+        """Read in one go the stored counts of the derived elements among ``wanted`` (counting those that are out
+        of date, see :mod:`treem.indicators.counts`)."""
+        pairs = [(element.derived_from, year) for element, year in wanted
+                 if element.is_derived and (element.derived_from, year) not in self._derived]
+        for key, result in counted(pairs, tokens=self._tokens).items():
+            self._derived[key] = result.cells
+            self._derived_demo[key] = result.includes_demo
+
     def derived_cells(self, element: DataElement, year: int) -> list[DerivedCell] | None:
         """The cells of a derived element for a year, or None when its function is not registered (yet)."""
         if not element.is_derived:
@@ -285,18 +297,21 @@ class Engine:
         if function is count_communes:  # the engine's own count: from the hierarchy it already holds
             cells = [DerivedCell(org_unit_id=unit.id, year=year, value=1)
                      for unit in self.hierarchy.valid_on(reference_date(year)) if unit.level == "commune"]
+        elif source_of(element.derived_from) is not None:
+            self._read_derived([(element, year)])
+            return self._derived[key]
         else:
             cells = [cell for cell in function(year=year) if cell.year == year]
         self._derived[key] = cells
         return cells
 
-    def derived_includes_demo(self, element: DataElement) -> bool:
+    def derived_includes_demo(self, element: DataElement, year: int) -> bool:
         """Whether the records counted by a derived element's function include demo records (asked once)."""
-        name = element.derived_from
-        if name not in self._derived_demo:
-            check = demo_check(name)
-            self._derived_demo[name] = bool(check()) if check is not None else False
-        return self._derived_demo[name]
+        key = (element.derived_from, year)
+        if key not in self._derived_demo:
+            check = demo_check(element.derived_from)
+            self._derived_demo[key] = bool(check()) if check is not None else False
+        return self._derived_demo[key]
 
     # -- entered values ------------------------------------------------------------------------------------------
 
@@ -316,6 +331,7 @@ class Engine:
             cells.totals[key] = total
             if demo:
                 cells.demo.add(key)
+        self._read_derived(wanted)
         for element, year in wanted:
             self._totals_read.add((element.pk, year))
             derived = self.derived_cells(element, year)
@@ -324,7 +340,7 @@ class Engine:
             sums: dict[CellKey, Decimal] = defaultdict(Decimal)
             for cell in derived:
                 sums[(element.pk, cell.org_unit_id, year)] += Decimal(cell.value)
-            is_demo = bool(sums) and self.derived_includes_demo(element)
+            is_demo = bool(sums) and self.derived_includes_demo(element, year)
             for key, total in sums.items():
                 if key in cells.totals:
                     cells.overridden[key] = cells.totals[key]

@@ -77,3 +77,46 @@ class DataValue(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.data_element.code} {self.org_unit.code} {self.year}: {self.value}"
+
+
+class SourceVersion(models.Model):
+    """A counter per source of derived figures (``registry``, ``nutrition`` …), raised after every committed change
+    to the records the source counts (``treem.indicators.sources.records_changed``). Part of the token that says
+    whether stored counts are still current."""
+
+    name = models.CharField("nguồn", max_length=40, unique=True)
+    version = models.PositiveBigIntegerField("phiên bản", default=0)
+
+    class Meta:
+        verbose_name = "phiên bản nguồn số liệu"
+        verbose_name_plural = "phiên bản nguồn số liệu"
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class DerivedCount(models.Model):
+    """The cells a derived function counted for one year, kept so that a dashboard does not count the records again
+    while they are unchanged (``treem.indicators.counts``).
+
+    ``token`` is the source's token when the count began (its version and its tables' sizes and latest changes);
+    the cells are current while the source's token is the same. ``cells`` is a list of
+    ``[org unit id, sex, ethnic group code, count]``. Not a record of anything: it can be emptied at any time and is
+    counted again when next needed.
+    """
+
+    function = models.CharField("hàm đếm", max_length=120)
+    year = models.PositiveSmallIntegerField("năm")
+    token = models.CharField("dấu phiên bản", max_length=255)
+    includes_demo = models.BooleanField("có dữ liệu trình diễn", default=False)
+    cells = models.JSONField("các ô", default=list)
+    counted_at = models.DateTimeField("đếm lúc")
+    seconds = models.FloatField("thời gian đếm (giây)", default=0)
+
+    class Meta:
+        verbose_name = "số liệu đếm từ hồ sơ"
+        verbose_name_plural = "số liệu đếm từ hồ sơ"
+        constraints = [models.UniqueConstraint(fields=["function", "year"], name="derived_count_function_year")]
+
+    def __str__(self) -> str:
+        return f"{self.function} {self.year}"

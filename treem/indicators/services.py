@@ -1,8 +1,9 @@
-"""Writing data values: ``enter_data_values`` is the one way figures are entered (report forms, DHIS2 import)."""
+"""Writing data values: ``enter_data_values`` is the one way figures are entered (report forms, DHIS2 import).
+``refresh_derived_counts`` counts the records ahead of the dashboards (``treem.indicators.counts``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -16,11 +17,31 @@ from treem.core.audit import record_event, snapshot
 from treem.core.models import AuditEvent, EthnicGroup
 from treem.core.roles import Role
 from treem.hierarchy.models import OrgUnit
+from treem.indicators.counts import Refreshed, refresh
+from treem.indicators.engine import data_years
 from treem.indicators.models import DataValue, Sex
 from treem.indicators.permissions import ENTER_DATA_VALUES
 from treem.plans.models import DataElement
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+COUNTED_YEARS = 10  # the years counted ahead by default: this one and the nine before (a trend's longest span)
+
+
+def counted_years(*, today: date) -> list[int]:
+    """The years whose counts are kept ahead by default: from the first year with entered figures (at most
+    ``COUNTED_YEARS`` back) to this year."""
+    first, _last = data_years()
+    start = max(first if first is not None else today.year, today.year - COUNTED_YEARS + 1)
+    return list(range(min(start, today.year), today.year + 1))
+
+
+def refresh_derived_counts(
+    *, today: date, years: Sequence[int] | None = None, sources: Sequence[str] | None = None
+) -> list[Refreshed]:
+    """Count ahead what the dashboards will ask for: each stored derived function (of ``sources``, or all) for each
+    of ``years`` (by default ``counted_years``) whose stored count is missing or out of date. Safe to run at any
+    time and from several processes; what is current is left alone."""
+    return refresh(years=list(years) if years is not None else counted_years(today=today), sources=sources)
 
 
 @dataclass(frozen=True)

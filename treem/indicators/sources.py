@@ -14,12 +14,25 @@ with the count. The engine sums cells for totals and for any disaggregation, so 
 (unknown). ``org_unit_id`` is the primary key of the commune-level ``OrgUnit`` the records belong to — for years
 before 2025 either an old commune (valid that year) or, where only the current commune is known, a new one; the
 engine uses the lineage to place it.
+
+**Sources and stored counts.** A function may name its *source* (``register_derived(name, source="registry")``), a
+set of models registered with ``register_source``. The engine then keeps what the function counted for a year in
+``DerivedCount`` and reads it back while the source's *token* is unchanged (``treem.indicators.counts``): a
+dashboard does not count 200,000 records again while none changed. The token is the source's version — raised after
+every committed change to one of its models, by the models' save and delete signals or, for bulk writes that send
+no signal, by an explicit ``records_changed(Model, …)`` — together with each model's row count and latest
+``updated_at``, so that a bulk write that forgot to call ``records_changed`` is still seen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, router, transaction
+from django.db.models import F, Model
+from django.db.models.signals import post_delete, post_save
 
 
 @dataclass(frozen=True)
@@ -34,13 +47,22 @@ class DerivedCell:
 DerivedFunction = Callable[..., Iterable[DerivedCell]]
 
 DERIVED_FUNCTIONS: dict[str, DerivedFunction] = {}
+FUNCTION_SOURCES: dict[str, str] = {}
 
 
-def register_derived(name: str) -> Callable[[DerivedFunction], DerivedFunction]:
-    """Register ``function(*, year) -> Iterable[DerivedCell]`` under ``name`` (as named in plan files)."""
+def register_derived(name: str, *, source: str | None = None) -> Callable[[DerivedFunction], DerivedFunction]:
+    """Register ``function(*, year) -> Iterable[DerivedCell]`` under ``name`` (as named in plan files).
+
+    With ``source`` (registered by ``register_source``), the engine stores what the function counts and reuses it
+    while the source's records are unchanged; without, the function is called for every request.
+    """
 
     def decorator(function: DerivedFunction) -> DerivedFunction:
         DERIVED_FUNCTIONS[name] = function
+        if source is not None:
+            FUNCTION_SOURCES[name] = source
+        else:
+            FUNCTION_SOURCES.pop(name, None)
         return function
 
     return decorator
@@ -48,6 +70,80 @@ def register_derived(name: str) -> Callable[[DerivedFunction], DerivedFunction]:
 
 def derived_function(name: str) -> DerivedFunction | None:
     return DERIVED_FUNCTIONS.get(name)
+
+
+def source_of(name: str) -> str | None:
+    """The source of a registered function whose counts are stored, or None."""
+    return FUNCTION_SOURCES.get(name) if name in DERIVED_FUNCTIONS else None
+
+
+# -- sources: the records a group of functions counts, and whether they changed ---------------------------------
+
+SOURCES: dict[str, tuple[type[Model], ...]] = {}
+
+
+def register_source(name: str, *, models: Iterable[type[Model]]) -> None:
+    """Declare the source ``name`` and the models its functions count (each has ``updated_at``). A save or delete
+    of any of them raises the source's version once the transaction commits."""
+    SOURCES[name] = tuple(models)
+    for model in SOURCES[name]:
+        for signal in (post_save, post_delete):
+            signal.connect(_record_signal, sender=model, weak=False,
+                           dispatch_uid=f"treem-source-{signal is post_save}-{model._meta.label_lower}")
+
+
+def _record_signal(sender: type[Model], **kwargs: Any) -> None:
+    records_changed(sender, using=kwargs.get("using"))
+
+
+class _RaiseVersion:
+    """An on-commit callback raising one source's version (at most one is queued per source and transaction)."""
+
+    def __init__(self, source: str, using: str) -> None:
+        self.source, self.using = source, using
+
+    def __call__(self) -> None:
+        from treem.indicators.models import SourceVersion
+
+        versions = SourceVersion.objects.using(self.using)
+        if not versions.filter(name=self.source).update(version=F("version") + 1):
+            _, created = versions.get_or_create(name=self.source, defaults={"version": 1})
+            if not created:
+                versions.filter(name=self.source).update(version=F("version") + 1)
+
+
+def records_changed(*models: type[Model], using: str | None = None) -> None:
+    """Say that records of ``models`` were written: every source counting one of them gets a new version when the
+    current transaction commits (at once outside a transaction). Saves and deletes call this through signals;
+    call it after bulk writes (``bulk_create``, ``QuerySet.update``), which send none."""
+    if not models:
+        return
+    alias = using or router.db_for_write(models[0])
+    connection = connections[alias]
+    names = {name for name, counted in SOURCES.items() if any(model in counted for model in models)}
+    queued: set[str] = set()
+    if connection.in_atomic_block:  # one callback per source and transaction is enough
+        queued = {entry[1].source for entry in connection.run_on_commit if isinstance(entry[1], _RaiseVersion)}
+    for name in sorted(names - queued):
+        transaction.on_commit(_RaiseVersion(name, alias), using=alias)
+
+
+def source_token(name: str, *, using: str = "default") -> str:
+    """The source's token: its version, and each model's row count and latest ``updated_at``, in one statement
+    (each part is a lookup on an index: the counts of a few hundred thousand rows take milliseconds)."""
+    from treem.indicators.models import SourceVersion
+
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    parts = [f"(SELECT version FROM {quote(SourceVersion._meta.db_table)} WHERE name = %s)"]
+    for model in SOURCES[name]:
+        table = quote(model._meta.db_table)
+        parts.append(f"(SELECT COUNT(*) FROM {table})")
+        parts.append(f"(SELECT MAX({quote('updated_at')}) FROM {table})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), [name])
+        row = cursor.fetchone()
+    return "|".join("" if value is None else str(value) for value in row)
 
 
 DemoCheck = Callable[[], bool]

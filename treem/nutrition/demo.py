@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from treem.core.audit import record_event
 from treem.core.models import AuditEvent
+from treem.indicators.sources import records_changed
 from treem.nutrition.models import Measurement, Place, Position, Source, age_in_days
 from treem.nutrition.zscores import REFERENCE_DIRECTORY, compute_zscores
 from treem.registry.models import Child, DatePrecision
@@ -190,6 +191,7 @@ def _create(planned: list[tuple[Child, date]], *, rng: np.random.Generator) -> i
             ))
         with transaction.atomic():
             Measurement.objects.bulk_create(items, batch_size=1_000)
+            records_changed(Measurement)  # bulk writes send no signal
         created += len(items)
     return created
 

@@ -27,10 +27,15 @@ from typing import Any, Final
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Max
 from numpy.typing import NDArray
 
-from treem.indicators.sources import DerivedCell, register_demo_check, register_derived
+from treem.indicators.sources import (
+    DerivedCell,
+    register_demo_check,
+    register_derived,
+    register_source,
+    source_token,
+)
 from treem.nutrition.models import Measurement
 from treem.nutrition.prevalence import Indicator, MeasurementArrays, is_under_five, latest_valid
 from treem.nutrition.selectors import MEASUREMENT_ARRAY_FIELDS, measurement_arrays
@@ -55,18 +60,18 @@ CACHE_SECONDS: Final = 60.0
 _cache: dict[int, tuple[float, tuple[Any, ...], YearData]] = {}
 
 
+SOURCE: Final = "nutrition"
+
+
 def _fingerprint(year: int) -> tuple[Any, ...]:
-    """What changes when a measurement of the year or a child record changes (every save touches ``updated_at``)."""
-    measurements = Measurement.objects.in_year(year).aggregate(count=Count("pk"), latest=Max("updated_at"))
-    children = Child.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
-    return measurements["count"], measurements["latest"], children["count"], children["latest"]
+    """What changes when a measurement or a child record changes: the source's token."""
+    return (source_token(SOURCE),)
 
 
 def year_data(year: int) -> YearData:
     """The year's rows, read once for the several elements an indicator needs.
 
-    Kept while the fingerprint is unchanged, at most ``CACHE_SECONDS``: a bulk update that bypasses ``updated_at``
-    is seen within that time.
+    Kept while the source's token is unchanged, at most ``CACHE_SECONDS``.
     """
     fingerprint = _fingerprint(year)
     cached = _cache.get(year)
@@ -165,6 +170,7 @@ def measurements_include_demo() -> bool:
 
 def register() -> None:
     """Register every element, and its demo check, with the indicator engine (called from the app's ``ready``)."""
+    register_source(SOURCE, models=(Measurement, Child))
     for name, function in DERIVED_ELEMENTS.items():
-        register_derived(name)(function)
+        register_derived(name, source=SOURCE)(function)
         register_demo_check(name)(measurements_include_demo)

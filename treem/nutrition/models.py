@@ -123,6 +123,7 @@ class Measurement(BaseModel):
         indexes = [
             models.Index(fields=["measured_on", "org_unit"], name="measurement_year_unit_idx"),
             models.Index(fields=["child", "measured_on"], name="measurement_child_date_idx"),
+            models.Index(fields=["updated_at"], name="measurement_updated_idx"),  # the latest change, for stored counts
         ]
         constraints = [
             models.UniqueConstraint(fields=["child", "measured_on"], condition=Q(deleted_at__isnull=True),

@@ -22,6 +22,7 @@ from django.utils import timezone
 from treem.core.audit import record_event, snapshot
 from treem.core.models import AuditEvent
 from treem.hierarchy.models import OrgUnit
+from treem.indicators.sources import records_changed
 from treem.nutrition.checks import MeasurementValues, value_errors
 from treem.nutrition.models import Measurement, Place, Source, age_in_days
 from treem.nutrition.scoring import RowInput, RowScores, score_rows
@@ -253,6 +254,7 @@ def recompute_zscores(
             item.updated_at = now
         with transaction.atomic():
             Measurement.objects.bulk_update(dirty, fields=[*SCORE_FIELDS, "updated_at"], batch_size=2_000)
+            records_changed(Measurement)  # bulk writes send no signal
         checked += len(batch)
         changed += len(dirty)
     with transaction.atomic():

@@ -15,9 +15,15 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
-from treem.indicators.sources import DerivedCell, register_derived
-from treem.protection.models import Case, CaseService, CaseStep
+from treem.indicators.sources import DerivedCell, register_derived, register_source
+from treem.protection.models import Case, CaseService, CaseStep, SupportPlan
 from treem.protection.workflow import Outcome, StepKind
+from treem.registry.models import Child
+
+SOURCE = "protection"
+# What the two counts read: the cases, their verification steps, their plans' approval and delivered services,
+# and the registry's children (a merge points a case to the kept record).
+register_source(SOURCE, models=(Case, CaseStep, SupportPlan, CaseService, Child))
 
 
 @dataclass(frozen=True)
@@ -55,12 +61,12 @@ def _cells(children: Iterable[_DetectedChild], *, year: int) -> Iterator[Derived
         yield DerivedCell(org_unit_id=org_unit_id, year=year, value=value, sex=sex, ethnic_group_code=ethnic_code)
 
 
-@register_derived("protection.count_children_abused_detected")
+@register_derived("protection.count_children_abused_detected", source=SOURCE)
 def count_children_abused_detected(*, year: int) -> list[DerivedCell]:
     return list(_cells(_detected_children(year).values(), year=year))
 
 
-@register_derived("protection.count_children_abused_supported")
+@register_derived("protection.count_children_abused_supported", source=SOURCE)
 def count_children_abused_supported(*, year: int) -> list[DerivedCell]:
     supported = [child for child in _detected_children(year).values() if child.is_supported]
     return list(_cells(supported, year=year))

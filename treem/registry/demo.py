@@ -22,6 +22,7 @@ from django.utils import timezone
 from treem.core.audit import record_event
 from treem.core.models import AuditEvent, CodeSystem, EthnicGroup
 from treem.hierarchy.models import Level, OrgUnit, UnitKind, Village
+from treem.indicators.sources import records_changed
 from treem.registry.duplicates import detect_duplicates
 from treem.registry.models import (
     Child,
@@ -279,6 +280,7 @@ def _seed_commune(commune: OrgUnit, *, start: int, stop: int, historical_share: 
                 consents.append(Consent(child=child, given_by=ConsentGiver.CHILD, purpose=ConsentPurpose.REGISTRY,
                                         given_on=given_on))
     Consent.objects.bulk_create(consents, batch_size=CHUNK)
+    records_changed(Child, Residence, SpecialCircumstance)  # bulk writes send no signal
     return len(created)
 
 

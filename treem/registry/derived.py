@@ -7,7 +7,7 @@ merged records never count. Each function returns one cell per commune × sex ×
 
 The age bands, birth registration and kindergarten are sums of one grouped read per year (``year_rows``: children
 per commune × sex × ethnic group × birth year × the two flags), shared by their functions and kept while the
-registry's fingerprint is unchanged (at most a minute), as the measurements are in ``treem.nutrition.derived``.
+registry's token is unchanged (at most a minute), as the measurements are in ``treem.nutrition.derived``.
 
 Names (as in the plan files' ``derived_from``):
 
@@ -27,9 +27,16 @@ from collections import defaultdict
 from datetime import date
 from typing import Any, Final
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 
-from treem.indicators.sources import DerivedCell, DerivedFunction, register_demo_check, register_derived
+from treem.indicators.sources import (
+    DerivedCell,
+    DerivedFunction,
+    register_demo_check,
+    register_derived,
+    register_source,
+    source_token,
+)
 from treem.registry.models import (
     Child,
     ChildStatus,
@@ -38,6 +45,9 @@ from treem.registry.models import (
     SpecialCircumstance,
     SpecialCircumstanceGroup,
 )
+
+SOURCE: Final = "registry"
+register_source(SOURCE, models=(Child, Residence, SpecialCircumstance))
 
 
 def children_include_demo() -> bool:
@@ -81,10 +91,8 @@ _cache: dict[int, tuple[float, tuple[Any, ...], YearRows]] = {}
 
 
 def _fingerprint() -> tuple[Any, ...]:
-    """What changes when a child or a residence is added, changed or removed (every save touches ``updated_at``)."""
-    children = Child.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
-    residences = Residence.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
-    return children["count"], children["latest"], residences["count"], residences["latest"]
+    """What changes when a child, a residence or a membership is added, changed or removed: the source's token."""
+    return (source_token(SOURCE),)
 
 
 def year_rows(year: int) -> YearRows:
@@ -136,12 +144,14 @@ def banded_cells(*, year: int, youngest: int = 0, oldest: int = 15, registered: 
                  kindergarten: bool = False) -> list[DerivedCell]:
     """What ``count_cells`` counts for an age band (and, if asked, birth registered by the day or in
     kindergarten), summed from the year's grouped rows. A child is in one row per commune, so the sums of the
-    rows' distinct counts are distinct counts."""
+    rows' distinct counts are distinct counts. With a condition, every cell of the band has a count, zero where no
+    child meets it: a commune whose under-fives are all unregistered has 0 registered, not a missing figure."""
     first, last = year - oldest, year - youngest
     counts: dict[tuple[int, str, str], int] = defaultdict(int)
     for commune_id, sex, ethnic, born, is_registered, in_kindergarten, count in year_rows(year):
-        if first <= born <= last and (is_registered or not registered) and (in_kindergarten or not kindergarten):
-            counts[(commune_id, sex, ethnic)] += count
+        if first <= born <= last:
+            meets = (is_registered or not registered) and (in_kindergarten or not kindergarten)
+            counts[(commune_id, sex, ethnic)] += count if meets else 0
     return [DerivedCell(org_unit_id=commune_id, year=year, value=value, sex=sex, ethnic_group_code=ethnic)
             for (commune_id, sex, ethnic), value in sorted(counts.items())]
 
@@ -160,7 +170,7 @@ def _age_band(name: str, youngest: int, oldest: int) -> None:
         return banded_cells(year=year, youngest=youngest, oldest=oldest)
 
     count.__doc__ = f"Children aged {youngest}–{oldest} on 31 December of the year."
-    register_derived(name)(count)
+    register_derived(name, source=SOURCE)(count)
     register_demo_check(name)(children_include_demo)
 
 
@@ -177,13 +187,13 @@ for _name, _youngest, _oldest in (
     _age_band(_name, _youngest, _oldest)
 
 
-@register_derived("registry.count_children_under_5_birth_registered")
+@register_derived("registry.count_children_under_5_birth_registered", source=SOURCE)
 def count_children_under_5_birth_registered(*, year: int) -> list[DerivedCell]:
     """Under-5 children whose birth was registered by 31 December of the year (I14)."""
     return banded_cells(year=year, youngest=0, oldest=4, registered=True)
 
 
-@register_derived("registry.count_children_aged_5_in_kindergarten")
+@register_derived("registry.count_children_aged_5_in_kindergarten", source=SOURCE)
 def count_children_aged_5_in_kindergarten(*, year: int) -> list[DerivedCell]:
     """5-year-olds recorded as attending kindergarten (mẫu giáo) (I07)."""
     return banded_cells(year=year, youngest=5, oldest=5, kindergarten=True)
@@ -200,7 +210,7 @@ def _special(name: str, *, group: str | None, supported: bool) -> DerivedFunctio
     which = f"group {group}" if group else "any group"
     count.__doc__ = f"Children in special circumstances ({which}){' who are supported' if supported else ''}."
     register_demo_check(name)(children_include_demo)
-    return register_derived(name)(count)
+    return register_derived(name, source=SOURCE)(count)
 
 
 def group_slug(letter: str) -> str:

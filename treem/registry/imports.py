@@ -49,6 +49,7 @@ from treem.core.models import AuditEvent, CodeSystem, EthnicGroup
 from treem.core.request_context import client_ip
 from treem.hierarchy.models import OrgUnit, Village
 from treem.hierarchy.services import import_villages
+from treem.indicators.sources import records_changed
 from treem.registry.duplicates import LARGEST_BLOCK, Candidate, Match, block_keys, propose_pairs, score_pair
 from treem.registry.models import (
     ADULT_AGE,
@@ -694,6 +695,7 @@ class _Batcher:
         events: list[Record] = []
         self._after_create(creates, events)
         self._apply_updates(updates, events)
+        records_changed(Child, Residence, SpecialCircumstance)  # bulk writes send no signal
         _insert_rows(AuditEvent, events)
         self.summary.created += len(creates)
         self.summary.updated += len(updates)

@@ -27,6 +27,7 @@ from django.utils.text import get_valid_filename
 from treem.core.audit import record_event
 from treem.core.models import AuditEvent
 from treem.hierarchy.models import Level, OrgUnit
+from treem.indicators.services import refresh_derived_counts
 from treem.registry.imports import ImportRefused, import_children_file
 from treem.registry.models import ChildImport, ImportStatus
 from treem.registry.reading import SUPPORTED_SUFFIXES
@@ -161,5 +162,7 @@ def execute_import(import_id: int) -> ChildImport:
         ChildImport.objects.filter(pk=import_id).update(
             status=ImportStatus.DONE, summary=summary.as_dict(), rejected_file=summary.rejected_file,
             finished_at=timezone.now())
+        if summary.created or summary.updated:  # count ahead, so that the next dashboard does not wait
+            refresh_derived_counts(today=timezone.localdate())
     child_import.refresh_from_db()
     return child_import

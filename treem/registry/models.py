@@ -150,6 +150,7 @@ class Child(BaseModel):
             models.Index(fields=["commune", "name_folded"], name="child_commune_name_idx"),
             models.Index(fields=["commune", "birth_date"], name="child_commune_birth_idx"),
             models.Index(fields=["commune", "full_name", "birth_date"], name="child_commune_identity_idx"),
+            models.Index(fields=["updated_at"], name="child_updated_idx"),  # the latest change, for stored counts
         ]
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="child_sex_valid"),
@@ -209,7 +210,8 @@ class Residence(BaseModel):
         verbose_name = "nơi cư trú"
         verbose_name_plural = "nơi cư trú"
         ordering = ["child", "moved_in_on"]
-        indexes = [models.Index(fields=["commune", "moved_in_on", "moved_out_on"], name="residence_commune_idx")]
+        indexes = [models.Index(fields=["commune", "moved_in_on", "moved_out_on"], name="residence_commune_idx"),
+                   models.Index(fields=["updated_at"], name="residence_updated_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(moved_in_on__isnull=True) | Q(moved_out_on__isnull=True)
@@ -298,7 +300,8 @@ class SpecialCircumstance(BaseModel):
         verbose_name = "nhóm hoàn cảnh đặc biệt của trẻ"
         verbose_name_plural = "nhóm hoàn cảnh đặc biệt của trẻ"
         ordering = ["child", "group"]
-        indexes = [models.Index(fields=["group", "ended_on"], name="special_group_idx")]
+        indexes = [models.Index(fields=["group", "ended_on"], name="special_group_idx"),
+                   models.Index(fields=["updated_at"], name="special_updated_idx")]
 
     def __str__(self) -> str:
         return self.get_group_display()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from treem.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
 from treem.core.extensions import demo_seeders
 from treem.core.roles import Role
+from treem.indicators.services import refresh_derived_counts
 
 SIZES = ["small", "medium", "full"]
 
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         for entry in demo_seeders():
             write(f"Dữ liệu trình diễn: {entry.name} …")
             entry.seeder(size=options["size"], stdout=write)
+        write("Đếm trước số liệu từ hồ sơ cho các trang chỉ tiêu …")
+        refresh_derived_counts(today=timezone.localdate())
         if options["quiet"]:
             return
         self.stdout.write("")

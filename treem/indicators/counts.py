@@ -1,0 +1,117 @@
+"""Stored counts: what a derived function counted for a year, kept while the records it counts are unchanged.
+
+A derived function registered with a source (``treem.indicators.sources``) counts records — 200,000 children,
+tens of thousands of measurements — which takes a second or more. Its cells for a year are stored in
+``DerivedCount`` with the source's token taken *before* counting; a later request whose token is the same reads
+them back (one query for every function and year it needs). A change committed during a count changes the token,
+so a count can never be stored as current for records it did not see.
+
+``refresh_counts`` (a management command; also the last step of ``seed_demo`` and of a child import) counts ahead
+of the first request, so that nobody waits on a dashboard.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+
+from treem.indicators.models import DerivedCount
+from treem.indicators.sources import (
+    FUNCTION_SOURCES,
+    DerivedCell,
+    demo_check,
+    derived_function,
+    source_of,
+    source_token,
+)
+
+
+@dataclass(frozen=True)
+class Counted:
+    cells: list[DerivedCell]
+    includes_demo: bool
+    stored: bool  # read back from DerivedCount (False: counted now)
+
+
+def counted(
+    wanted: Iterable[tuple[str, int]], *, tokens: dict[str, str] | None = None
+) -> dict[tuple[str, int], Counted]:
+    """The cells of each ``(function name, year)`` whose function has a source: read back when the stored count is
+    current, otherwise counted now and stored. Pairs of functions without a source are left out.
+
+    ``tokens`` memoises the sources' tokens (one engine per request passes its own dictionary).
+    """
+    pairs = sorted({(name, year) for name, year in wanted if source_of(name) is not None})
+    if not pairs:
+        return {}
+    tokens = {} if tokens is None else tokens
+    for source in sorted({FUNCTION_SOURCES[name] for name, _ in pairs} - tokens.keys()):  # registered: see source_of
+        tokens[source] = source_token(source)
+    rows = DerivedCount.objects.filter(function__in=sorted({name for name, _ in pairs}),
+                                       year__in=sorted({year for _, year in pairs}))
+    stored = {(function, year): (token, includes_demo, cells) for function, year, token, includes_demo, cells
+              in rows.values_list("function", "year", "token", "includes_demo", "cells")}
+    result: dict[tuple[str, int], Counted] = {}
+    for name, year in pairs:
+        token = tokens[FUNCTION_SOURCES[name]]
+        row = stored.get((name, year))
+        if row is not None and row[0] == token:
+            result[(name, year)] = Counted(
+                cells=[DerivedCell(org_unit_id=unit_id, year=year, value=value, sex=sex, ethnic_group_code=code)
+                       for unit_id, sex, code, value in row[2]],
+                includes_demo=row[1], stored=True)
+        else:
+            result[(name, year)] = count_and_store(name, year, token=token)
+    return result
+
+
+def count_and_store(name: str, year: int, *, token: str) -> Counted:
+    """Call the function, and store its cells under ``token`` (the source's token taken before the call)."""
+    function = derived_function(name)
+    if function is None:
+        raise KeyError(name)
+    started = time.perf_counter()
+    cells = [cell for cell in function(year=year) if cell.year == year]
+    check = demo_check(name)
+    includes_demo = bool(check()) if check is not None else False
+    seconds = time.perf_counter() - started
+    try:
+        with transaction.atomic():
+            DerivedCount.objects.update_or_create(
+                function=name, year=year,
+                defaults={"token": token, "includes_demo": includes_demo, "counted_at": timezone.now(),
+                          "seconds": seconds,
+                          "cells": [[cell.org_unit_id, cell.sex, cell.ethnic_group_code, cell.value]
+                                    for cell in cells]})
+    except (IntegrityError, DatabaseError):
+        pass  # another request stored the same count meanwhile, or the database is read-only: the figures stand
+    return Counted(cells=cells, includes_demo=includes_demo, stored=False)
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    function: str
+    year: int
+    was_current: bool
+    cells: int
+    seconds: float
+
+
+def refresh(*, years: Sequence[int], sources: Sequence[str] | None = None) -> list[Refreshed]:
+    """Count ahead: every stored function (of ``sources``, or all) for every year in ``years`` whose stored count is
+    missing or out of date is counted and stored; the others are left as they are."""
+    names = sorted(name for name, source in FUNCTION_SOURCES.items()
+                   if (sources is None or source in sources) and source_of(name) is not None)
+    report: list[Refreshed] = []
+    tokens: dict[str, str] = {}
+    for year in years:
+        for name in names:
+            started = time.perf_counter()
+            result = counted([(name, year)], tokens=tokens)[(name, year)]
+            report.append(Refreshed(function=name, year=year, was_current=result.stored, cells=len(result.cells),
+                                    seconds=time.perf_counter() - started))
+    return report
