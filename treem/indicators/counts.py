@@ -26,7 +26,7 @@ from treem.indicators.sources import (
     demo_check,
     derived_function,
     source_of,
-    source_token,
+    source_tokens,
 )
 
 
@@ -49,8 +49,9 @@ def counted(
     if not pairs:
         return {}
     tokens = {} if tokens is None else tokens
-    for source in sorted({FUNCTION_SOURCES[name] for name, _ in pairs} - tokens.keys()):  # registered: see source_of
-        tokens[source] = source_token(source)
+    missing = {FUNCTION_SOURCES[name] for name, _ in pairs} - tokens.keys()  # registered: see source_of
+    if missing:
+        tokens.update(source_tokens(missing))
     rows = DerivedCount.objects.filter(function__in=sorted({name for name, _ in pairs}),
                                        year__in=sorted({year for _, year in pairs}))
     stored = {(function, year): (token, includes_demo, cells) for function, year, token, includes_demo, cells
@@ -101,11 +102,12 @@ class Refreshed:
     seconds: float
 
 
-def refresh(*, years: Sequence[int], sources: Sequence[str] | None = None) -> list[Refreshed]:
-    """Count ahead: every stored function (of ``sources``, or all) for every year in ``years`` whose stored count is
-    missing or out of date is counted and stored; the others are left as they are."""
-    names = sorted(name for name, source in FUNCTION_SOURCES.items()
-                   if (sources is None or source in sources) and source_of(name) is not None)
+def refresh(*, names: Iterable[str], years: Sequence[int], sources: Sequence[str] | None = None) -> list[Refreshed]:
+    """Count ahead: each of the functions ``names`` that has a source (of ``sources``, or any), for every year in
+    ``years``, whose stored count is missing or out of date is counted and stored; the others are left as they
+    are."""
+    names = sorted(name for name in set(names)
+                   if source_of(name) is not None and (sources is None or FUNCTION_SOURCES[name] in sources))
     report: list[Refreshed] = []
     tokens: dict[str, str] = {}
     for year in years:

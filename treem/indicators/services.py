@@ -38,10 +38,14 @@ def counted_years(*, today: date) -> list[int]:
 def refresh_derived_counts(
     *, today: date, years: Sequence[int] | None = None, sources: Sequence[str] | None = None
 ) -> list[Refreshed]:
-    """Count ahead what the dashboards will ask for: each stored derived function (of ``sources``, or all) for each
-    of ``years`` (by default ``counted_years``) whose stored count is missing or out of date. Safe to run at any
-    time and from several processes; what is current is left alone."""
-    return refresh(years=list(years) if years is not None else counted_years(today=today), sources=sources)
+    """Count ahead what the dashboards will ask for: the derived functions named by the active data elements of the
+    plans (of ``sources``, or any) whose counts are stored, for each of ``years`` (by default ``counted_years``),
+    where the stored count is missing or out of date. Safe to run at any time and from several processes; what is
+    current is left alone."""
+    names = DataElement.objects.filter(is_active=True, source=DataElement.Source.DERIVED).values_list(
+        "derived_from", flat=True)
+    return refresh(names=list(names), years=list(years) if years is not None else counted_years(today=today),
+                   sources=sources)
 
 
 @dataclass(frozen=True)

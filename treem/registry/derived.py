@@ -27,7 +27,18 @@ from collections import defaultdict
 from datetime import date
 from typing import Any, Final
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 
 from treem.indicators.sources import (
     DerivedCell,
@@ -118,26 +129,23 @@ def read_year_rows(year: int) -> YearRows:
     gone = Q(child__status__in=[ChildStatus.DECEASED, ChildStatus.MOVED_AWAY]) & Q(child__status_on__lte=on)
     registered = Q(child__is_birth_registered=True) & (
         Q(child__birth_registered_on__isnull=True) | Q(child__birth_registered_on__lte=on))
-    births = range(year - 15, year + 1)
     query = (
         Residence.objects.filter(child__deleted_at__isnull=True, child__merged_into__isnull=True,
                                  child__birth_date__gte=date(year - 15, 1, 1), child__birth_date__lte=on)
         .exclude(gone)
         .filter(Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=on))
         .filter(Q(moved_out_on__isnull=True) | Q(moved_out_on__gt=on))
-        .annotate(registered=ExpressionWrapper(registered, output_field=BooleanField()),
+        .annotate(born=Case(*(When(child__birth_date__gte=date(born, 1, 1), then=Value(born))  # the birth year
+                              for born in range(year, year - 16, -1)), output_field=IntegerField()),
+                  registered=ExpressionWrapper(registered, output_field=BooleanField()),
                   kindergarten=ExpressionWrapper(Q(child__school_level=SchoolLevel.KINDERGARTEN),
                                                  output_field=BooleanField()))
-        .values("commune_id", "child__sex", "child__ethnic_group__code", "registered", "kindergarten")
-        .annotate(**{f"born_{born}": Count("child_id", distinct=True, filter=Q(
-            child__birth_date__gte=date(born, 1, 1), child__birth_date__lte=date(born, 12, 31))) for born in births})
+        .values_list("commune_id", "child__sex", "child__ethnic_group__code", "born", "registered", "kindergarten")
+        .annotate(children=Count("child_id", distinct=True))
         .order_by()
     )
-    return [
-        (row["commune_id"], row["child__sex"] or "", row["child__ethnic_group__code"] or "", born,
-         bool(row["registered"]), bool(row["kindergarten"]), row[f"born_{born}"])
-        for row in query for born in births if row[f"born_{born}"]
-    ]
+    return [(commune_id, sex or "", ethnic or "", int(born), bool(is_registered), bool(in_kindergarten), children)
+            for commune_id, sex, ethnic, born, is_registered, in_kindergarten, children in query]
 
 
 def banded_cells(*, year: int, youngest: int = 0, oldest: int = 15, registered: bool = False,

@@ -97,6 +97,20 @@ def test_birth_registration_kindergarten_and_special_circumstances() -> None:
     assert total("registry.count_children_special_circumstances_d_supported", 2024) == 0
 
 
+def test_a_commune_where_no_child_meets_the_condition_has_zero_not_a_missing_figure() -> None:
+    """I14 and I07 sum a numerator over the communes that have both values: a commune whose under-fives are all
+    unregistered must count as 0 registered, or it would drop out and raise the province's rate."""
+    child_in("03390", birth_date=dt.date(2023, 1, 1), is_birth_registered=True)
+    child_in("03408", birth_date=dt.date(2023, 1, 1), is_birth_registered=False, sex="F", ethnic_group=ethnic("08"))
+    child_in("03408", birth_date=dt.date(2020, 3, 1), school_level=SchoolLevel.NOT_YET)
+    registered = {cell.org_unit_id: cell for cell in count("registry.count_children_under_5_birth_registered", 2025)}
+    assert {unit_id: cell.value for unit_id, cell in registered.items()} == {unit("03390").pk: 1, unit("03408").pk: 0}
+    assert registered[unit("03408").pk].sex == "F" and registered[unit("03408").pk].ethnic_group_code == "08"
+    in_kindergarten = count("registry.count_children_aged_5_in_kindergarten", 2025)
+    assert [(cell.org_unit_id, cell.value) for cell in in_kindergarten] == [(unit("03408").pk, 0)]
+    assert count("registry.count_children_aged_5_in_kindergarten", 2030) == []  # no child of that age: missing
+
+
 def test_a_child_counts_where_it_lived_on_31_december_and_not_after_death_or_deletion() -> None:
     moved = child_in("03390", birth_date=dt.date(2020, 3, 1))
     services.move_child(actor=None, child=moved, commune=unit("03408"), moved_on=dt.date(2025, 8, 1))

@@ -16,7 +16,7 @@ from treem.accounts.tests.factories import unit
 from treem.indicators.counts import counted
 from treem.indicators.engine import Engine
 from treem.indicators.models import DerivedCount, SourceVersion
-from treem.indicators.sources import DERIVED_FUNCTIONS, FUNCTION_SOURCES, records_changed, source_token
+from treem.indicators.sources import DERIVED_FUNCTIONS, records_changed, source_token
 from treem.plans.models import Indicator, Plan
 from treem.plans.tests.factories import make_element, make_indicator, make_plan
 from treem.registry import services
@@ -145,21 +145,21 @@ def test_a_rolled_back_change_raises_no_version(django_capture_on_commit_callbac
     assert source_token("registry").startswith(f"{before[0] + 1}|")
 
 
-def test_refresh_counts_counts_what_is_out_of_date_and_leaves_the_rest() -> None:
+def test_refresh_counts_counts_what_is_out_of_date_and_leaves_the_rest(indicator: Indicator) -> None:
     young_child()
-    functions = sum(1 for source in FUNCTION_SOURCES.values() if source == "registry")
     out = StringIO()
     call_command("refresh_counts", "--year", str(YEAR), "--source", "registry", stdout=out)
-    assert f"{functions} hàm × năm, đếm lại {functions} " in out.getvalue()
-    assert DerivedCount.objects.filter(year=YEAR, function=UNDER_5).exists()
+    assert "2 hàm × năm, đếm lại 2 " in out.getvalue()  # the two elements of the plan counted from the registry
+    assert DerivedCount.objects.filter(year=YEAR, function__in=[UNDER_5, REGISTERED]).count() == 2
     out = StringIO()
     call_command("refresh_counts", "--year", str(YEAR), "--source", "registry", stdout=out)
-    assert "đếm lại 0" in out.getvalue()
+    assert "2 hàm × năm, đếm lại 0 " in out.getvalue()
     young_child("03408")
     out = StringIO()
-    call_command("refresh_counts", "--year", str(YEAR), "--source", "registry", stdout=out)
-    assert "đếm lại 0" not in out.getvalue()
-    assert counted([(UNDER_5, YEAR)])[(UNDER_5, YEAR)].stored
+    call_command("refresh_counts", "--year", str(YEAR), stdout=out)
+    assert "2 hàm × năm, đếm lại 2 " in out.getvalue()
+    assert all(result.stored for result in counted([(UNDER_5, YEAR), (REGISTERED, YEAR)]).values())
+    assert province_figure(indicator) == (2, 2)
 
 
 def test_refresh_counts_refuses_an_unknown_source() -> None:
