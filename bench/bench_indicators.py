@@ -11,9 +11,9 @@ that the derived elements (I05, I06, I07, I11, I14 …) are counted from records
 (``ANALYZE``), then times, best of several runs:
 
 - the engine: a fresh ``Engine`` (hierarchy, entered values, derived elements) computing the 14 indicators for
-  the province, the districts and the communes in force on 31 December of the year (2024: 115 units; 2026: 39),
-  with the registry's and the nutrition functions' in-process caches emptied (a new process): the derived elements
-  come from their stored counts (``treem.indicators.counts``), current since nothing changed;
+  the country, the province, the districts and the communes in force on 31 December of the year (2024: 116 units;
+  2026: 40), with the registry's and the nutrition functions' in-process caches emptied (a new process): the
+  derived elements come from their stored counts (``treem.indicators.counts``), current since nothing changed;
 - the engine after a change: the same with the stored counts emptied, so that every derived element is counted
   from the records again (what the first request after a change pays when nothing counted ahead);
 - the floor: hand-written SQL for the same counts — one statement summing, per unit of that hierarchy and data

@@ -111,8 +111,7 @@ def year_rows(year: int) -> YearRows:
     sex × ethnic group × birth year × registered × in kindergarten, in one query.
 
     Every age band of the year is a range of birth years, so each count below is a sum of these rows. Kept while
-    the fingerprint is unchanged, at most ``CACHE_SECONDS``: a bulk update that bypasses ``updated_at`` is seen
-    within that time.
+    the source's token is unchanged, at most ``CACHE_SECONDS``.
     """
     fingerprint = _fingerprint()
     cached = _cache.get(year)
