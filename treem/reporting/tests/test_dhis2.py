@@ -248,6 +248,8 @@ def test_a_dhis2_client_posts_a_set_and_reads_it_back(live_server: object, refer
     token_client = DHIS2Client(url, token=issue_api_token(user=reporter)[0], retries=0)
     assert token_client.get_data_value_set({"dataSet": plan_code, "period": "2026", "orgUnit": OWN_COMMUNE,
                                             "idScheme": "code"})["dataValues"]
+    for finished in (client, token_client):  # no kept-alive connection left to the server's request threads
+        finished.close()
 
     # push_dhis2 sends the approved values: none before approval, the commune's figures after.
     submission = reporting_cycle.submissions.get(agency__isnull=True, org_unit__code=OWN_COMMUNE)
