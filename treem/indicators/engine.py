@@ -246,9 +246,17 @@ class Breakdown:
 class _Cells:
     totals: dict[CellKey, Decimal] = field(default_factory=dict)
     demo: set[CellKey] = field(default_factory=set)
-    # the entered value of a cell that a derived value overrode (shown beside it as a discrepancy to review)
+    # the cells whose total was counted from records
+    derived: set[CellKey] = field(default_factory=set)
+    # the entered value of a cell that a derived value overrode (shown beside it as a discrepancy to review, and
+    # used to pair with an entered value of the other element: see ``Engine._pair``), and whether it was demo
     overridden: dict[CellKey, Decimal] = field(default_factory=dict)
+    overridden_demo: set[CellKey] = field(default_factory=set)
     by_category: dict[str, dict[tuple[int, int, int, str], Decimal]] = field(
+        default_factory=lambda: {SEX: {}, ETHNICITY: {}}
+    )
+    # the entered breakdowns of derived cells (used with the overridden totals)
+    entered_by_category: dict[str, dict[tuple[int, int, int, str], Decimal]] = field(
         default_factory=lambda: {SEX: {}, ETHNICITY: {}}
     )
 
@@ -344,7 +352,10 @@ class Engine:
             for key, total in sums.items():
                 if key in cells.totals:
                     cells.overridden[key] = cells.totals[key]
+                    if key in cells.demo:
+                        cells.overridden_demo.add(key)
                 cells.totals[key] = total
+                cells.derived.add(key)
                 if is_demo:
                     cells.demo.add(key)
                 else:
@@ -357,6 +368,7 @@ class Engine:
             return
         self._load_totals(elements, years)
         by_sex, by_ethnicity = self._cells.by_category[SEX], self._cells.by_category[ETHNICITY]
+        # (the derived cells of these elements' breakdowns replace any entered ones)
         derived_keys: set[CellKey] = set()
         for element, year in wanted:
             derived = self.derived_cells(element, year)
@@ -384,8 +396,6 @@ class Engine:
         for element_id, unit_id, year, sex, ethnic_code, raw in rows:
             if raw is None or (element_id, year) in self._categories_read:
                 continue
-            if (element_id, unit_id, year) in derived_keys:
-                continue
             value = Decimal(raw)
             if sex and ethnic_code:
                 cross_sex[(element_id, unit_id, year, sex)] += value
@@ -394,10 +404,12 @@ class Engine:
                 direct_sex[(element_id, unit_id, year, sex)] = value
             elif ethnic_code:
                 direct_ethnic[(element_id, unit_id, year, ethnic_code)] = value
-        for target, direct, cross in ((by_sex, direct_sex, cross_sex), (by_ethnicity, direct_ethnic, cross_ethnic)):
+        entered = self._cells.entered_by_category
+        for dimension, direct, cross in ((SEX, direct_sex, cross_sex), (ETHNICITY, direct_ethnic, cross_ethnic)):
             covered = {key[:3] for key in direct}
-            target.update(direct)
-            target.update({key: value for key, value in cross.items() if key[:3] not in covered})
+            values = {**direct, **{key: value for key, value in cross.items() if key[:3] not in covered}}
+            for key, value in values.items():  # an entered breakdown of a derived cell is kept aside
+                (entered if key[:3] in derived_keys else self._cells.by_category)[dimension][key] = value
         self._categories_read.update((element.pk, year) for element, year in wanted)
 
     # -- ethnic groups -------------------------------------------------------------------------------------------
@@ -449,18 +461,40 @@ class Engine:
                 display_on = on or reference_date(year)
                 numerators = index.get(indicator.numerator_id, year)
                 denominators = index.get(indicator.denominator_id, year)
-                for unit_id, numerator in numerators.items():
-                    denominator = denominators.get(unit_id)
-                    if denominator is None:
-                        continue
-                    demo = (indicator.numerator_id, unit_id, year) in self._cells.demo or (
-                        indicator.denominator_id, unit_id, year) in self._cells.demo
+                for unit_id in numerators.keys() & denominators.keys():
+                    numerator, denominator, demo = self._pair(indicator, unit_id, year)
                     for area_id in self.hierarchy.areas_of(unit_id, display_on):
                         if wanted is None or area_id in wanted:
                             sums[(area_id, year)].add(numerator, denominator, demo)
             factor = Decimal(indicator.factor)
             result[indicator.pk] = {key: total.figure(factor) for key, total in sums.items()}
         return result
+
+    def _uses_entered(self, indicator: Indicator, element_id: int, unit_id: int, year: int) -> bool:
+        """Whether a unit's figure takes the *entered* value of a derived element: when the other element of the
+        indicator has only an entered value there, the pair is taken from the same source — the report that gave
+        that value also gave this one — rather than an entered count over a count of records (an education
+        department's enrolled 5-year-olds over the registry's 5-year-olds, when the registry is incomplete, can
+        exceed 100 %). The records' value stays beside it as a discrepancy."""
+        other_id = indicator.denominator_id if element_id == indicator.numerator_id else indicator.numerator_id
+        key, other = (element_id, unit_id, year), (other_id, unit_id, year)
+        cells = self._cells
+        return key in cells.derived and key in cells.overridden and other not in cells.derived
+
+    def _pair(self, indicator: Indicator, unit_id: int, year: int) -> tuple[Decimal, Decimal, bool]:
+        """A unit's numerator and denominator for a year, from the same source where possible, and whether either
+        is demo data. Both exist (the caller checks)."""
+        values: list[Decimal] = []
+        demo = False
+        for element_id in (indicator.numerator_id, indicator.denominator_id):
+            key = (element_id, unit_id, year)
+            if self._uses_entered(indicator, element_id, unit_id, year):
+                values.append(self._cells.overridden[key])
+                demo = demo or key in self._cells.overridden_demo
+            else:
+                values.append(self._cells.totals[key])
+                demo = demo or key in self._cells.demo
+        return values[0], values[1], demo
 
     def breakdowns(
         self,
@@ -484,22 +518,24 @@ class Engine:
                 dimension != SEX and not (numerator.by_ethnicity and denominator.by_ethnicity)
             ):
                 continue
-            cells = self._cells.by_category[source]
             numerators: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
             denominators: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
-            for (element_id, unit_id, cell_year, category), value in cells.items():
-                if cell_year != year or element_id not in (numerator.pk, denominator.pk):
-                    continue
-                if dimension == MINORITY:
-                    category = KINH if category in majority else MINORITIES
-                target = numerators if element_id == numerator.pk else denominators
-                target[(unit_id, category)] += value
+            for cells, is_entered in ((self._cells.by_category[source], False),
+                                      (self._cells.entered_by_category[source], True)):
+                for (element_id, unit_id, cell_year, category), value in cells.items():
+                    if cell_year != year or element_id not in (numerator.pk, denominator.pk):
+                        continue
+                    if self._uses_entered(indicator, element_id, unit_id, year) != is_entered:
+                        continue
+                    if dimension == MINORITY:
+                        category = KINH if category in majority else MINORITIES
+                    target = numerators if element_id == numerator.pk else denominators
+                    target[(unit_id, category)] += value
             for (unit_id, category), value in numerators.items():
                 other = denominators.get((unit_id, category))
                 if other is None:
                     continue
-                demo = ((numerator.pk, unit_id, year) in self._cells.demo
-                        or (denominator.pk, unit_id, year) in self._cells.demo)
+                demo = self._pair(indicator, unit_id, year)[2]
                 for area_id in self.hierarchy.areas_of(unit_id, display_on):
                     if wanted is None or area_id in wanted:
                         sums[(area_id, dimension, category)].add(value, other, demo)

@@ -279,6 +279,35 @@ def test_a_derived_value_wins_over_an_entered_one_which_is_kept_as_a_discrepancy
     }
 
 
+def test_an_entered_numerator_is_paired_with_the_entered_denominator_of_the_same_report(
+    plan: Plan, test_functions: None,
+) -> None:
+    """An education department reports enrolled children (entered only) and the children of the age; the
+    registry also counts the children of the age. Where the report gives both, its own pair is used — an entered
+    count over an incomplete registry's count could exceed 100 % — and the registry's count stays a discrepancy;
+    where it gives only the numerator, the registry's count is the denominator."""
+    indicator = make_indicator(
+        plan, "TK", make_element(plan, "DE_K_ENROLLED"),
+        make_element(plan, "DE_K_CHILDREN", source="derived", derived_from="test.count_weighed",
+                     reporter_is_locality=True),
+    )
+    put(indicator.numerator_id, "03386", 2024, 45)  # the records count 50 children of 03386
+    put(indicator.denominator_id, "03386", 2024, 60)
+    put(indicator.numerator_id, "03386", 2024, 20, sex="F", group="03")
+    put(indicator.denominator_id, "03386", 2024, 35, sex="F", group="03")
+    put(indicator.numerator_id, "03387", 2024, 27)  # the records count 54: no entered denominator here
+    engine = Engine()
+    figures = engine.figures(indicator, years=[2024])
+    assert figures[(unit("03386", on=OLD_DAY).pk, 2024)].value == 75
+    assert figures[(unit("03387", on=OLD_DAY).pk, 2024)].value == 50
+    assert figures[(unit("12", on=OLD_DAY).pk, 2024)].value == Fraction(100 * 72, 114)
+    assert engine.discrepancies(indicator, year=2024) == {
+        (indicator.denominator_id, unit("03386", on=OLD_DAY).pk, 2024): (Decimal(50), Decimal(60)),
+    }
+    girls = engine.breakdowns(indicator, year=2024)[unit("03386", on=OLD_DAY).pk].category(SEX, "F")
+    assert (girls.numerator, girls.denominator) == (20, 35)  # the report's girls, not the records' 30
+
+
 def test_figures_from_demo_records_are_marked_as_demo(plan: Plan, test_functions: None) -> None:
     indicator = make_indicator(
         plan, "TD",
