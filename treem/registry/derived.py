@@ -212,7 +212,15 @@ for _name in ("registry.count_children_under_5_birth_registered", "registry.coun
 
 def _special(name: str, *, group: str | None, supported: bool) -> DerivedFunction:
     def count(*, year: int) -> list[DerivedCell]:
-        return count_cells(year=year, condition=_in_group_on(year, group=group, supported=supported))
+        cells = count_cells(year=year, condition=_in_group_on(year, group=group, supported=supported))
+        if not supported:
+            return cells
+        # a numerator: a cell, zero if need be, wherever the group's children are (none supported is 0 %, not missing)
+        counted = {(cell.org_unit_id, cell.sex, cell.ethnic_group_code): cell for cell in cells}
+        members = count_cells(year=year, condition=_in_group_on(year, group=group))
+        return [counted.get((cell.org_unit_id, cell.sex, cell.ethnic_group_code),
+                            DerivedCell(org_unit_id=cell.org_unit_id, year=year, value=0, sex=cell.sex,
+                                        ethnic_group_code=cell.ethnic_group_code)) for cell in members]
 
     which = f"group {group}" if group else "any group"
     count.__doc__ = f"Children in special circumstances ({which}){' who are supported' if supported else ''}."

@@ -95,6 +95,9 @@ def test_birth_registration_kindergarten_and_special_circumstances() -> None:
     assert total("registry.count_children_special_circumstances_dd_supported", 2025) == 1
     assert total("registry.count_children_special_circumstances_d", 2024) == 1
     assert total("registry.count_children_special_circumstances_d_supported", 2024) == 0
+    unsupported = count("registry.count_children_special_circumstances_d_supported", 2024)
+    assert [(cell.org_unit_id, cell.value) for cell in unsupported] == [(unit("03390").pk, 0)]  # 0 %, not missing
+    assert count("registry.count_children_special_circumstances_d_supported", 2025) == []  # no member: missing
 
 
 def test_a_commune_where_no_child_meets_the_condition_has_zero_not_a_missing_figure() -> None:
