@@ -175,8 +175,8 @@ def measure() -> dict[str, Any]:
         day = reference_date(year)
 
         def engine_run(year: int = year, *, recount: bool = False) -> dict[Any, Any]:
-            nutrition_derived._cache.clear()  # a new process: nothing cached in memory
-            registry_derived._cache.clear()
+            nutrition_derived.year_data.clear()  # a new process: nothing cached in memory
+            registry_derived.year_rows.clear()
             if recount:  # the first request after a change: every derived element counted from the records
                 DerivedCount.objects.all().delete()
             engine = Engine()

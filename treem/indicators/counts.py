@@ -35,6 +35,7 @@ class Counted:
     cells: list[DerivedCell]
     includes_demo: bool
     stored: bool  # read back from DerivedCount (False: counted now)
+    seconds: float = 0.0  # how long counting took (0 when read back)
 
 
 def counted(
@@ -90,7 +91,7 @@ def count_and_store(name: str, year: int, *, token: str) -> Counted:
                                     for cell in cells]})
     except (IntegrityError, DatabaseError):
         pass  # another request stored the same count meanwhile, or the database is read-only: the figures stand
-    return Counted(cells=cells, includes_demo=includes_demo, stored=False)
+    return Counted(cells=cells, includes_demo=includes_demo, stored=False, seconds=seconds)
 
 
 @dataclass(frozen=True)
@@ -106,14 +107,8 @@ def refresh(*, names: Iterable[str], years: Sequence[int], sources: Sequence[str
     """Count ahead: each of the functions ``names`` that has a source (of ``sources``, or any), for every year in
     ``years``, whose stored count is missing or out of date is counted and stored; the others are left as they
     are."""
-    names = sorted(name for name in set(names)
-                   if source_of(name) is not None and (sources is None or FUNCTION_SOURCES[name] in sources))
-    report: list[Refreshed] = []
-    tokens: dict[str, str] = {}
-    for year in years:
-        for name in names:
-            started = time.perf_counter()
-            result = counted([(name, year)], tokens=tokens)[(name, year)]
-            report.append(Refreshed(function=name, year=year, was_current=result.stored, cells=len(result.cells),
-                                    seconds=time.perf_counter() - started))
-    return report
+    chosen = [name for name in set(names)
+              if source_of(name) is not None and (sources is None or FUNCTION_SOURCES[name] in sources)]
+    results = counted((name, year) for year in years for name in chosen)
+    return [Refreshed(function=name, year=year, was_current=result.stored, cells=len(result.cells),
+                      seconds=result.seconds) for (name, year), result in results.items()]

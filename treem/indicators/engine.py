@@ -368,7 +368,6 @@ class Engine:
             return
         self._load_totals(elements, years)
         by_sex, by_ethnicity = self._cells.by_category[SEX], self._cells.by_category[ETHNICITY]
-        # (the derived cells of these elements' breakdowns replace any entered ones)
         derived_keys: set[CellKey] = set()
         for element, year in wanted:
             derived = self.derived_cells(element, year)

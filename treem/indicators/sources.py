@@ -28,9 +28,10 @@ records softly anyway.) The rule for new code: a write that bypasses ``save()`` 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import connections, router, transaction
 from django.db.models import F, Model
@@ -89,9 +90,9 @@ def register_source(name: str, *, models: Iterable[type[Model]]) -> None:
     of any of them raises the source's version once the transaction commits."""
     SOURCES[name] = tuple(models)
     for model in SOURCES[name]:
-        for signal in (post_save, post_delete):
+        for signal, kind in ((post_save, "save"), (post_delete, "delete")):
             signal.connect(_record_signal, sender=model, weak=False,
-                           dispatch_uid=f"treem-source-{signal is post_save}-{model._meta.label_lower}")
+                           dispatch_uid=f"treem-records-changed-{kind}-{model._meta.label_lower}")
 
 
 def _record_signal(sender: type[Model], **kwargs: Any) -> None:
@@ -159,6 +160,32 @@ def source_tokens(names: Iterable[str], *, using: str = "default") -> dict[str, 
     tables = {model: f"{text[len(wanted) + 2 * index]}@{text[len(wanted) + 2 * index + 1]}"
               for index, model in enumerate(models)}
     return {name: "|".join([version[name], *(tables[model] for model in SOURCES[name])]) for name in wanted}
+
+
+T = TypeVar("T")
+
+
+class YearReads(Generic[T]):
+    """One grouped read per year of a source's records, shared by the functions that sum it (the registry's age
+    bands, the nutrition elements) and kept while the source's token is unchanged, at most ``max_age`` seconds."""
+
+    def __init__(self, source: str, read: Callable[[int], T], *, max_age: float = 60.0) -> None:
+        self.source, self.read, self.max_age = source, read, max_age
+        self._kept: dict[int, tuple[float, str, T]] = {}
+
+    def __call__(self, year: int) -> T:
+        token = source_token(self.source)
+        now = time.monotonic()
+        kept = self._kept.get(year)
+        if kept is not None and kept[1] == token and now - kept[0] < self.max_age:
+            return kept[2]
+        value = self.read(year)
+        self._kept[year] = (now, token, value)
+        return value
+
+    def clear(self) -> None:
+        """Forget every year (what a new process starts with)."""
+        self._kept.clear()
 
 
 DemoCheck = Callable[[], bool]

@@ -20,7 +20,6 @@ the child's sex and ethnic group. The plan's elements (I05, I06) and the extra o
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -31,10 +30,10 @@ from numpy.typing import NDArray
 
 from treem.indicators.sources import (
     DerivedCell,
+    YearReads,
     register_demo_check,
     register_derived,
     register_source,
-    source_token,
 )
 from treem.nutrition.models import Measurement
 from treem.nutrition.prevalence import Indicator, MeasurementArrays, is_under_five, latest_valid
@@ -56,31 +55,7 @@ class YearData:
     cells: list[tuple[int, str, str]]
 
 
-CACHE_SECONDS: Final = 60.0
-_cache: dict[int, tuple[float, tuple[Any, ...], YearData]] = {}
-
-
 SOURCE: Final = "nutrition"
-
-
-def _fingerprint(year: int) -> tuple[Any, ...]:
-    """What changes when a measurement or a child record changes: the source's token."""
-    return (source_token(SOURCE),)
-
-
-def year_data(year: int) -> YearData:
-    """The year's rows, read once for the several elements an indicator needs.
-
-    Kept while the source's token is unchanged, at most ``CACHE_SECONDS``.
-    """
-    fingerprint = _fingerprint(year)
-    cached = _cache.get(year)
-    now = time.monotonic()
-    if cached is not None and cached[1] == fingerprint and now - cached[0] < CACHE_SECONDS:
-        return cached[2]
-    data = read_year_data(year)
-    _cache[year] = (now, fingerprint, data)
-    return data
 
 
 def read_year_data(year: int) -> YearData:
@@ -106,6 +81,10 @@ def read_year_data(year: int) -> YearData:
         dtype=np.int64, count=len(rows),
     )
     return YearData(year=year, arrays=measurement_arrays(rows), cell_of_row=cell_of_row, cells=list(cells))
+
+
+year_data: YearReads[YearData] = YearReads(SOURCE, read_year_data)
+"""The year's rows, read once for the several elements an indicator needs (``read_year_data``)."""
 
 
 def _cells(data: YearData, rows: NDArray[np.int64], selected: NDArray[np.bool_] | None = None) -> list[DerivedCell]:

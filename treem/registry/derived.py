@@ -22,10 +22,9 @@ Names (as in the plan files' ``derived_from``):
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from datetime import date
-from typing import Any, Final
+from typing import Final
 
 from django.db.models import (
     BooleanField,
@@ -43,10 +42,10 @@ from django.db.models import (
 from treem.indicators.sources import (
     DerivedCell,
     DerivedFunction,
+    YearReads,
     register_demo_check,
     register_derived,
     register_source,
-    source_token,
 )
 from treem.registry.models import (
     Child,
@@ -95,35 +94,12 @@ def count_cells(*, year: int, youngest: int = 0, oldest: int = 15, condition: Q 
 
 # -- the age bands, birth registration and kindergarten: one grouped read per year, shared by their functions --------
 
-CACHE_SECONDS: Final = 60.0
 YearRows = list[tuple[int, str, str, int, bool, bool, int]]
 """(commune id, sex, ethnic group code, birth year, registered by the day, in kindergarten, children)."""
-_cache: dict[int, tuple[float, tuple[Any, ...], YearRows]] = {}
-
-
-def _fingerprint() -> tuple[Any, ...]:
-    """What changes when a child, a residence or a membership is added, changed or removed: the source's token."""
-    return (source_token(SOURCE),)
-
-
-def year_rows(year: int) -> YearRows:
-    """The children under 16 present on 31 December of ``year``, counted per commune where they lived that day ×
-    sex × ethnic group × birth year × registered × in kindergarten, in one query.
-
-    Every age band of the year is a range of birth years, so each count below is a sum of these rows. Kept while
-    the source's token is unchanged, at most ``CACHE_SECONDS``.
-    """
-    fingerprint = _fingerprint()
-    cached = _cache.get(year)
-    now = time.monotonic()
-    if cached is not None and cached[1] == fingerprint and now - cached[0] < CACHE_SECONDS:
-        return cached[2]
-    rows = read_year_rows(year)
-    _cache[year] = (now, fingerprint, rows)
-    return rows
 
 
 def read_year_rows(year: int) -> YearRows:
+    """The rows of ``year_rows`` for one year, read from the database."""
     on = counting_day(year)
     gone = Q(child__status__in=[ChildStatus.DECEASED, ChildStatus.MOVED_AWAY]) & Q(child__status_on__lte=on)
     registered = Q(child__is_birth_registered=True) & (
@@ -145,6 +121,12 @@ def read_year_rows(year: int) -> YearRows:
     )
     return [(commune_id, sex or "", ethnic or "", int(born), bool(is_registered), bool(in_kindergarten), children)
             for commune_id, sex, ethnic, born, is_registered, in_kindergarten, children in query]
+
+
+year_rows: YearReads[YearRows] = YearReads(SOURCE, read_year_rows)
+"""The children under 16 present on 31 December of a year, counted per commune where they lived that day × sex ×
+ethnic group × birth year × registered × in kindergarten, in one query (``read_year_rows``). Every age band of the
+year is a range of birth years, so each count below is a sum of these rows."""
 
 
 def banded_cells(*, year: int, youngest: int = 0, oldest: int = 15, registered: bool = False,
