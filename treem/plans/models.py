@@ -15,6 +15,7 @@ from fractions import Fraction
 from django.db import models
 from django.db.models import Q
 
+from treem.core.effective import in_force_on
 from treem.core.models import BaseModel
 from treem.hierarchy.models import Agency
 
@@ -191,11 +192,8 @@ class PlanAssignment(BaseModel):
 
     def agency_on(self, day: date) -> Agency | None:
         """The agency carrying the duty on ``day`` after reassignments (prefetch ``reassignments``)."""
-        current = self.agency
-        for reassignment in sorted(self.reassignments.all(), key=lambda row: row.effective_on):
-            if reassignment.effective_on <= day:
-                current = reassignment.agency
-        return current
+        reassignment = in_force_on(self.reassignments.all(), day, starts=lambda row: row.effective_on)
+        return reassignment.agency if reassignment is not None else self.agency
 
 
 class Reassignment(BaseModel):
@@ -350,11 +348,8 @@ class Indicator(BaseModel):
 
     def responsible_agency_on(self, day: date) -> Agency | None:
         """Who answers for the indicator on ``day`` (prefetch ``responsibilities__agency``)."""
-        current: Agency | None = None
-        for row in sorted(self.responsibilities.all(), key=lambda entry: entry.valid_from):
-            if row.valid_from <= day:
-                current = row.agency
-        return current
+        row = in_force_on(self.responsibilities.all(), day, starts=lambda entry: entry.valid_from)
+        return row.agency if row is not None else None
 
 
 class IndicatorResponsibility(BaseModel):

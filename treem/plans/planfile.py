@@ -37,6 +37,8 @@ from typing import Any, Literal, cast
 import jsonschema
 import yaml
 
+from treem.core.effective import in_force_on
+
 __all__ = [
     "AgenciesFile",
     "Agency",
@@ -180,11 +182,8 @@ class AgenciesFile:
 
     def coordinator_on(self, day: date) -> str | None:
         """The code of the coordinating agency on ``day``, or None before the first entry."""
-        current: str | None = None
-        for coordinator in self.coordinators:
-            if coordinator.valid_from <= day:
-                current = coordinator.agency
-        return current
+        entry = in_force_on(self.coordinators, day, starts=lambda coordinator: coordinator.valid_from)
+        return entry.agency if entry is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,11 +330,8 @@ class Indicator:
         return next((target for target in self.targets if target.year == year), None)
 
     def responsible_agency_on(self, day: date) -> str | None:
-        current: str | None = None
-        for entry in self.responsible_agencies:
-            if entry.valid_from <= day:
-                current = entry.agency
-        return current
+        entry = in_force_on(self.responsible_agencies, day, starts=lambda responsible: responsible.valid_from)
+        return entry.agency if entry is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,11 +389,8 @@ class Assignment:
 
     def agency_on(self, day: date) -> str | None:
         """The agency carrying the duty on ``day``, after reassignments; None for localities and groups."""
-        current = self.assignee_agency
-        for reassignment in self.reassignments:
-            if reassignment.effective_on <= day:
-                current = reassignment.agency
-        return current
+        reassignment = in_force_on(self.reassignments, day, starts=lambda entry: entry.effective_on)
+        return reassignment.agency if reassignment is not None else self.assignee_agency
 
 
 @dataclass(frozen=True, slots=True)
