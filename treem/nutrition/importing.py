@@ -16,7 +16,6 @@ writes nothing. The rejected rows come back as a workbook: the original cells an
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -27,10 +26,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-from python_calamine import CalamineError, CalamineWorkbook
 
 from treem.core.audit import record_event, snapshot
 from treem.core.models import AuditEvent
@@ -40,6 +39,7 @@ from treem.nutrition.models import ImportStatus, MeasurementImport, Place, Sourc
 from treem.nutrition.selectors import previous_measurement
 from treem.nutrition.services import Actor, record_measurement, user_or_none
 from treem.registry.models import Child
+from treem.registry.reading import UnreadableFile, open_table
 from treem.registry.standardise import (
     fold_name,
     normalise_text,
@@ -49,8 +49,6 @@ from treem.registry.standardise import (
     standardise_name,
 )
 
-SPREADSHEET_SUFFIXES: Final = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-CSV_SUFFIXES: Final = (".csv", ".txt")
 HEADER_SCAN_ROWS: Final = 15
 
 FIELD_LABELS: Final = {
@@ -111,46 +109,16 @@ _PLACE_WORDS: Final = {
 }
 
 
-class UnreadableFile(Exception):
-    """The file cannot be read as a table; the message says why, in Vietnamese."""
-
-
-def _rows_of_spreadsheet(path: Path) -> list[list[object]]:
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as error:
-        raise UnreadableFile(f"Không mở được tệp '{path.name}' (tệp hỏng hoặc không phải bảng tính).") from error
-    try:
-        return [list(row) for row in workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)]
-    except (CalamineError, IndexError, ValueError) as error:
-        raise UnreadableFile(f"Không đọc được trang tính đầu tiên của tệp '{path.name}'.") from error
-    finally:
-        workbook.close()
-
-
-def _rows_of_csv(path: Path) -> list[list[object]]:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "utf-16", "cp1258"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1258 decodes almost anything
-        raise UnreadableFile(f"Không đọc được bảng mã của tệp '{path.name}'; hãy lưu lại dạng CSV UTF-8.")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
 def read_rows(path: Path) -> list[list[object]]:
-    """Every row of the first sheet (or of the CSV file) as a list of cells."""
-    suffix = path.suffix.lower()
-    if suffix in SPREADSHEET_SUFFIXES:
-        return _rows_of_spreadsheet(path)
-    if suffix in CSV_SUFFIXES:
-        return _rows_of_csv(path)
-    raise UnreadableFile(f"Không đọc được tệp '{path.name}': chỉ nhận tệp Excel (.xlsx, .xls), .ods hoặc CSV.")
+    """Every row of the first sheet (or of the CSV file) as a list of cells, read as the child registry reads its
+    files (``treem.registry.reading``: legacy Vietnamese encodings, delimiters); the list keeps the file's row
+    numbers (row n is at index n − 1)."""
+    rows: list[list[object]] = []
+    with open_table(path, sheet=0) as table:
+        for number, cells in table.rows:
+            rows.extend([] for _ in range(number - 1 - len(rows)))
+            rows.append(cells)
+    return rows
 
 
 def _cell_text(value: object) -> str:
@@ -345,10 +313,13 @@ def import_measurements(
             values = {name: (cells[position] if position < len(cells) else None)
                       for name, position in columns.items()}
             try:
-                outcome = _import_row(actor=actor, number=number, values=values, index=index, commune=commune,
-                                      as_of=as_of, seen=seen, source=source)
+                with transaction.atomic():  # a row refused by the model's own checks leaves nothing behind
+                    outcome = _import_row(actor=actor, number=number, values=values, index=index,
+                                          commune=commune, as_of=as_of, seen=seen, source=source)
             except _Rejected as error:
                 outcome = RowOutcome(row=number, outcome=Outcome.REJECTED, reason=error.reason)
+            except ValidationError as error:
+                outcome = RowOutcome(row=number, outcome=Outcome.REJECTED, reason=" ".join(error.messages))
             if outcome.outcome == Outcome.REJECTED:
                 rejected.append((cells, outcome.reason))
             outcomes.append(outcome)
@@ -393,7 +364,7 @@ def _import_row(
     saved = record_measurement(
         actor=actor, child=child, measured_on=measured_on, weight_kg=weight, length_cm=length,
         position=position or "", has_oedema=bool(oedema.value), place=_place(values.get("place")),
-        measured_by=_cell_text(values.get("measured_by")), note=_cell_text(values.get("note"))[:255],
+        measured_by=_cell_text(values.get("measured_by"))[:150], note=_cell_text(values.get("note"))[:255],
         source=source, today=as_of,
     )
     return RowOutcome(

@@ -26,13 +26,7 @@ from treem.hierarchy.models import OrgUnit
 from treem.nutrition import selectors
 from treem.nutrition.charts import growth_figures
 from treem.nutrition.checks import Assessment, MeasurementValues, assess, parse_decimal
-from treem.nutrition.importing import (
-    CSV_SUFFIXES,
-    SPREADSHEET_SUFFIXES,
-    run_import,
-    start_import,
-    template_workbook,
-)
+from treem.nutrition.importing import run_import, start_import, template_workbook
 from treem.nutrition.models import ImportStatus, Measurement, Place, Position, age_in_days
 from treem.nutrition.permissions import EXPORT_MEASUREMENTS, RECORD_MEASUREMENTS, VIEW_MEASUREMENTS
 from treem.nutrition.prevalence import Indicator, latest_valid
@@ -40,6 +34,7 @@ from treem.nutrition.scoring import RowInput, score_rows
 from treem.nutrition.selectors import INDICATOR_LABELS
 from treem.nutrition.services import correct_measurement, delete_measurement, record_measurement
 from treem.registry.models import Child
+from treem.registry.reading import SUPPORTED_SUFFIXES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -442,7 +437,7 @@ def _upload_error(upload: UploadedFile | None) -> str:
     if upload is None:
         return "Chọn tệp Excel hoặc CSV để nhập."
     suffix = Path(upload.name or "").suffix.lower()
-    if suffix not in SPREADSHEET_SUFFIXES + CSV_SUFFIXES:
+    if suffix not in SUPPORTED_SUFFIXES:
         return "Chỉ nhận tệp Excel (.xlsx, .xls), LibreOffice (.ods) hoặc CSV."
     if (upload.size or 0) > MAX_UPLOAD_BYTES:
         return "Tệp lớn hơn 20 MB."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date, datetime
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -140,6 +141,39 @@ def test_a_csv_file_with_semicolons_is_read(children: dict[str, object], tmp_pat
     path.write_text("Số định danh;Ngày cân;Cân nặng;Chiều dài\n012345678901;03/06/2025;7,9;68,5\n", encoding="utf-8")
     result = import_measurements(actor=None, path=path, commune=unit("03390"), as_of=AS_OF)
     assert result.summary["created"] == 1
+
+
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def windows_vietnamese(text: str) -> bytes:
+    """``text`` as Windows writes it in cp1258: letters with circumflex, breve or horn precomposed, tones as
+    combining marks."""
+    out = b""
+    for letter in text:
+        parts = unicodedata.normalize("NFD", letter)
+        base = unicodedata.normalize("NFC", "".join(part for part in parts if part not in TONE_MARKS))
+        out += (base + "".join(part for part in parts if part in TONE_MARKS)).encode("cp1258")
+    return out
+
+
+def test_a_csv_file_saved_by_excel_in_windows_vietnamese_is_read(children: dict[str, object], tmp_path: Path) -> None:
+    """cp1258 (Excel's "CSV" on a Vietnamese Windows) is read as the child registry reads it, whatever its length
+    (an even number of bytes once passed for UTF-16)."""
+    path = tmp_path / "can.csv"
+    text = "Họ tên trẻ;Ngày sinh;Ngày cân;Cân nặng;Chiều dài\nLò Thị Mai;01/06/2024;03/06/2025;7,9;68,5\n"
+    data = windows_vietnamese(text)
+    path.write_bytes(data if len(data) % 2 == 0 else data + b"\n")
+    result = import_measurements(actor=None, path=path, commune=unit("03390"), as_of=AS_OF)
+    assert result.summary["created"] == 1
+
+
+def test_an_over_long_cell_is_cut_to_its_field_and_the_row_kept(children: dict[str, object], tmp_path: Path) -> None:
+    row = [1, "012345678901", "", "", "03/06/2025", "7,9", "68,5", "", "", "", "Lò Thị Hoa " * 20]
+    result = import_measurements(actor=None, path=workbook([row], tmp_path), commune=unit("03390"), as_of=AS_OF)
+    assert result.summary["created"] == 1
+    assert Measurement.objects.get().measured_by.startswith("Lò Thị Hoa Lò Thị Hoa")
+    assert len(Measurement.objects.get().measured_by) <= 150
 
 
 def test_the_command_prints_a_summary_that_adds_up(children: dict[str, object], tmp_path: Path) -> None:
