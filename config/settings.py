@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # the API docs page with swagger-ui from the installed package, not a CDN
     "template_partials",
     "axes",
     "django_tasks",

@@ -78,3 +78,10 @@ def test_the_openapi_document_is_served(client: Client) -> None:
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/org-units/{code}" in response.json()["paths"]
+
+
+def test_the_api_docs_page_takes_swagger_ui_from_the_installed_package(client: Client) -> None:
+    page = client.get("/api/v1/docs").content.decode()
+    assert "swagger-ui" in page
+    assert "cdn." not in page and "https://" not in page
+    assert "/static/ninja/" in page
