@@ -121,3 +121,28 @@ def test_an_english_language_browser_still_gets_vietnamese_until_the_user_switch
     client.force_login(user_with_role(Role.LEADER, "12"))
     page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
     assert "Tổng quan" in page and "Đăng xuất" in page
+
+
+def test_an_assignment_added_in_the_user_admin_and_a_password_set_there_are_audited(client: Client) -> None:
+    admin = user_with_role(Role.ADMIN, "12", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    officer = UserFactory(username="can_bo_moi")
+    commune = OrgUnit.objects.get(code="03390", valid_to__isnull=True)
+    response = client.post(f"/quan-tri/accounts/user/{officer.pk}/change/", {
+        "username": "can_bo_moi", "first_name": "", "last_name": "", "email": "", "is_active": "on",
+        "last_login_0": "", "last_login_1": "", "date_joined_0": "01/01/2026", "date_joined_1": "00:00:00",
+        "full_name": "Cán bộ mới", "phone": "",
+        "assignments-TOTAL_FORMS": "1", "assignments-INITIAL_FORMS": "0",
+        "assignments-0-role": Role.COMMUNE_OFFICER, "assignments-0-org_unit": str(commune.pk),
+        "assignments-0-agency": "", "assignments-0-is_active": "on",
+        "assignments-0-valid_from": "", "assignments-0-valid_to": "",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = AuditEvent.objects.get(action="admin_save", object_type="accounts.assignment")
+    assert event.verb == AuditEvent.Verb.CREATE and event.after is not None
+    assert event.after["role"] == Role.COMMUNE_OFFICER
+    response = client.post(f"/quan-tri/accounts/user/{officer.pk}/password/", {
+        "password1": "Mat-khau-moi-2026-xa", "password2": "Mat-khau-moi-2026-xa", "usable_password": "true"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = AuditEvent.objects.get(action="admin_change_password")
+    assert event.object_id == str(officer.pk) and "Mat-khau" not in str(event.after)

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest, HttpResponse
 
 from treem.accounts.models import ApiToken, Assignment, User
 from treem.core.admin import AuditedModelAdmin
+from treem.core.audit import record_event
+from treem.core.models import AuditEvent
 
 
 class AssignmentInline(admin.TabularInline):
@@ -20,6 +25,15 @@ class TreemUserAdmin(UserAdmin, AuditedModelAdmin):
     search_fields = ["username", "full_name", "email"]
     fieldsets = (*UserAdmin.fieldsets, ("treem", {"fields": ("full_name", "phone", "is_demo")}))  # type: ignore[misc]
     inlines = [AssignmentInline]
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        """Django's password page, audited when a new password is set (the password itself is never recorded)."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user: Any = self.get_object(request, id)
+            record_event(actor=request.user, verb=AuditEvent.Verb.UPDATE, obj=user, action="admin_change_password",
+                         after={"password": "đã đặt mật khẩu mới"})
+        return response
 
 
 @admin.register(ApiToken)

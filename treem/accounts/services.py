@@ -33,9 +33,12 @@ def assign_role(
     assignment.full_clean()
     assignment.save()
     if role == Role.ADMIN and not user.is_staff:
+        user_before = snapshot(user, exclude=["last_login"])
         user.is_staff = True
         user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
+        record_event(actor=actor, verb=AuditEvent.Verb.UPDATE, obj=user, action="assign_role",
+                     org_unit_path=org_unit.path, before=user_before, after=snapshot(user, exclude=["last_login"]))
     record_event(actor=actor, verb=AuditEvent.Verb.CREATE if created else AuditEvent.Verb.UPDATE, obj=assignment,
                  action="assign_role", org_unit_path=org_unit.path, before=before, after=snapshot(assignment))
     return assignment, True

@@ -50,6 +50,25 @@ class AuditedModelAdmin(admin.ModelAdmin):
         for obj in queryset:
             self.delete_model(request, obj)
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Rows edited inline (a user's assignments) are audited like the object itself."""
+        before: dict[int, Any] = {}
+        for inline_form in formset.initial_forms:
+            original = type(inline_form.instance).objects.filter(pk=inline_form.instance.pk).first()
+            if original is not None:
+                before[original.pk] = snapshot(original)
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk is not None:
+                record_event(actor=request.user, verb=AuditEvent.Verb.DELETE, obj=deleted.instance,
+                             action="admin_delete", before=before.get(deleted.instance.pk))
+        super().save_formset(request, form, formset, change)
+        for created in formset.new_objects:
+            record_event(actor=request.user, verb=AuditEvent.Verb.CREATE, obj=created, action="admin_save",
+                         after=snapshot(created))
+        for changed, _fields in formset.changed_objects:
+            record_event(actor=request.user, verb=AuditEvent.Verb.UPDATE, obj=changed, action="admin_save",
+                         before=before.get(changed.pk), after=snapshot(changed))
+
 
 @admin.register(EthnicGroup)
 class EthnicGroupAdmin(AuditedModelAdmin):

@@ -28,6 +28,15 @@ def test_create_user_hashes_with_argon2_and_writes_an_audit_row_with_the_after_v
     assert assignment_event.after is not None and assignment_event.after["role"] == Role.COMMUNE_OFFICER
 
 
+def test_making_a_user_an_administrator_records_the_change_of_the_user() -> None:
+    user = create_user(actor=None, username="quan_tri", password="Mot-mat-khau-dai-2026", role=Role.ADMIN,
+                       org_unit=unit("12"))
+    assert user.is_superuser
+    flip = AuditEvent.objects.get(object_type="accounts.user", action="assign_role")
+    assert flip.before is not None and flip.after is not None
+    assert (flip.before["is_superuser"], flip.after["is_superuser"]) == (False, True)
+
+
 def test_a_short_or_numeric_password_is_refused() -> None:
     with pytest.raises(ValidationError):
         create_user(actor=None, username="u1", password="12345678", role=Role.LEADER, org_unit=unit("12"))
