@@ -269,7 +269,8 @@ def report_case(
 def changes_since(case: Case, version: int) -> list[dict[str, Any]]:
     """What changed in ``case`` after ``version``: one entry per changed field of each later edit."""
     changes: list[dict[str, Any]] = []
-    events = (AuditEvent.objects.for_object(case).filter(verb=AuditEvent.Verb.UPDATE).order_by("at", "id"))
+    events = (AuditEvent.objects.for_object(case)
+              .filter(verb__in=[AuditEvent.Verb.UPDATE, AuditEvent.Verb.TRANSITION]).order_by("at", "id"))
     for event in events:
         after = event.after or {}
         if int(after.get("version", 0)) <= version:
@@ -287,7 +288,7 @@ def _field_label(attname: str) -> str:
     for model_field in Case._meta.concrete_fields:
         if model_field.attname == attname:
             return str(model_field.verbose_name)
-    return attname
+    return {"workers": "người quản lý trường hợp"}.get(attname, attname)
 
 
 @transaction.atomic
@@ -380,8 +381,11 @@ def complete_step(
     plan = step.plan or case.plans.order_by("-number").first()
     next_open: CaseStep | None = None
     if step.kind == StepKind.REVIEW and plan is not None and plan.status == SupportPlan.Status.APPROVED:
+        plan_before = snapshot(plan)
         plan.status = SupportPlan.Status.ENDED
         plan.save(update_fields=["status", "updated_at"])
+        record_event(actor=actor, verb=AuditEvent.Verb.TRANSITION, obj=plan, action="end_plan",
+                     org_unit_path=case.org_unit.path, before=plan_before, after=snapshot(plan))
     if following is None:
         case.status = Case.Status.CLOSED
         case.closed_at = now
@@ -396,6 +400,8 @@ def complete_step(
         _bump(case)
         case.full_clean()
         case.save()
+        record_event(actor=actor, verb=AuditEvent.Verb.UPDATE, obj=case, action=f"complete_step:{step.kind}",
+                     org_unit_path=case.org_unit.path, before=before_case, after=snapshot(case))
     record_event(actor=actor, verb=AuditEvent.Verb.TRANSITION, obj=step, action=f"complete_step:{step.kind}",
                  org_unit_path=case.org_unit.path, before=before, after=snapshot(step))
     return next_open
@@ -483,7 +489,12 @@ def approve_plan(
     plan.decision_number = decision_number
     plan.full_clean()
     plan.save()
-    case.plans.filter(status=SupportPlan.Status.APPROVED).exclude(pk=plan.pk).update(status=SupportPlan.Status.ENDED)
+    for earlier in case.plans.filter(status=SupportPlan.Status.APPROVED).exclude(pk=plan.pk):
+        earlier_before = snapshot(earlier)
+        earlier.status = SupportPlan.Status.ENDED
+        earlier.save(update_fields=["status", "updated_at"])
+        record_event(actor=actor, verb=AuditEvent.Verb.TRANSITION, obj=earlier, action="end_plan",
+                     org_unit_path=case.org_unit.path, before=earlier_before, after=snapshot(earlier))
     step_before = snapshot(step)
     step.status = CaseStep.Status.DONE
     step.outcome = Outcome.DONE
@@ -573,13 +584,14 @@ def transfer_case(*, actor: Actor, case: Case, to_user: User, reason: str) -> Ca
             locked.org_unit.path.startswith(root) for root in scope_paths(to_user, capability=WORK_CASES)):
         raise ValidationError({"to_user": "Người nhận không được phân công quản lý trường hợp ở xã này."})
     now = timezone.now()
-    before = {"workers": list(locked.workers.current().values_list("user_id", flat=True))}
+    before = {"workers": list(locked.workers.current().values_list("user_id", flat=True)), "version": locked.version}
     locked.workers.current().update(ended_at=now, end_reason=f"Chuyển giao: {reason}"[:255])
     CaseWorker.objects.create(case=locked, user=to_user, is_primary=True, assigned_at=now)
     _bump(locked)
     locked.save(update_fields=["version", "updated_at"])
     record_event(actor=actor, verb=AuditEvent.Verb.TRANSITION, obj=locked, action="transfer_case",
-                 org_unit_path=locked.org_unit.path, before=before, after={"workers": [to_user.pk]}, reason=reason)
+                 org_unit_path=locked.org_unit.path, before=before,
+                 after={"workers": [to_user.pk], "version": locked.version}, reason=reason)
     notify(recipient_id=to_user.pk, kind=Notice.Kind.ASSIGNED,
            key=f"assigned:{locked.pk}:{to_user.pk}:{locked.version}",
            title=f"Bạn được chuyển giao hồ sơ {locked.number}", case=locked, url=_case_url(locked))

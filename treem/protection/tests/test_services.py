@@ -241,6 +241,23 @@ def test_two_concurrent_edits_the_second_is_refused_and_nothing_is_lost() -> Non
     assert (case.guardian_phone, case.child_address, case.version) == ("0912345678", "Bản Nà Xa", version + 2)
 
 
+def test_a_closure_is_audited_on_the_case_and_shown_to_an_edit_started_before_it() -> None:
+    actor = worker()
+    case = make_case(actor)
+    version = case.version
+    services.complete_step(actor=actor, step=open_step(case), outcome=Outcome.UNFOUNDED,
+                           data={"findings": "Không có căn cứ.", "risk_level": "low"})
+    services.complete_step(actor=actor, step=open_step(case), data={"reason": "unfounded"})
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
+    events = AuditEvent.objects.for_object(case).filter(verb=AuditEvent.Verb.UPDATE)
+    assert {((event.before or {}).get("status"), (event.after or {}).get("status")) for event in events} == {
+        (Case.Status.OPEN, Case.Status.OPEN), (Case.Status.OPEN, Case.Status.CLOSED)}  # risk rated, then closed
+    with pytest.raises(services.StaleVersionError) as refused:
+        services.update_case(actor=actor, case=case, expected_version=version, changes={"child_address": "Bản Mới"})
+    assert {change["field"] for change in refused.value.changes} >= {"status", "risk_level"}
+
+
 def test_an_edit_without_changes_keeps_the_version_and_unknown_fields_are_refused() -> None:
     case = make_case()
     same = services.update_case(actor=None, case=case, expected_version=case.version,
