@@ -36,6 +36,7 @@ from treem.registry.models import (
     ImportStatus,
     SpecialCircumstance,
     consent_state,
+    mask_personal_id,
 )
 from treem.registry.permissions import (
     EDIT_CHILDREN,
@@ -138,13 +139,15 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     editable = can_edit(request.user, child)
     consents = list(child.consents.select_related("guardian").order_by("-given_on"))
     guardians = child.guardians.all()
+    full_ids = can_see_personal_id(request.user)
     context: dict[str, Any] = {
         "child": child, "today": today, "age": child.age_on(today), "can_edit": editable,
-        "full_ids": can_see_personal_id(request.user), "guardians": guardians, "consents": consents,
+        "full_ids": full_ids, "guardians": guardians, "consents": consents,
         "consent": consent_state(child, consents, on=today),
         "memberships": child.special_circumstances.order_by("ended_on", "group"),
         "residences": child.residences.select_related("commune", "village").order_by("-moved_in_on"),
-        "history": [(event, _changes(event)) for event in history_of(child)[:200]], "openings": openings_of(child),
+        "history": [(event, _changes(event, full_ids=full_ids)) for event in history_of(child)[:200]],
+        "openings": openings_of(child),
         "merged": Child.objects.filter(merged_into=child).order_by("pk"),
     }
     if editable:
@@ -171,9 +174,23 @@ def _label(key: str) -> str:
             "duplicate_pair": "cặp nghi trùng"}.get(key, key)
 
 
-def _changes(event: Any) -> list[tuple[str, Any, Any]]:
-    """The fields an audit event changed, with their labels and the values before and after."""
-    before, after = event.before or {}, event.after or {}
+def _masked(value: Any, *, full_ids: bool, key: str = "") -> Any:
+    """``value`` as the user may see it: ID numbers masked (inside a guardian's or consent's values too) unless
+    the user's role shows them in full."""
+    if full_ids:
+        return value
+    if isinstance(value, dict):
+        return {name: _masked(item, full_ids=False, key=name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, full_ids=False, key=key) for item in value]
+    return mask_personal_id(value) if key == "personal_id" and isinstance(value, str) else value
+
+
+def _changes(event: Any, *, full_ids: bool) -> list[tuple[str, Any, Any]]:
+    """The fields an audit event changed, with their labels and the values before and after (ID numbers masked
+    for a user who sees them masked on the record)."""
+    before = _masked(event.before or {}, full_ids=full_ids)
+    after = _masked(event.after or {}, full_ids=full_ids)
     keys = [key for key in after if key not in ("updated_at", "name_folded")]
     keys += [key for key in before if key not in after and key not in ("updated_at", "name_folded")]
     return [(_label(key), before.get(key, ""), after.get(key, "")) for key in keys]

@@ -15,7 +15,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from treem.accounts.tests.factories import unit, user_with_role
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
-from treem.registry import jobs
+from treem.registry import jobs, services
 from treem.registry.models import Child, ChildImport, DuplicateCandidate, ImportStatus
 from treem.registry.tests.factories import child_in
 from treem.registry.tests.test_imports import MESSY_ROWS, write_messy_workbook
@@ -77,6 +77,18 @@ def test_the_id_number_is_masked_for_roles_that_do_not_need_it(client: Client) -
     client.force_login(user_with_role(Role.COORDINATOR, "12"))
     page = client.get(f"/tre-em/{child.pk}/").content.decode()
     assert "012217000001" not in page and "012••••••001" in page
+
+
+def test_the_record_history_masks_the_id_number_too(client: Client) -> None:
+    child = services.register_child(actor=None, commune=unit("03390"), full_name="Lò Văn Sình",
+                                    birth_date=dt.date(2020, 1, 1), sex="M", today=dt.date(2026, 1, 1),
+                                    personal_id="012217000001")
+    services.update_child(actor=None, child=child, changes={"personal_id": "012217000002"},
+                          today=dt.date(2026, 1, 2))
+    client.force_login(user_with_role(Role.COORDINATOR, "12"))
+    page = client.get(f"/tre-em/{child.pk}/").content.decode()
+    assert "012217000001" not in page and "012217000002" not in page
+    assert "012••••••001" in page and "012••••••002" in page  # the change is still shown, masked
 
 
 def test_leaders_see_counts_never_identities(client: Client) -> None:
