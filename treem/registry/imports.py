@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -153,6 +153,10 @@ class ImportSummary:
         self.warnings += 1
         if len(self.warning_rows) < SAMPLE_LIMIT:
             self.warning_rows.append((number, "; ".join(messages)))
+
+
+NAME_LENGTH: Final = Child._meta.get_field("full_name").max_length or 150
+VILLAGE_NAME_LENGTH: Final = Village._meta.get_field("name").max_length or 128
 
 
 @dataclass(slots=True)
@@ -322,6 +326,8 @@ class RowReader:
         name = self.child_name(self.name_cell(cells))
         if name.value is None:
             errors.append(name.error or "Họ tên để trống")
+        elif len(name.value) > NAME_LENGTH:
+            errors.append(f"Họ tên dài {len(name.value)} ký tự, quá {NAME_LENGTH} ký tự: kiểm tra lại ô họ tên")
         warnings.extend(name.warnings)
         birth_value, sex_of_column, birth_error = self.birth_cell(cells)
         born = self.date(birth_value)
@@ -365,12 +371,16 @@ class RowReader:
         village = self.cell(cells, "village")
         if village is not None:
             standard = self.other_name(village)
-            if standard.value:
+            if standard.value and len(standard.value) > VILLAGE_NAME_LENGTH:
+                warnings.append(f"Tên thôn/bản quá {VILLAGE_NAME_LENGTH} ký tự; không được ghi")
+            elif standard.value:
                 row.village_name, row.village_key = standard.value, self.fold(standard.value)
         guardian = self.cell(cells, "guardian_name")
         if guardian is not None:
             standard = self.other_name(guardian)
-            if standard.value:
+            if standard.value and len(standard.value) > NAME_LENGTH:
+                warnings.append(f"Họ tên cha, mẹ, người chăm sóc quá {NAME_LENGTH} ký tự; không được ghi")
+            elif standard.value:
                 row.guardian_name = standard.value
         relationship = self.cell(cells, "guardian_relationship")
         if relationship is not None:
@@ -564,8 +574,9 @@ class _Batcher:
     """Applies batches of accepted rows to the database."""
 
     def __init__(self, *, actor: Actor, commune: OrgUnit, as_of: dt.date, summary: ImportSummary,
-                 source: str) -> None:
+                 source: str, rejected: RejectedWriter | None = None) -> None:
         self.actor = actor
+        self.rejected = rejected
         self.real_actor = actor if isinstance(actor, AbstractBaseUser) and actor.pk is not None else None
         self.commune = commune
         self.as_of = as_of
@@ -694,13 +705,19 @@ class _Batcher:
         Child.objects.bulk_create([child for _, child, _ in creates], batch_size=BATCH_SIZE)
         events: list[Record] = []
         self._after_create(creates, events)
-        self._apply_updates(updates, events)
+        refused = self._apply_updates(updates, events)
         records_changed(Child, Residence, SpecialCircumstance)  # bulk writes send no signal
         _insert_rows(AuditEvent, events)
         self.summary.created += len(creates)
-        self.summary.updated += len(updates)
+        self.summary.updated += len(updates) - len(refused)
+        for row, reason in refused:
+            self.summary.reject(row.number, reason)
+            if self.rejected is not None:
+                self.rejected.write(row.number, row.cells, reason)
+        refused_numbers = {row.number for row, _ in refused}
         for row in rows:
-            self.summary.warn(row.number, row.warnings)
+            if row.number not in refused_numbers:
+                self.summary.warn(row.number, row.warnings)
 
     def _match(self, row: ParsedRow, by_id: dict[str, list[Child]]) -> Child | int | None:
         """The record this row updates (an instance, or the id of one in the commune), or None for a new child."""
@@ -770,9 +787,13 @@ class _Batcher:
         return {"child_id": child.pk, "full_name": row.guardian_name, "name_folded": self.fold(row.guardian_name),
                 "relationship": row.guardian_relationship or GuardianRelationship.CARER, "phone": row.guardian_phone}
 
-    def _apply_updates(self, updates: list[tuple[ParsedRow, Child]], events: list[Record]) -> None:
+    def _apply_updates(
+        self, updates: list[tuple[ParsedRow, Child]], events: list[Record]
+    ) -> list[tuple[ParsedRow, str]]:
+        """Apply the rows that update a record; returns the rows refused, with the reason."""
+        refused: list[tuple[ParsedRow, str]] = []
         if not updates:
-            return
+            return refused
         child_ids = [child.pk for _, child in updates]
         guardians: dict[int, list[Guardian]] = defaultdict(list)
         for guardian in Guardian.objects.filter(child_id__in=child_ids):
@@ -801,8 +822,9 @@ class _Batcher:
             residence = residences.get(child.pk)
             if child.commune_id != self.commune.pk:
                 if residence is not None and residence.moved_in_on is not None and residence.moved_in_on >= self.as_of:
-                    row.warnings.append(f"Số định danh trùng với trẻ đang ở {child.commune.name} từ ngày "
-                                        f"{residence.moved_in_on:%d/%m/%Y} (sau ngày số liệu); hồ sơ không đổi")
+                    refused.append((row, f"Số định danh trùng với trẻ đang ở {child.commune.name} từ ngày "
+                                         f"{residence.moved_in_on:%d/%m/%Y}, sau ngày số liệu "
+                                         f"{self.as_of:%d/%m/%Y}: kiểm tra số định danh hoặc ngày số liệu"))
                     continue
                 row.warnings.append(f"Trẻ chuyển đến từ {child.commune.name} (cùng số định danh)")
                 before["commune_id"], after["commune_id"] = child.commune_id, self.commune.pk
@@ -846,6 +868,7 @@ class _Batcher:
         _update_rows(SpecialCircumstance, ended_memberships, ["ended_on"])
         _update_rows(Residence, changed_residences, ["moved_out_on", "village"])
         _insert_rows(Residence, new_residences)
+        return refused
 
     def _update_guardian(self, row: ParsedRow, child: Child, known: list[Guardian], new: list[Record],
                          changed: list[Guardian], before: dict[str, Any], after: dict[str, Any]) -> None:
@@ -1042,8 +1065,8 @@ def _run(table: Table, summary: ImportSummary, *, actor: Actor, commune: OrgUnit
     hint = detect_legacy_encoding(sample)
     summary.legacy_encoding = hint
     reader = RowReader(match, as_of=as_of, groups=EthnicGroups.load(), name_hint=hint)
-    batcher = _Batcher(actor=actor, commune=commune, as_of=as_of, summary=summary, source=source)
     rejected = RejectedWriter(rejected_path, header_cells) if rejected_path is not None else None
+    batcher = _Batcher(actor=actor, commune=commune, as_of=as_of, summary=summary, source=source, rejected=rejected)
     ids_seen: dict[str, int] = {}
     identities_seen: dict[tuple[str, dt.date, str], int] = {}
     pending: list[ParsedRow] = []

@@ -271,6 +271,42 @@ def test_a_matching_id_from_another_commune_moves_the_child_and_keeps_its_record
     assert "chuyển đến" in dict(summary.warning_rows)[FIRST_DATA_ROW]
 
 
+def test_an_id_of_a_child_who_moved_elsewhere_after_the_as_of_date_is_rejected_with_its_reason(
+    tmp_path: Path,
+) -> None:
+    """The row cannot move the child back; it ends rejected (with a reason, in the rejected file), never counted
+    as updated while nothing changed."""
+    elsewhere = child_in("03408", full_name="Vàng Thị Mai", birth_date=dt.date(2015, 1, 2), sex="F",
+                         personal_id="012315000777")
+    Residence.objects.filter(child=elsewhere).update(moved_in_on=AS_OF + dt.timedelta(days=10))
+    path = write_messy_workbook(tmp_path / "a.xlsx", [
+        (["Vàng Thị Mai", "02/01/2015", "Nữ", "Mông", "012315000777", "", "", "", "", "", ""], "rejected", ""),
+    ])
+    summary = run(path, rejected_path=tmp_path / "tu-choi.xlsx")
+    assert (summary.rows, summary.updated, summary.rejected) == (1, 0, 1)
+    assert "sau ngày số liệu" in dict(summary.rejected_rows)[FIRST_DATA_ROW]
+    book = openpyxl.load_workbook(summary.rejected_file)
+    assert book.worksheets[0].max_row == 2  # the header and the row, with its reason
+    elsewhere.refresh_from_db()
+    assert elsewhere.commune == unit("03408")
+
+
+def test_a_name_longer_than_the_record_holds_is_rejected_not_cut(tmp_path: Path) -> None:
+    path = write_messy_workbook(tmp_path / "a.xlsx", [
+        (["Lò Văn " + "Sình " * 40, "04/05/2017", "Nam", "Thái", "", "Bản " + "Nà " * 50, "", "", "", "", ""],
+         "rejected", ""),
+        (["Lò Văn Sình", "04/05/2017", "Nam", "Thái", "", "Bản " + "Nà " * 50, "Lò " * 60, "", "", "", ""],
+         "created", ""),
+    ])
+    summary = run(path)
+    assert (summary.created, summary.rejected) == (1, 1)
+    assert "quá 150 ký tự" in dict(summary.rejected_rows)[FIRST_DATA_ROW]
+    warnings = dict(summary.warning_rows)[FIRST_DATA_ROW + 1]
+    assert "Tên thôn/bản quá 128 ký tự" in warnings and "người chăm sóc quá 150 ký tự" in warnings
+    child = Child.objects.get(full_name="Lò Văn Sình")
+    assert child.village is None and not Guardian.objects.filter(child=child).exists()
+
+
 def test_a_file_without_a_header_row_is_refused_in_vietnamese(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
