@@ -28,7 +28,7 @@ from treem.hierarchy.selectors import coordinating_agency
 from treem.indicators.models import DataValue
 from treem.indicators.selectors import indicator_values
 from treem.plans.models import Indicator, PlanAssignment, TaskGroup
-from treem.reporting.models import ReporterKind, ReportingCycle, Submission, TaskProgress
+from treem.reporting.models import ReporterKind, ReportingCycle, Submission, TaskProgress, local_time_text
 from treem.reporting.permissions import VIEW_STATUS_BOARD
 from treem.reporting.reporters import province_on
 from treem.reporting.selectors import StatusBoard, status_board
@@ -255,9 +255,8 @@ def build_xlsx(report: ConsolidatedReport) -> bytes:
                     subtitle=subtitle, table=TableSpec(
                         headers=["Đơn vị báo cáo", "Loại", "Trạng thái", "Nộp lần đầu", "Đúng hạn/muộn"],
                         rows=[[row.submission.reporter_name, report.board.kind_label(row.submission.kind),
-                               row.status_label,
-                               row.submitted_at.astimezone(report.cycle.deadline_at.tzinfo).strftime("%d/%m/%Y %H:%M")
-                               if row.submitted_at else "", row.timeliness_label] for row in report.board.rows]))
+                               row.status_label, local_time_text(row.submitted_at), row.timeliness_label]
+                              for row in report.board.rows]))
     add_table_sheet(workbook, sheet_title="Nhiệm vụ", title="Phụ lục 3. Kết quả thực hiện nhiệm vụ (báo cáo đã duyệt)",
                     subtitle=subtitle, table=TableSpec(
                         headers=["Nhóm nhiệm vụ", "Đơn vị", "Nhiệm vụ", "Tình hình", "Kết quả"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from treem.core.office import TableSpec, add_table_sheet, new_workbook, workbook_bytes
-from treem.reporting.models import local_zone
+from treem.reporting.models import local_time_text
 from treem.reporting.selectors import StatusBoard
 
 
@@ -20,10 +20,7 @@ def status_board_workbook(board: StatusBoard) -> bytes:
                         rows=[[row.submission.reporter_name, board.kind_label(row.submission.kind),
                                row.submission.agency.code if row.submission.agency else row.submission.org_unit.code,
                                row.status_label,
-                               row.submitted_at.astimezone(local_zone()).strftime("%d/%m/%Y %H:%M")
-                               if row.submitted_at else "",
-                               row.submission.submitted_at.astimezone(local_zone()).strftime("%d/%m/%Y %H:%M")
-                               if row.submission.submitted_at else "",
+                               local_time_text(row.submitted_at), local_time_text(row.submission.submitted_at),
                                row.timeliness_label, row.submission.version_count] for row in board.rows],
                         number_columns=frozenset({7}), decimals=0))
     rates = [("Tổng số", board.overall), *((board.kind_label(kind), rate) for kind, rate in board.by_kind.items())]

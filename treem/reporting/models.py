@@ -21,6 +21,11 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def local_time_text(moment: datetime | None) -> str:
+    """A moment as the province reads it ("30/11/2026 23:59", Vietnam's time); empty for none."""
+    return moment.astimezone(local_zone()).strftime("%d/%m/%Y %H:%M") if moment is not None else ""
+
+
 def default_deadline(year: int) -> datetime:
     """1 December of ``year`` at 23:59 local time (Asia/Ho_Chi_Minh): the plan's "trước ngày 01/12"."""
     return datetime.combine(date(year, 12, 1), time(23, 59), tzinfo=local_zone())

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import subprocess
-from datetime import date
-from io import StringIO
+from datetime import date, datetime
+from io import BytesIO, StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -13,13 +14,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client, TestCase, override_settings
 from docx import Document
+from openpyxl import load_workbook
 
 from treem.accounts.tests.factories import unit
 from treem.core.office import convert_to_pdf, format_number, office_binary
 from treem.indicators.models import DataValue
 from treem.plans.models import DataElement, Plan
 from treem.reporting.models import Notification, Submission
-from treem.reporting.services import attach_evidence, ensure_task_progress
+from treem.reporting.services import attach_evidence, ensure_task_progress, submit_report
 from treem.reporting.tests.factories import (
     OTHER_COMMUNE,
     OWN_COMMUNE,
@@ -30,6 +32,7 @@ from treem.reporting.tests.factories import (
     coordinator,
     cycle,
 )
+from treem.reporting.tests.test_services import HCM, fill_commune_report
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +188,22 @@ def test_the_consolidated_report_matches_the_api_and_converts_to_pdf(client: Cli
     assert reporting_cycle.year == 2026
 
 
+def test_the_annex_gives_submission_times_in_vietnams_time(client: Client, tmp_path: Path) -> None:
+    reporting_cycle = cycle(2026)
+    submission = commune_report(reporting_cycle, OWN_COMMUNE)
+    officer = commune_officer()
+    fill_commune_report(submission, officer)
+    submit_report(actor=officer, submission=submission, now=datetime(2026, 11, 30, 23, 30, tzinfo=HCM))
+    reviewer = coordinator()
+    annex = tmp_path / "phu-luc.xlsx"
+    call_command("build_report", year=2026, format="xlsx", output=str(annex), user=reviewer.username,
+                 stdout=StringIO())
+    assert "30/11/2026 23:30" in column_values(load_workbook(annex)["Tình hình báo cáo"], "Nộp lần đầu")
+    client.force_login(reviewer)
+    board = load_workbook(BytesIO(client.get("/bao-cao/nam/2026/tinh-hinh.xlsx").content))["Tình hình nộp"]
+    assert "30/11/2026 23:30" in column_values(board, "Nộp lần đầu lúc")
+
+
 def test_the_demo_cycle_has_its_deadline_on_1_december_2026_and_a_mix_of_statuses() -> None:
     from treem.reporting.demo import seed_demo_reporting
 
@@ -207,3 +226,13 @@ def test_the_coordinator_opens_the_cycle_list_and_the_status_board(client: Clien
     assert listing.status_code == 200
     assert "/bao-cao/nam/2026/" in listing.content.decode()
     assert client.get("/bao-cao/nam/2026/").status_code == 200
+
+
+def column_values(sheet: Any, title: str) -> set[str]:
+    """The filled cells below the header cell ``title`` of a sheet written by ``core.office``."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == title:
+                return {str(below[0].value) for below in sheet.iter_rows(min_row=cell.row + 1, min_col=cell.column,
+                                                                         max_col=cell.column) if below[0].value}
+    raise AssertionError(f"no column {title!r}")
