@@ -45,6 +45,32 @@ def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
     return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
 
 
+def field_label(model: type[models.Model], key: str, labels: Mapping[str, str] | None = None) -> str:
+    """The Vietnamese label of a key of a snapshot: the model field's verbose name (by name or column), else
+    ``labels[key]``, else the key itself."""
+    for model_field in model._meta.concrete_fields:
+        if key in (model_field.name, model_field.attname):
+            return str(model_field.verbose_name)
+    return (labels or {}).get(key, key)
+
+
+def labelled_changes(
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    *,
+    model: type[models.Model],
+    labels: Mapping[str, str] | None = None,
+    skip: Iterable[str] = ("updated_at",),
+) -> list[tuple[str, Any, Any]]:
+    """What an audit event recorded, as a page shows it: (label, before, after) for each field it set or changed,
+    in the order recorded; fields recorded unchanged and ``skip`` are left out."""
+    before, after, skipped = before or {}, after or {}, set(skip)
+    keys = [key for key in after if key not in skipped]
+    keys += [key for key in before if key not in after and key not in skipped]
+    return [(field_label(model, key, labels), before.get(key, ""), after.get(key, "")) for key in keys
+            if key not in before or key not in after or before[key] != after[key]]
+
+
 def record_event(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,

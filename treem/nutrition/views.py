@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from treem.core.access import has_capability, require
-from treem.core.audit import record_read
+from treem.core.audit import labelled_changes, record_read
 from treem.core.models import AuditEvent
 from treem.core.office import TableSpec, add_table_sheet, new_workbook, workbook_bytes
 from treem.core.templatetags.treem_assets import plotly_url
@@ -251,9 +251,11 @@ def child_growth(request: HttpRequest, child_id: int) -> HttpResponse:
     adjusted = _adjusted_lengths(child, measurements)
     figures = growth_figures(sex=child.sex, measurements=measurements, adjusted=adjusted)
     today = timezone.localdate()
+    history = [(event, labelled_changes(event.before, event.after, model=Measurement)
+                if event.verb == AuditEvent.Verb.UPDATE else []) for event in selectors.child_history(child)[:50]]
     return render(request, "nutrition/child.html", {
         "child": child, "measurements": measurements, "figures": figures, "plotly_url": plotly_url(),
-        "history": selectors.child_history(child)[:50], "age_days": age_in_days(child, today), "today": today,
+        "history": history, "age_days": age_in_days(child, today), "today": today,
         "can_record": has_capability(request.user, RECORD_MEASUREMENTS),
     })
 

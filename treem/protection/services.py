@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from treem.accounts.models import User
 from treem.core.access import has_capability, scope_paths
-from treem.core.audit import changed_fields, record_event, snapshot, to_json
+from treem.core.audit import changed_fields, field_label, record_event, snapshot, to_json
 from treem.core.calendar import WorkingCalendar, working_calendar
 from treem.core.models import AuditEvent, EthnicGroup
 from treem.hierarchy.models import Agency, OrgUnit, Village
@@ -285,10 +285,7 @@ def changes_since(case: Case, version: int) -> list[dict[str, Any]]:
 
 
 def _field_label(attname: str) -> str:
-    for model_field in Case._meta.concrete_fields:
-        if model_field.attname == attname:
-            return str(model_field.verbose_name)
-    return {"workers": "người quản lý trường hợp"}.get(attname, attname)
+    return field_label(Case, attname, {"workers": "người quản lý trường hợp"})
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from treem.core.access import NOT_FOUND_MESSAGE, has_capability, require, scope_paths
+from treem.core.audit import labelled_changes
 from treem.registry import services
 from treem.registry.exports import children_workbook
 from treem.registry.forms import (
@@ -163,15 +164,13 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     return render(request, "registry/child.html", context)
 
 
-def _label(key: str) -> str:
-    for field in Child._meta.concrete_fields:
-        if key in (field.name, field.attname):
-            return str(field.verbose_name)
-    return {"guardian": "cha, mẹ, người chăm sóc", "consent": "sự đồng ý",
-            "special_circumstance": "nhóm hoàn cảnh đặc biệt", "special_circumstances": "nhóm hoàn cảnh đặc biệt",
-            "merged_record": "hồ sơ được gộp vào", "moved_links": "liên kết được chuyển", "moved_on": "ngày chuyển",
-            "links_left_on_merged_record": "liên kết ở lại hồ sơ đã gộp (vì trùng, ví dụ hai lần cân cùng ngày)",
-            "duplicate_pair": "cặp nghi trùng"}.get(key, key)
+HISTORY_LABELS: dict[str, str] = {
+    "guardian": "cha, mẹ, người chăm sóc", "consent": "sự đồng ý", "special_circumstance": "nhóm hoàn cảnh đặc biệt",
+    "special_circumstances": "nhóm hoàn cảnh đặc biệt", "merged_record": "hồ sơ được gộp vào",
+    "moved_links": "liên kết được chuyển", "moved_on": "ngày chuyển",
+    "links_left_on_merged_record": "liên kết ở lại hồ sơ đã gộp (vì trùng, ví dụ hai lần cân cùng ngày)",
+    "duplicate_pair": "cặp nghi trùng",
+}
 
 
 def _masked(value: Any, *, full_ids: bool, key: str = "") -> Any:
@@ -189,11 +188,8 @@ def _masked(value: Any, *, full_ids: bool, key: str = "") -> Any:
 def _changes(event: Any, *, full_ids: bool) -> list[tuple[str, Any, Any]]:
     """The fields an audit event changed, with their labels and the values before and after (ID numbers masked
     for a user who sees them masked on the record)."""
-    before = _masked(event.before or {}, full_ids=full_ids)
-    after = _masked(event.after or {}, full_ids=full_ids)
-    keys = [key for key in after if key not in ("updated_at", "name_folded")]
-    keys += [key for key in before if key not in after and key not in ("updated_at", "name_folded")]
-    return [(_label(key), before.get(key, ""), after.get(key, "")) for key in keys]
+    before, after = (_masked(values or {}, full_ids=full_ids) for values in (event.before, event.after))
+    return labelled_changes(before, after, model=Child, labels=HISTORY_LABELS, skip=("updated_at", "name_folded"))
 
 
 def _child_form_values(data: dict[str, Any]) -> dict[str, Any]:

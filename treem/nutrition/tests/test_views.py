@@ -166,6 +166,9 @@ def test_correcting_and_deleting_from_the_pages_keeps_the_history(officer_client
     assert item.deleted_at is not None
     page = officer_client.get(f"/dinh-duong/tre/{child.pk}/").content.decode()
     assert "cân lại" in page and "trùng" in page
+    history = page[page.index('data-testid="history"'):]
+    assert f"{Measurement._meta.get_field('weight_kg').verbose_name}:" in history
+    assert "weight_kg" not in history and "org_unit_id" not in history  # field names in Vietnamese, not code
 
 
 def test_the_landing_page_summarises_the_communes_year(officer_client: Client) -> None:
