@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from treem.core.access import UserLike, scope_paths
+from treem.core.access import UserLike, visible_to
 from treem.core.models import EthnicGroup
 from treem.hierarchy.models import OrgUnit, make_uid
 from treem.indicators.engine import reference_date
@@ -578,8 +578,9 @@ class ExportRequest:
     approved_only: bool = False
 
 
-def _export_units(user: UserLike | None, identifiers: Sequence[str], years: Sequence[int],
-                  children: bool) -> list[OrgUnit]:
+def _export_units(identifiers: Sequence[str], years: Sequence[int], children: bool) -> list[OrgUnit]:
+    """The units named by uid, or by code as they stood in the requested years, and with ``children`` their
+    subtrees (scoping to the user is done on the values, by ``visible_to``)."""
     units: dict[int, OrgUnit] = {}
     for identifier in identifiers:
         found = list(OrgUnit.objects.filter(uid=identifier))
@@ -590,9 +591,6 @@ def _export_units(user: UserLike | None, identifiers: Sequence[str], years: Sequ
             if children:
                 for child in OrgUnit.objects.within(unit.path):
                     units[child.pk] = child
-    if user is not None:
-        roots = scope_paths(user, capability=EXCHANGE_READ)
-        return [unit for unit in units.values() if any(unit.path.startswith(root) for root in roots)]
     return list(units.values())
 
 
@@ -629,10 +627,11 @@ def export_values(*, user: UserLike | None, request: ExportRequest) -> tuple[lis
         "data_element", "org_unit", "ethnic_group", "entered_by").order_by(
         "year", "org_unit__path", "data_element__order", "sex", "ethnic_group__code")
     if request.org_units:
-        units = _export_units(user, request.org_units, years, request.children)
-        values = values.filter(org_unit__in=units)
-    elif user is not None:
-        values = values.filter(org_unit__in=_export_units(user, [], years, False))
+        values = values.filter(org_unit__in=_export_units(request.org_units, years, request.children))
+    elif user is not None:  # as DHIS2: a reader names the units it wants (the push command sends every unit)
+        raise ExchangeError("Cần ít nhất một đơn vị (orgUnit), ví dụ orgUnit=12&children=true.", error_code="E2006")
+    if user is not None:
+        values = visible_to(user, values, path_field="org_unit__path", capability=EXCHANGE_READ)
     element_scheme = request.data_element_id_scheme or request.id_scheme
     unit_scheme = request.org_unit_id_scheme or request.id_scheme
     approved = {year: approved_units_and_elements(year=year) for year in years} if request.approved_only else {}

@@ -185,6 +185,11 @@ class TestImport:
         assert response.status_code == 200
         assert {row["orgUnit"] for row in response.json()["dataValues"]} == {OWN_COMMUNE}
 
+    def test_an_export_without_org_unit_says_so_instead_of_answering_nothing(self, client: Client) -> None:
+        response = client.get(URL, {"dataSet": Plan.objects.get().code, "period": "2026"}, **basic(commune_officer()))
+        assert response.status_code >= 400
+        assert "E2006" in response.content.decode() and "orgUnit" in response.content.decode()
+
 
 @pytest.mark.django_db
 class TestAuthentication:
