@@ -141,7 +141,7 @@ def record_org_unit_change(
 class VillageImportResult:
     rows: int = 0
     created: int = 0
-    updated: int = 0
+    updated: int = 0  # a row naming a known village counts as updated, its code changed or not
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -178,6 +178,8 @@ def import_villages(
     if commune.level != Level.COMMUNE:
         raise ChangeRefused([f"{commune} không phải đơn vị cấp xã."])
     seen: set[str] = set()
+    # the commune's villages by the accent- and case-insensitive key: "Bản Nà tăm" is the existing "Bản Nà Tăm"
+    known = {fold_text(village.name): village for village in Village.objects.filter(org_unit=commune)}
     for number, row in enumerate(rows, start=2):
         result.rows += 1
         name = unicodedata.normalize("NFC", " ".join((row.get("name") or "").split()))
@@ -190,9 +192,9 @@ def import_villages(
             result.rejected.append((number, f"Thôn/bản '{name}' trùng với một dòng phía trên."))
             continue
         seen.add(key)
-        village = Village.objects.filter(org_unit=commune, name=name).first()
+        village = known.get(key)
         if village is None:
-            Village.objects.create(org_unit=commune, name=name, code=code)
+            known[key] = Village.objects.create(org_unit=commune, name=name, code=code)
             result.created += 1
         elif code and village.code != code:
             village.code = code

@@ -105,3 +105,7 @@ def test_villages_import_accounts_for_every_row() -> None:
         "Bản Nà Tăm", "Thôn Hợp Nhất"}
     again = import_villages(actor=None, commune=current("03390"), rows=read_villages_csv(content))
     assert (again.created, again.updated) == (0, 2)
+    other_spelling = "Tên thôn/bản;Mã\nbản nà  tăm;01\nTHÔN HỢP NHẤT;04\n".encode()  # the same, typed otherwise
+    third = import_villages(actor=None, commune=current("03390"), rows=read_villages_csv(other_spelling))
+    assert (third.created, third.updated) == (0, 2)
+    assert Village.objects.filter(org_unit=current("03390")).count() == 2
