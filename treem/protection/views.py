@@ -17,11 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from treem.accounts.models import User
-from treem.core.access import NOT_FOUND_MESSAGE, has_capability, require
+from treem.accounts.models import Assignment, User
+from treem.core.access import CAPABILITIES, NOT_FOUND_MESSAGE, has_capability, require
 from treem.core.audit import record_read
 from treem.core.models import AuditEvent
-from treem.core.roles import Role
 from treem.protection import selectors, services
 from treem.protection.documents import FORM_STEPS, UnknownForm, form_numbers, render_case_form
 from treem.protection.forms import (
@@ -398,10 +397,9 @@ def _transfer_candidates(case: Case) -> QuerySet[User]:
     path = case.org_unit.path
     parts = path.strip("/").split("/")
     ancestors = ["/"] + ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
-    return (User.objects.filter(is_active=True, assignments__is_active=True,
-                                assignments__role__in=[Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COMMUNE_OFFICER],
-                                assignments__org_unit__path__in=ancestors)
-            .distinct().order_by("full_name", "username"))
+    assigned = Assignment.objects.active().filter(role__in=CAPABILITIES[WORK_CASES].roles,
+                                                  org_unit__path__in=ancestors)
+    return User.objects.filter(is_active=True, pk__in=assigned.values("user_id")).order_by("full_name", "username")
 
 
 @require(WORK_CASES)

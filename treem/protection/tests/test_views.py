@@ -264,7 +264,10 @@ def test_transferring_through_the_page_ends_my_access(client: Client) -> None:
     case = make_case(actor)
     signed_in(client, actor)
     url = reverse("protection:case_transfer", args=[case.pk])
-    assert successor.full_name in client.get(url).content.decode()
+    gone = worker()  # an assignment that has ended is no longer a possible recipient
+    gone.assignments.update(valid_to=timezone.localdate() - timedelta(days=1))
+    page = client.get(url).content.decode()
+    assert successor.full_name in page and gone.full_name not in page
     response = client.post(url, {"to_user": successor.pk, "reason": "Cán bộ chuyển công tác"})
     assert response.status_code == 302 and response["Location"] == reverse("protection:queue")
     assert client.get(reverse("protection:case", args=[case.pk])).status_code == 404
