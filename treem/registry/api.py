@@ -6,9 +6,8 @@ Annotations here are evaluated (no ``from __future__ import annotations``): djan
 wrapped operations from them.
 """
 
-import tempfile
+import shutil
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,7 +23,7 @@ from treem.core.models import CodeSystem, EthnicGroup
 from treem.hierarchy.models import Village
 from treem.registry import services
 from treem.registry.imports import ImportRefused, import_children_file
-from treem.registry.jobs import UploadRefused, confirm_import, read_progress, upload_import
+from treem.registry.jobs import UploadRefused, confirm_import, read_progress, store_upload, upload_import
 from treem.registry.models import Child, ChildImport, DatePrecision, ImportStatus, SpecialCircumstance, consent_state
 from treem.registry.permissions import EDIT_CHILDREN, VIEW_IDENTITY
 from treem.registry.selectors import (
@@ -230,14 +229,17 @@ def import_children(
     if unit is None:
         raise HttpError(404, NOT_FOUND_MESSAGE)
     if dry_run:
-        with tempfile.TemporaryDirectory() as directory:
-            path = Path(directory) / Path(file.name or "danh-sach.xlsx").name
-            path.write_bytes(file.read())
-            try:
-                summary = import_children_file(actor=request.user, path=path, commune=unit, as_of=as_of,
-                                               dry_run=True, source_name=file.name or "")
-            except ImportRefused as error:
-                raise HttpError(422, str(error)) from error
+        try:
+            path, name = store_upload(file)  # the same kinds and size limit as a real import, written in chunks
+        except UploadRefused as error:
+            raise HttpError(422, str(error)) from error
+        try:
+            summary = import_children_file(actor=request.user, path=path, commune=unit, as_of=as_of,
+                                           dry_run=True, source_name=name)
+        except ImportRefused as error:
+            raise HttpError(422, str(error)) from error
+        finally:
+            shutil.rmtree(path.parent, ignore_errors=True)
         return Status(200, ImportOut(id=None, status="dry_run", background=False, summary=summary.as_dict(),
                                      error="", progress=None))
     try:

@@ -12,6 +12,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from treem.accounts.tests.factories import user_with_role
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
+from treem.registry import jobs
 from treem.registry.models import Child
 from treem.registry.tests.factories import child_in
 from treem.registry.tests.test_imports import MESSY_ROWS, write_messy_workbook
@@ -77,13 +78,21 @@ def test_creating_in_another_commune_or_with_bad_values_is_refused(officer: Clie
     assert bad.status_code == 422 and "16 tuổi" in bad.json()["detail"]
 
 
-def test_importing_a_file_through_the_api(officer: Client, tmp_path: Path, settings: SettingsWrapper) -> None:
+def test_importing_a_file_through_the_api(
+    officer: Client, tmp_path: Path, settings: SettingsWrapper, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     content = write_messy_workbook(tmp_path / "ds.xlsx").read_bytes()
     dry = officer.post("/api/v1/children/import", {"file": SimpleUploadedFile("ds.xlsx", content),
                                                    "commune": "03390", "as_of": "2026-05-01", "dry_run": "true"})
     assert dry.status_code == 200 and dry.json()["summary"]["rows"] == len(MESSY_ROWS)
     assert Child.objects.count() == 0
+    assert not any(path.is_file() for path in (tmp_path / "media").rglob("*"))  # the dry run's copy is gone
+    monkeypatch.setattr(jobs, "MAX_UPLOAD_BYTES", len(content) - 1)
+    too_big = officer.post("/api/v1/children/import", {"file": SimpleUploadedFile("ds.xlsx", content),
+                                                       "commune": "03390", "as_of": "2026-05-01", "dry_run": "true"})
+    assert too_big.status_code == 422 and "Tệp quá lớn" in too_big.json()["detail"]
+    monkeypatch.undo()
     response = officer.post("/api/v1/children/import", {"file": SimpleUploadedFile("ds.xlsx", content),
                                                         "commune": "03390", "as_of": "2026-05-01"})
     assert response.status_code == 200, response.content
