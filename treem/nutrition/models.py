@@ -68,10 +68,6 @@ class MeasurementQuerySet(models.QuerySet["Measurement"]):
     def in_year(self, year: int) -> MeasurementQuerySet:
         return self.filter(measured_on__gte=date(year, 1, 1), measured_on__lte=date(year, 12, 31))
 
-    def within(self, path: str) -> MeasurementQuerySet:
-        """Measurements of children whose current commune lies in the subtree at ``path``."""
-        return self.filter(child__commune__path__startswith=path)
-
 
 class Measurement(BaseModel):
     """One weighing/measuring of a child: weight, length or height and how it was taken, oedema, place, who.

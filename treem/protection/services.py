@@ -44,7 +44,6 @@ from treem.protection.models import (
 from treem.protection.permissions import BREAK_GLASS, RECORD_INCIDENTS, WORK_CASES
 from treem.protection.selectors import case_for_emergency_access, supervisors_of
 from treem.protection.workflow import (
-    STEP_RULES,
     Outcome,
     StepKind,
     deadline_rule,
@@ -775,7 +774,3 @@ def delete_incident(*, actor: Actor, incident: Incident, reason: str) -> Inciden
     record_event(actor=actor, verb=AuditEvent.Verb.DELETE, obj=incident, action="delete_incident",
                  org_unit_path=incident.org_unit.path, before=before, after=snapshot(incident), reason=reason)
     return incident
-
-
-def step_rule_title(kind: str) -> str:
-    return STEP_RULES[kind].form_title

@@ -61,10 +61,6 @@ def _year(request: HttpRequest) -> int:
     return year if 2000 <= year <= today.year + 1 else today.year
 
 
-def _errors_of(error: ValidationError) -> list[str]:
-    return [str(message) for message in error.messages]
-
-
 def _add_errors(form: Any, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, field_errors in error.error_dict.items():

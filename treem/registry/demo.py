@@ -140,15 +140,6 @@ def _villages(commune: OrgUnit) -> list[Village]:
         [Village(org_unit=commune, name=name, code=f"DEMO-{index:02d}") for index, name in enumerate(sorted(names))])
 
 
-@dataclass
-class _Batch:
-    children: list[Child]
-    residences: list[Residence]
-    guardians: list[Guardian]
-    memberships: list[SpecialCircumstance]
-    consents: list[tuple[int, str, date]]
-
-
 def _child(index: int, commune: OrgUnit, villages: list[Village], shares: list[float], ethnic_ids: dict[str, int],
            *, today: date, historical: bool) -> tuple[Child, dict[str, object]]:
     rng = _rng("child", commune.code, index)

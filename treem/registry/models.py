@@ -80,10 +80,6 @@ class ChildQuerySet(models.QuerySet["Child"]):
         """Records not deleted and not merged into another record."""
         return self.filter(deleted_at__isnull=True, merged_into__isnull=True)
 
-    def within(self, path: str) -> ChildQuerySet:
-        """Children whose current commune lies in the subtree rooted at ``path``."""
-        return self.filter(commune__path__startswith=path)
-
     def under_age_on(self, on: date, years: int = ADULT_AGE) -> ChildQuerySet:
         """Children born on or before ``on`` and younger than ``years`` on that day."""
         return self.filter(birth_date__lte=on, birth_date__gt=born_after_for_age(on, years))

@@ -153,11 +153,6 @@ def editable_communes_for(user: UserLike, *, on: date) -> QuerySet[OrgUnit]:
     return communes_for(user, on=on, capability=EDIT_CHILDREN)
 
 
-def villages_for(user: UserLike, *, on: date) -> QuerySet[Village]:
-    communes = communes_for(user, on=on)
-    return Village.objects.filter(org_unit__in=communes).select_related("org_unit").order_by("org_unit__code", "name")
-
-
 def history_of(child: Child) -> QuerySet[AuditEvent]:
     """The changes of a child's record and of the records merged into it, newest first (openings excluded)."""
     merged_ids = [str(pk) for pk in Child.objects.filter(merged_into=child).values_list("pk", flat=True)]
@@ -241,10 +236,3 @@ def import_for(user: UserLike, *, import_id: int) -> ChildImport:
 def can_edit(user: UserLike, child: Child) -> bool:
     return visible_to(user, Child.objects.filter(pk=child.pk), path_field=CHILD_PATH,
                       capability=EDIT_CHILDREN).exists()
-
-
-def special_groups_count(user: UserLike) -> dict[str, int]:
-    """For the filters: how many visible children are in each group today."""
-    counts = SpecialCircumstance.objects.filter(child__in=children_for(user), ended_on__isnull=True) \
-        .values("group").annotate(count=Count("child_id", distinct=True))
-    return {row["group"]: row["count"] for row in counts}
