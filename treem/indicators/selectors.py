@@ -397,11 +397,13 @@ def indicator_values(
     level: str | None,
     on: date | None,
     today: date,
+    scope: Scope | None = None,
 ) -> tuple[Indicator, list[UnitFigures], date]:
     """The figures of one indicator for a year: for ``org_unit_code`` (resolved on the display date), or — with
     ``level`` — for each unit of that level under it. The display date is ``on``, by default the year's reference
-    date; units are looked up on it, so codes reused by the 2025 reorganisation resolve to the right unit."""
-    scope = Scope(user)
+    date; units are looked up on it, so codes reused by the 2025 reorganisation resolve to the right unit.
+    ``scope`` lets a caller asking for several indicators share one (one engine, one read of the hierarchy)."""
+    scope = scope or Scope(user)
     engine = scope.engine
     indicator = indicator_of(plan, code=code)
     display_on = on or reference_date(year)

@@ -26,7 +26,7 @@ from treem.core.office import (
 )
 from treem.hierarchy.selectors import coordinating_agency
 from treem.indicators.models import DataValue
-from treem.indicators.selectors import indicator_values
+from treem.indicators.selectors import Scope, indicator_values
 from treem.plans.models import Indicator, PlanAssignment, TaskGroup
 from treem.reporting.models import ReporterKind, ReportingCycle, Submission, TaskProgress, local_time_text
 from treem.reporting.permissions import VIEW_STATUS_BOARD
@@ -87,9 +87,11 @@ TARGET_YEARS = (2025, 2030)
 def indicator_lines(user: UserLike, *, cycle: ReportingCycle, province_code: str, today: date) -> list[IndicatorLine]:
     """The plan's indicators for the province and the year, through ``indicator_values`` (as the API)."""
     lines = []
+    scope = Scope(user)  # one engine for the whole table: the hierarchy and the values are read once
     for indicator in Indicator.objects.filter(plan=cycle.plan, is_active=True).order_by("order"):
         _indicator, rows, _on = indicator_values(user, plan=cycle.plan, code=indicator.code, year=cycle.year,
-                                                 org_unit_code=province_code, level=None, on=None, today=today)
+                                                 org_unit_code=province_code, level=None, on=None, today=today,
+                                                 scope=scope)
         row = rows[0]
         figure = row.figure
         targets = {}
