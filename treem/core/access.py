@@ -18,7 +18,7 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -27,6 +27,8 @@ from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, 
 from django.db import models
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+
+from treem.core.request_context import request_memo
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
@@ -92,7 +94,15 @@ def grants_of(user: UserLike, *, capability: str | None = None, on: date | None 
     """The user's grants in force on ``on`` (today by default), optionally only those whose role has a capability."""
     if not isinstance(user, AbstractBaseUser) or not user.is_active or _assignment_source is None:
         return []
-    grants = _assignment_source(user, on=on or date.today())
+    day = on or date.today()
+    memo = request_memo("grants")
+    if memo is None:
+        grants = _assignment_source(user, on=day)
+    else:  # every check of a request asks again: read the assignments once per user and day
+        key = (user.pk, day)
+        if key not in memo:
+            memo[key] = _assignment_source(user, on=day)
+        grants = cast(list[Grant], memo[key])
     if capability is not None:
         holders = CAPABILITIES[capability].roles if capability in CAPABILITIES else frozenset()
         grants = [grant for grant in grants if grant.role in holders]
