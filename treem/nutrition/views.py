@@ -21,7 +21,6 @@ from treem.core.access import has_capability, require
 from treem.core.audit import labelled_changes, record_read
 from treem.core.models import AuditEvent
 from treem.core.office import TableSpec, add_table_sheet, new_workbook, workbook_bytes
-from treem.core.templatetags.treem_assets import plotly_url
 from treem.hierarchy.models import OrgUnit
 from treem.nutrition import selectors
 from treem.nutrition.charts import growth_figures
@@ -254,7 +253,7 @@ def child_growth(request: HttpRequest, child_id: int) -> HttpResponse:
     history = [(event, labelled_changes(event.before, event.after, model=Measurement)
                 if event.verb == AuditEvent.Verb.UPDATE else []) for event in selectors.child_history(child)[:50]]
     return render(request, "nutrition/child.html", {
-        "child": child, "measurements": measurements, "figures": figures, "plotly_url": plotly_url(),
+        "child": child, "measurements": measurements, "figures": figures,
         "history": history, "age_days": age_in_days(child, today), "today": today,
         "can_record": has_capability(request.user, RECORD_MEASUREMENTS),
     })
