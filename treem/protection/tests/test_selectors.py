@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from treem.accounts.tests.factories import unit, user_with_role
@@ -131,6 +133,21 @@ def test_the_supervisors_caseload_shows_each_worker_with_overdue_steps() -> None
     assert [(load.worker_id, load.open_cases, load.overdue_steps) for load in loads] == [
         (first.pk, 1, 1), (second.pk, 1, 0)]
     assert selectors.team_caseload(first) == []
+
+
+def test_the_caseload_reads_the_same_number_of_rows_whatever_the_size_of_the_team() -> None:
+    small = [worker() for _ in range(2)]
+    large = [worker() for _ in range(6)]
+    for team in (small, large):
+        for member in team:
+            make_case(member)
+    counts = []
+    for team in (small, large):
+        supervisor = supervisor_of(*team)
+        with CaptureQueriesContext(connection) as queries:
+            assert len(selectors.team_caseload(supervisor)) == len(team)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
 
 
 def test_incidents_are_scoped_by_commune() -> None:
