@@ -14,10 +14,11 @@ from django.test import Client
 from openpyxl import Workbook, load_workbook
 
 from treem.accounts.tests.factories import unit, user_with_role
+from treem.core.intake.models import ImportRecord
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
 from treem.nutrition.importing import REASON_HEADER, import_measurements, rejected_workbook
-from treem.nutrition.models import Measurement, MeasurementImport
+from treem.nutrition.models import Measurement
 from treem.nutrition.tests.factories import child_in, measurement_with
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +196,7 @@ def test_the_import_page_previews_then_imports_and_offers_the_rejected_rows(
     with open(path, "rb") as handle:
         response = client.post("/dinh-duong/nhap-excel/", {"xa": unit("03390").uid, "file": handle})
     assert response.status_code == 302
-    record = MeasurementImport.objects.get()
+    record = ImportRecord.objects.get(kind="measurements")
     assert record.preview["rows"] == 13 and not Measurement.objects.exists()
     page = client.get(response["Location"]).content.decode()
     # uploaded today, so the row dated 01/07/2025 is no longer after the as-of date

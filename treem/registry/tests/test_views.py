@@ -13,10 +13,12 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from treem.accounts.tests.factories import unit, user_with_role
+from treem.core.intake import runner
+from treem.core.intake.models import ImportRecord, ImportStatus
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
-from treem.registry import jobs, services
-from treem.registry.models import Child, ChildImport, DuplicateCandidate, ImportStatus
+from treem.registry import services
+from treem.registry.models import Child, DuplicateCandidate
 from treem.registry.tests.factories import child_in
 from treem.registry.tests.test_imports import MESSY_ROWS, write_messy_workbook
 
@@ -155,7 +157,7 @@ def test_an_import_is_previewed_confirmed_and_its_rejected_rows_downloaded(
     response = officer_client.post("/tre-em/nhap/", {
         "file": SimpleUploadedFile("Danh sách xã.xlsx", content), "as_of": "01/05/2026",
         "commune": unit("03390").pk})
-    job = ChildImport.objects.get()
+    job = ImportRecord.objects.get(kind="children")
     assert response.status_code == 302 and response.url == f"/tre-em/nhap/{job.pk}/"
     assert job.status == ImportStatus.UPLOADED and Child.objects.count() == 0
     page = officer_client.get(response.url).content.decode()
@@ -174,19 +176,19 @@ def test_a_large_import_runs_in_the_background_and_shows_its_progress(
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    monkeypatch.setattr(jobs, "BACKGROUND_BYTES", 10)
+    monkeypatch.setattr(runner, "BACKGROUND_BYTES", 10)
     content = write_messy_workbook(tmp_path / "ds.xlsx").read_bytes()
     officer_client.post("/tre-em/nhap/", {"file": SimpleUploadedFile("lon.xlsx", content), "as_of": "01/05/2026",
                                           "commune": unit("03390").pk})
-    job = ChildImport.objects.get()
+    job = ImportRecord.objects.get(kind="children")
     officer_client.post(f"/tre-em/nhap/{job.pk}/")
     job.refresh_from_db()
     assert job.status == ImportStatus.QUEUED and job.is_background and job.task_id
     partial = officer_client.get(f"/tre-em/nhap/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert "<progress" in partial and 'hx-trigger="every 2s"' in partial
-    jobs.execute_import(job.pk)  # what the worker does
+    runner.execute_import(job.pk)  # what the worker does
     job.refresh_from_db()
-    assert job.status == ImportStatus.DONE and jobs.read_progress(job)["percent"] == 100
+    assert job.status == ImportStatus.DONE and runner.read_progress(job)["percent"] == 100
 
 
 def test_the_officer_merges_a_pair_from_the_review_queue(officer_client: Client) -> None:
@@ -217,7 +219,7 @@ def test_an_unreadable_upload_is_explained_and_cannot_be_confirmed(
     settings.MEDIA_ROOT = str(tmp_path / "media")
     officer_client.post("/tre-em/nhap/", {"file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n"), "as_of": "01/05/2026",
                                           "commune": unit("03390").pk})
-    job = ChildImport.objects.get()
+    job = ImportRecord.objects.get(kind="children")
     assert job.status == ImportStatus.FAILED
     assert "Không tìm thấy dòng tiêu đề" in officer_client.get(f"/tre-em/nhap/{job.pk}/").content.decode()
     officer_client.post(f"/tre-em/nhap/{job.pk}/")

@@ -18,16 +18,14 @@ from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from treem.registry.standardise import VIETNAMESE_ACCENTED_LETTERS, detect_legacy_encoding, normalise_text
+from treem.core.intake.encodings import detect_legacy_encoding
+from treem.core.intake.errors import UnreadableFile
+from treem.core.intake.text import VIETNAMESE_ACCENTED_LETTERS, normalise_text
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_SUFFIXES = (".csv", ".txt")
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES + CSV_SUFFIXES
 _SAMPLE_BYTES = 256 * 1024
-
-
-class UnreadableFile(Exception):
-    """The file cannot be read as a table; the message says why, in Vietnamese."""
 
 
 @dataclass
