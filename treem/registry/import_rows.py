@@ -262,14 +262,18 @@ class RowReader:
         village = self.cell(cells, "village")
         if village is not None:
             standard = self.other_name(village)
-            if standard.value and len(standard.value) > VILLAGE_NAME_LENGTH:
+            if standard.value is None and standard.error:
+                warnings.append(f"Thôn/bản: {standard.error}; không được ghi")
+            elif standard.value and len(standard.value) > VILLAGE_NAME_LENGTH:
                 warnings.append(f"Tên thôn/bản quá {VILLAGE_NAME_LENGTH} ký tự; không được ghi")
             elif standard.value:
                 row.village_name, row.village_key = standard.value, self.fold(standard.value)
         guardian = self.cell(cells, "guardian_name")
         if guardian is not None:
             standard = self.other_name(guardian)
-            if standard.value and len(standard.value) > NAME_LENGTH:
+            if standard.value is None and standard.error:
+                warnings.append(f"Cha, mẹ, người chăm sóc: {standard.error}; không được ghi")
+            elif standard.value and len(standard.value) > NAME_LENGTH:
                 warnings.append(f"Họ tên cha, mẹ, người chăm sóc quá {NAME_LENGTH} ký tự; không được ghi")
             elif standard.value:
                 row.guardian_name = standard.value

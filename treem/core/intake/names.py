@@ -47,6 +47,9 @@ def standardise_name(s: object, *, hint: LegacyEncoding | None = None) -> Parsed
     text = cell_text(s)
     if not text:
         return Parsed(None, error="Họ tên để trống")
+    refused = refused_characters(text)
+    if refused is not None:
+        return Parsed(None, error=refused)
     value, encoding = _standardise_name_text(text, hint=hint)
     # Converting the case can reveal or hide legacy text, so the result is settled by repeating until stable;
     # the hint only applies to the cell as typed, never to text already converted.
@@ -65,6 +68,27 @@ def standardise_name(s: object, *, hint: LegacyEncoding | None = None) -> Parsed
     elif any(not ch.isalpha() and ch not in _NAME_ALLOWED_PUNCTUATION for ch in value):
         warnings.append(f"Họ tên có ký tự lạ: '{value}'")
     return Parsed(value, warnings=tuple(warnings), notes=notes)
+
+
+_MARKUP = re.compile(r"[<>]|&#?\w+;")
+_SOFT_HYPHEN = "\u00ad"  # the letter "ư" of text typed in the TCVN3 font, converted later
+
+
+def refused_characters(text: str) -> str | None:
+    """Why a name cannot be a person's name because of its characters, or None.
+
+    Markup (``<``, ``>``, character references such as ``&lt;``) is never part of a name and is how a page
+    would be attacked, so such a name is refused rather than stored; so are control characters (which do not
+    show on screen: a name that holds one is not the name it looks like).
+    """
+    if _MARKUP.search(text):
+        return f"Họ tên có ký tự của mã trang web ('<', '>' hoặc '&…;'), không phải tên người: '{text[:60]}'"
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cc" or (category == "Cf" and char != _SOFT_HYPHEN):
+            return (f"Họ tên có ký tự điều khiển không nhìn thấy (mã U+{ord(char):04X}): "
+                    "hãy gõ lại họ tên trong ô này")
+    return None
 
 
 def fold_name(s: str) -> str:

@@ -54,6 +54,19 @@ def open_table(path: Path, *, sheet: int | None = None) -> Iterator[Table]:
         )
 
 
+_FORMAT_NAMES = {".xlsx": "Excel", ".xlsm": "Excel", ".xlsb": "Excel", ".xls": "Excel", ".ods": "LibreOffice"}
+
+
+def not_a_spreadsheet(path: Path) -> str:
+    """What to tell the officer when a file named as a spreadsheet cannot be opened as one (a text or web page
+    file renamed ".xlsx", a damaged download), instead of the reading library's own words."""
+    suffix = path.suffix.lower()
+    kind = _FORMAT_NAMES.get(suffix, "bảng tính")
+    return (f"Tệp '{path.name}' không phải là tệp {kind} thật: có thể đó là tệp văn bản hoặc tệp khác được đổi đuôi "
+            f"thành {suffix}, hoặc tệp đã bị hỏng khi tải về. Hãy mở tệp bằng Excel rồi chọn Lưu thành (Save As), "
+            "kiểu “Excel Workbook (.xlsx)” hoặc “CSV UTF-8 (.csv)”, và tải tệp vừa lưu lên lại.")
+
+
 def sheet_count(path: Path) -> int:
     """How many worksheets the file has (1 for CSV)."""
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
@@ -61,7 +74,7 @@ def sheet_count(path: Path) -> int:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as error:
-        raise UnreadableFile(f"Không mở được tệp '{path.name}': {error}") from error
+        raise UnreadableFile(not_a_spreadsheet(path)) from error
     try:
         return len(_visible_sheet_indexes(workbook))
     finally:
@@ -81,8 +94,7 @@ def _open_spreadsheet(path: Path, *, sheet: int | None) -> Iterator[Table]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as error:
-        raise UnreadableFile(f"Không mở được tệp '{path.name}' (tệp hỏng hoặc không phải bảng tính): {error}") \
-            from error
+        raise UnreadableFile(not_a_spreadsheet(path)) from error
     try:
         indexes = _visible_sheet_indexes(workbook)
         index = indexes[sheet] if sheet is not None and sheet < len(indexes) else indexes[0]
@@ -96,7 +108,7 @@ def _open_spreadsheet(path: Path, *, sheet: int | None) -> Iterator[Table]:
 
         yield Table(rows=rows(), total_rows=total, sheet_name=worksheet.name)
     except CalamineError as error:
-        raise UnreadableFile(f"Không đọc được tệp '{path.name}': {error}") from error
+        raise UnreadableFile(not_a_spreadsheet(path)) from error
     finally:
         workbook.close()
 

@@ -233,3 +233,54 @@ def test_a_file_of_another_kind_is_refused_next_to_the_field(officer_client: Cli
     response = officer_client.post("/tre-em/nhap/", {"file": SimpleUploadedFile("x.pdf", b"%PDF"),
                                                      "as_of": "01/05/2026", "commune": unit("03390").pk})
     assert "field-error" in response.content.decode() and "Chỉ nhận tệp Excel" in response.content.decode()
+
+
+def test_a_text_file_renamed_xlsx_is_explained_in_vietnamese(
+    officer_client: Client, tmp_path: Path, settings: SettingsWrapper
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    officer_client.post("/tre-em/nhap/", {"file": SimpleUploadedFile("ds.xlsx", b"Ho ten,Ngay sinh\nA,1/1/2020\n"),
+                                          "as_of": "01/05/2026", "commune": unit("03390").pk})
+    job = ImportRecord.objects.get(kind="children")
+    page = officer_client.get(f"/tre-em/nhap/{job.pk}/").content.decode()
+    assert job.status == ImportStatus.FAILED
+    assert "không phải là tệp Excel thật" in page and "Lưu thành (Save As)" in page
+    assert "EOCD" not in page and "Zip" not in page
+
+
+def test_a_file_with_thousands_of_columns_shows_a_count_and_the_first_few_unused_ones(
+    officer_client: Client, tmp_path: Path, settings: SettingsWrapper
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    extra = [f"Cột thừa {number}" for number in range(1, 4998)]
+    lines = [",".join(["Họ và tên", "Ngày sinh", "Giới tính", *extra]),
+             ",".join(["Lò Văn Sình", "04/05/2017", "Nam", *([""] * len(extra))])]
+    upload = SimpleUploadedFile("rong.csv", "\n".join(lines).encode("utf-8"))
+    officer_client.post("/tre-em/nhap/", {"file": upload, "as_of": "01/05/2026", "commune": unit("03390").pk})
+    job = ImportRecord.objects.get(kind="children")
+    page = officer_client.get(f"/tre-em/nhap/{job.pk}/").content.decode()
+    shown, _, rest = page.partition('data-testid="unused-columns-rest"')
+    assert "Cột không dùng (4997)" in shown
+    assert "Cột thừa 1," in shown and "Cột thừa 8 …" in shown and "Cột thừa 9," not in shown
+    assert "Xem 4989 cột không dùng còn lại" in rest and "Cột thừa 4997" in rest
+    assert rest.index("Cột thừa 4997") < rest.index("</details>")
+
+
+def test_a_name_with_markup_or_a_control_character_is_rejected_with_its_reason(
+    officer_client: Client, tmp_path: Path, settings: SettingsWrapper
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    lines = ["Họ và tên,Ngày sinh,Giới tính", "<script>alert(1)</script>,04/05/2017,Nam",
+             "Lò Văn\x07 Sình,04/05/2017,Nam", "Lò Văn Sình,04/05/2017,Nam"]
+    upload = SimpleUploadedFile("ds.csv", "\n".join(lines).encode("utf-8"))
+    officer_client.post("/tre-em/nhap/", {"file": upload, "as_of": "01/05/2026", "commune": unit("03390").pk})
+    job = ImportRecord.objects.get(kind="children")
+    officer_client.post(f"/tre-em/nhap/{job.pk}/")
+    job.refresh_from_db()
+    assert job.summary is not None and (job.summary["created"], job.summary["rejected"]) == (1, 2)
+    reasons = dict((row, reason) for row, reason in job.summary["rejected_rows"])
+    assert reasons[2].startswith("Họ tên có ký tự của mã trang web")
+    assert reasons[3].startswith("Họ tên có ký tự điều khiển không nhìn thấy (mã U+0007)")
+    assert list(Child.objects.values_list("full_name", flat=True)) == ["Lò Văn Sình"]
+    page = officer_client.get(f"/tre-em/nhap/{job.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page

@@ -707,3 +707,29 @@ def test_invalid_phone_numbers_are_rejected_and_empty_is_allowed() -> None:
         )
     assert (parse_phone(None).value, parse_phone(None).error) == (None, None)
 
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Names that cannot be a person's name: markup and control characters
+# ------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["<script>alert(1)</script>", "Lò Văn <b>Sình</b>", "Giàng A Páo >", "Lò &lt;Sình",
+                                   "Lò Văn &#60;Sình"])
+def test_a_name_with_markup_is_refused_with_its_reason(value: str) -> None:
+    result = standardise_name(value)
+    assert result.value is None
+    assert result.error is not None and result.error.startswith("Họ tên có ký tự của mã trang web")
+
+
+@pytest.mark.parametrize(("value", "code"), [("Lò Văn\x00 Sình", "0000"), ("Lò\x07 Văn Sình", "0007"),
+                                             ("Lò Văn Sình\x1b[0m", "001B"), ("Lò Văn\u202e Sình", "202E")])
+def test_a_name_with_a_control_character_is_refused_with_its_reason(value: str, code: str) -> None:
+    result = standardise_name(value)
+    assert result.value is None
+    assert result.error == f"Họ tên có ký tự điều khiển không nhìn thấy (mã U+{code}): hãy gõ lại họ tên trong ô này"
+
+
+def test_line_breaks_and_tabs_in_a_name_cell_are_spacing_not_control_characters() -> None:
+    assert standardise_name("Lò Văn\nSình\t").value == "Lò Văn Sình"
+    assert standardise_name(excel_text(b"Nguy\xd4n V\xa8n An")).value == "Nguyễn Văn An"  # TCVN3 keeps working
