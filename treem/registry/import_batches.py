@@ -3,8 +3,7 @@
 Each batch fetches the children it may update in two queries (by ID number, and by name and date of birth in the
 commune: the commune's children are indexed once by (accent-free name, birth date) as light records, and the model
 instances of the matches only are fetched), then creates children with ``bulk_create`` and residences, guardians,
-groups and audit events with prepared ``executemany`` inserts (updates with ``UPDATE … WHERE id``).
-"""
+groups and audit events with prepared ``executemany`` inserts (updates with ``UPDATE … WHERE id``)."""
 
 from __future__ import annotations
 

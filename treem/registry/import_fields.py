@@ -2,8 +2,7 @@
 (of one or two rows, with the name or the birth date split over several columns) maps to them.
 
 The machinery shared by every table (title keys, two-row headers, the search for the header row) is in
-``treem.core.intake.headers``; this module plugs in the child list's titles and rules.
-"""
+``treem.core.intake.headers``; this module plugs in the child list's titles and rules."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """Reading one row of a commune's child list: the cells standardised into a ``ParsedRow`` or a rejection reason,
 and the rows that are not children (column numbering, totals, the signature block).
 
-``ImportSummary`` is what happened to every row of an import (``treem.registry.imports``).
-"""
+``ImportSummary`` is what happened to every row of an import (``treem.registry.imports``)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """Reading the registry's own values in imported cells: the groups of special circumstances of Article 10 of the Law
 on Children 2016 and the school level a school's name implies.
 
-Like ``treem.core.intake``, every function takes one raw cell value and is pure.
-"""
+Like ``treem.core.intake``, every function takes one raw cell value and is pure."""
 
 from __future__ import annotations
 
@@ -142,9 +141,6 @@ def parse_special_circumstances(value: object) -> Parsed[frozenset[str]]:
 def _maybe(letter: str | None) -> list[str] | None:
     return [letter] if letter is not None else None
 
-
-# ----------------------------------------------------------------------------------------------------------
-# Header row of a child list
 
 _SCHOOL_LEVELS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("nha tre",), SchoolLevel.NURSERY),

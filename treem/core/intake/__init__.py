@@ -18,5 +18,4 @@ One pipeline, below every domain app so that each can use it:
   progress file beside the upload.
 
 A domain plugs in with ``runner.register_kind``: its name, and the function that reads its field map and applies
-its rows (``IntakeKind.run``). Its rules (which row is created, updated or rejected) stay in the domain.
-"""
+its rows (``IntakeKind.run``). Its rules (which row is created, updated or rejected) stay in the domain."""

@@ -2,8 +2,7 @@
 
 Used by imports for the rows they add or change beside each record (residences, guardians, groups, audit events),
 whose ids are not needed back. Django's ``bulk_update`` writes one CASE expression per field and row and
-``bulk_create`` compiles one statement per few dozen rows, which is slow for a 100,000-row file.
-"""
+``bulk_create`` compiles one statement per few dozen rows, which is slow for a 100,000-row file."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Dates as officers type them: Excel serials, dd/mm/yyyy and its variants, month or year only, worded dates.
-"""
+"""Dates as officers type them: Excel serials, dd/mm/yyyy and its variants, month or year only, worded dates."""
 
 from __future__ import annotations
 

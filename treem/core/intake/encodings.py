@@ -1,5 +1,4 @@
-"""Legacy Vietnamese encodings (TCVN3 / ABC and VNI): tables, conversion and detection.
-"""
+"""Legacy Vietnamese encodings (TCVN3 / ABC and VNI): tables, conversion and detection."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Ethnic groups as officers write them, resolved against the one ethnic-group table of core.
-"""
+"""Ethnic groups as officers write them, resolved against the one ethnic-group table of core."""
 
 from __future__ import annotations
 

@@ -3,8 +3,7 @@
 A domain describes its fields (a *field map*: the titles officers use for each field) and how a row of titles maps
 to them; this module holds what every table shares: the folded key of a title, the result of matching a header row
 (``HeaderMatch``), a header spread over two rows with merged group titles (``combine_header_rows``) and the search
-for the header among the first rows of a sheet (``find_header_row``).
-"""
+for the header among the first rows of a sheet (``find_header_row``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The 12-digit personal identification number (số định danh cá nhân) and what its digits say.
-"""
+"""The 12-digit personal identification number (số định danh cá nhân) and what its digits say."""
 
 from __future__ import annotations
 

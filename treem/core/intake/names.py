@@ -1,5 +1,4 @@
-"""People's names: cleaning, legacy fonts, Vietnamese title case, the accent-free key.
-"""
+"""People's names: cleaning, legacy fonts, Vietnamese title case, the accent-free key."""
 
 from __future__ import annotations
 

@@ -3,8 +3,7 @@
 Rows are yielded one at a time with their row number in the file, so that a large file is never held as Python
 objects. CSV files are read in the encoding they were saved in (UTF-8 with or without BOM, UTF-16, or the Windows
 Vietnamese code page 1258; files typed in the legacy TCVN3/VNI fonts are passed through as Latin-1 so that the
-standardisation can convert them) and with the delimiter they use (comma, semicolon, tab or bar).
-"""
+standardisation can convert them) and with the delimiter they use (comma, semicolon, tab or bar)."""
 
 from __future__ import annotations
 

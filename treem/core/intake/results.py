@@ -1,6 +1,5 @@
 """What reading one cell gives: the standardised value, or the reason it cannot be read, with notes and
-warnings.
-"""
+warnings."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Text as spreadsheets hand it over: Unicode normalisation, spacing, the Vietnamese letters.
-"""
+"""Text as spreadsheets hand it over: Unicode normalisation, spacing, the Vietnamese letters."""
 
 from __future__ import annotations
 

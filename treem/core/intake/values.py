@@ -1,5 +1,4 @@
-"""Sex, yes/no answers and phone numbers.
-"""
+"""Sex, yes/no answers and phone numbers."""
 
 from __future__ import annotations
 

@@ -36,11 +36,11 @@ def excel_text(raw: bytes) -> str:
     return raw.decode("cp1252")
 
 
-@pytest.fixture(scope="module")
-def groups(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> EthnicGroups:
-    """The list as stored in ``core.EthnicGroup`` by ``load_reference``."""
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        return EthnicGroups.load()
+@pytest.fixture
+def groups(db: None) -> EthnicGroups:
+    """The list as stored in ``core.EthnicGroup`` by ``load_reference`` (so the tests that use it run with the
+    database, before any transactional test empties it)."""
+    return EthnicGroups.load()
 
 
 # Typical names of the peoples of Lai Châu, typed in Unicode.
