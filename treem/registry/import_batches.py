@@ -387,8 +387,6 @@ class BatchWriter:
         after["special_circumstances"] = sorted(row.special)
 
 
-
-
 def _candidate(child: Child, guardian: str) -> Candidate:
     return Candidate(id=child.pk, full_name=child.full_name, name_folded=child.name_folded,
                      birth_date=child.birth_date, precision=child.birth_date_precision, sex=child.sex,

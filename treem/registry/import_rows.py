@@ -127,7 +127,6 @@ class ParsedRow:
     warnings: list[str] = field(default_factory=list)
 
 
-
 _HEALTH_CARD = re.compile(r"[A-Z]{2}\d{8,13}")
 
 

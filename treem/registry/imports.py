@@ -54,10 +54,6 @@ _HEADER_SCAN = 15
 Progress = Callable[[int, int | None], None]
 
 
-# The import
-# ----------------------------------------------------------------------------------------------------------
-
-
 def _first_rows(table: Table, count: int) -> tuple[list[tuple[int, list[object]]], Iterator[tuple[int, list[object]]]]:
     buffered: list[tuple[int, list[object]]] = []
     for item in table.rows:
@@ -65,8 +61,6 @@ def _first_rows(table: Table, count: int) -> tuple[list[tuple[int, list[object]]
         if len(buffered) >= count:
             break
     return buffered, table.rows
-
-
 
 
 def import_children_file(
