@@ -97,8 +97,8 @@ def write_messy_file(path: Path, rows: int) -> dict[str, int]:
     """Write the benchmark file; returns how many rows of each planted kind it holds."""
     from openpyxl import Workbook
 
+    from treem.core.intake.encodings import encode_tcvn3
     from treem.registry.demo import PEOPLES
-    from treem.registry.standardise import encode_tcvn3
 
     rng = random.Random(2026)
     villages = [f"Bản {a} {b}" for a, b in zip(("Nà", "Hon", "Pậu", "Sáng", "Lùng", "Chu", "Cang", "Mé"),

@@ -55,13 +55,13 @@ def _child_import_of(code: str) -> int:
 
     import openpyxl
 
-    from treem.registry.models import ChildImport, ImportStatus
+    from treem.core.intake.models import ImportRecord, ImportStatus
 
     rejected = Path(tempfile.mkdtemp()) / "tu-choi.xlsx"
     openpyxl.Workbook().save(rejected)
-    return ChildImport.objects.create(commune=unit(code), as_of=date.today(), original_name="ds.xlsx",
-                                      stored_file=str(rejected.with_name("ds.xlsx")), status=ImportStatus.DONE,
-                                      summary={"rows": 0}, rejected_file=str(rejected)).pk
+    return ImportRecord.objects.create(kind="children", org_unit=unit(code), as_of=date.today(),
+                                       original_name="ds.xlsx", stored_file=str(rejected.with_name("ds.xlsx")),
+                                       status=ImportStatus.DONE, summary={"rows": 0}, rejected_file=str(rejected)).pk
 
 
 def _duplicate_pair_of(code: str) -> int:

@@ -145,3 +145,7 @@ class CalendarDay(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.on:%d/%m/%Y} – {self.get_kind_display()}: {self.name}"
+
+
+# The import record is defined with the rest of the intake pipeline; importing it here registers it with core.
+from treem.core.intake.models import ImportRecord as ImportRecord  # noqa: E402

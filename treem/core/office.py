@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from io import BytesIO
@@ -39,6 +39,7 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -445,6 +446,42 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+class TableStream:
+    """A sheet written row by row as rows come (openpyxl's write-only mode), for tables too long to hold as
+    formatted cells: a bold, filled header row frozen in place, then the rows, their values stored as
+    ``add_table_sheet`` stores them (decimals as numbers, dates as dates) and text stripped of the characters
+    Excel cannot hold. Used for the rejected rows of an import (``treem.core.intake.rejected``)."""
+
+    def __init__(self, *, sheet_title: str, headers: Sequence[object]) -> None:
+        self.workbook = Workbook(write_only=True)
+        self.sheet = self.workbook.create_sheet(title=_sheet_name(sheet_title))
+        self.sheet.freeze_panes = "A2"
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(self.sheet, value=_stream_value(header))
+            cell.font = Font(name=FONT_NAME, bold=True, size=11)
+            cell.fill = HEADER_FILL
+            header_cells.append(cell)
+        self.sheet.append(header_cells)
+
+    def append(self, row: Sequence[object]) -> None:
+        self.sheet.append([_stream_value(value) for value in row])
+
+    def save(self, path: Path | str) -> None:
+        self.workbook.save(path)
+
+    def to_bytes(self) -> bytes:
+        return workbook_bytes(self.workbook)
+
+
+def _stream_value(value: object) -> object:
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    if isinstance(value, time | timedelta):
+        return str(value)
+    return _cell_number(value)
 
 
 # ---- PDF through LibreOffice ------------------------------------------------------------------------------------

@@ -12,43 +12,53 @@ of range, the position or oedema cannot be read, or the row repeats an earlier r
 day). Accepted values that look implausible (flags, standing before 9 months, a change against the previous
 measurement) are imported with a warning. An import is all-or-nothing; a dry run reports the same outcomes and
 writes nothing. The rejected rows come back as a workbook: the original cells and the reason.
+
+The file goes through the intake pipeline (``treem.core.intake``): it is read, its header matched to this module's
+field map and its cells standardised there; ``MEASUREMENTS`` plugs the import in as a kind of the pipeline, so an
+upload is previewed (a dry run of its first rows), then confirmed and run at once or, for a large file, as a
+background job with its progress.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from treem.core.audit import record_event, snapshot
+from treem.core.audit import record_event
+from treem.core.intake.dates import parse_date
+from treem.core.intake.errors import UnreadableFile
+from treem.core.intake.headers import FieldMap, HeaderMatch, find_header_row
+from treem.core.intake.identity import parse_personal_id
+from treem.core.intake.models import ImportRecord
+from treem.core.intake.names import fold_name, standardise_name
+from treem.core.intake.reading import open_table
+from treem.core.intake.rejected import REASON_TITLE, RejectedRowsWriter
+from treem.core.intake.runner import IntakeKind, Progress, RunResult, register_kind, upload_import
+from treem.core.intake.text import normalise_text
+from treem.core.intake.values import parse_yes_no
 from treem.core.models import AuditEvent
 from treem.hierarchy.models import OrgUnit
 from treem.nutrition.checks import MeasurementValues, assess, parse_decimal, value_errors
-from treem.nutrition.models import ImportStatus, MeasurementImport, Place, Source, age_in_days
-from treem.nutrition.selectors import previous_measurement
-from treem.nutrition.services import Actor, record_measurement, user_or_none
+from treem.nutrition.models import Place, Source, age_in_days
+from treem.nutrition.permissions import RECORD_MEASUREMENTS
+from treem.nutrition.selectors import MEASUREMENTS_KIND, previous_measurement
+from treem.nutrition.services import Actor, record_measurement
 from treem.registry.models import Child
-from treem.registry.reading import UnreadableFile, open_table
-from treem.registry.standardise import (
-    fold_name,
-    normalise_text,
-    parse_date,
-    parse_personal_id,
-    parse_yes_no,
-    standardise_name,
-)
 
+PROGRESS_EVERY: Final = 200
 HEADER_SCAN_ROWS: Final = 15
 
 FIELD_LABELS: Final = {
@@ -88,14 +98,7 @@ _SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
 # fmt: on
 
 
-def _header_key(text: str) -> str:
-    without_brackets = re.sub(r"\(.*?\)|\[.*?\]", " ", text)
-    return fold_name(without_brackets).replace(" ", "")
-
-
-_HEADER_KEYS: Final = {_header_key(name): field for field, names in _SYNONYMS.items() for name in names}
-_FULL_HEADER_KEYS: Final = {fold_name(name).replace(" ", ""): field for field, names in _SYNONYMS.items()
-                            for name in names}
+FIELD_MAP: Final = FieldMap(_SYNONYMS)
 
 _POSITION_WORDS: Final = {
     "l": "L", "n": "L", "nam": "L", "do nam": "L", "chieu dai": "L", "length": "L", "recumbent": "L",
@@ -110,9 +113,8 @@ _PLACE_WORDS: Final = {
 
 
 def read_rows(path: Path) -> list[list[object]]:
-    """Every row of the first sheet (or of the CSV file) as a list of cells, read as the child registry reads its
-    files (``treem.registry.reading``: legacy Vietnamese encodings, delimiters); the list keeps the file's row
-    numbers (row n is at index n − 1)."""
+    """Every row of the first sheet (or of the CSV file) as a list of cells, read by the intake pipeline (legacy
+    Vietnamese encodings, delimiters); the list keeps the file's row numbers (row n is at index n − 1)."""
     rows: list[list[object]] = []
     with open_table(path, sheet=0) as table:
         for number, cells in table.rows:
@@ -133,36 +135,26 @@ def _cell_text(value: object) -> str:
 
 def match_header(cells: Sequence[object]) -> dict[str, int]:
     """Columns (field → index) of a header row; the first column wins when two mean the same field."""
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        text = _cell_text(cell)
-        if not text:
-            continue
-        field_name = _FULL_HEADER_KEYS.get(fold_name(text).replace(" ", "")) or _HEADER_KEYS.get(_header_key(text))
-        if field_name is not None and field_name not in columns:
-            columns[field_name] = index
-    return columns
+    return dict((name, index) for index, name in FIELD_MAP.match(cells).columns)
 
 
-def _is_usable_header(columns: dict[str, int]) -> bool:
-    identifies = "personal_id" in columns or {"full_name", "birth_date"} <= set(columns)
+def _is_usable_header(match: HeaderMatch) -> bool:
+    columns = match.fields
+    identifies = "personal_id" in columns or {"full_name", "birth_date"} <= columns
     measures = "weight_kg" in columns or "length_cm" in columns
     return identifies and measures and "measured_on" in columns
 
 
 def find_header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]]:
     """The header row (index and columns) among the first rows: the usable row matching the most columns."""
-    best: tuple[int, dict[str, int]] | None = None
-    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        columns = match_header(row)
-        if _is_usable_header(columns) and (best is None or len(columns) > len(best[1])):
-            best = (index, columns)
-    if best is None:
-        raise UnreadableFile(
-            f"Không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu: cần cột 'Ngày cân', cột 'Cân nặng' "
-            "hoặc 'Chiều dài/chiều cao', và cột 'Số định danh cá nhân' hoặc hai cột 'Họ và tên', 'Ngày sinh'."
-        )
-    return best
+    found = find_header_row(rows, match=FIELD_MAP.match, max_scan=HEADER_SCAN_ROWS, two_rows=False,
+                            is_usable=_is_usable_header, not_found=(
+                                f"Không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu: cần cột 'Ngày cân', "
+                                "cột 'Cân nặng' hoặc 'Chiều dài/chiều cao', và cột 'Số định danh cá nhân' hoặc hai "
+                                "cột 'Họ và tên', 'Ngày sinh'."))
+    if found.index is None or found.match is None:
+        raise UnreadableFile(found.error or "Không tìm thấy dòng tiêu đề")
+    return found.index, {name: index for index, name in found.match.columns}
 
 
 class Outcome:
@@ -194,6 +186,7 @@ class ImportResult:
     outcomes: list[RowOutcome]
     rejected_cells: list[tuple[list[object], str]]
     dry_run: bool
+    truncated_at: int | None = None
 
     def count(self, outcome: str) -> int:
         return sum(1 for item in self.outcomes if item.outcome == outcome)
@@ -208,6 +201,7 @@ class ImportResult:
             "unchanged": sum(1 for item in self.outcomes if item.unchanged),
             "with_warnings": sum(1 for item in self.outcomes if item.warnings and item.outcome != Outcome.REJECTED),
             "dry_run": self.dry_run,
+            "truncated_at": self.truncated_at,
         }
 
 
@@ -298,9 +292,12 @@ class _Rejected(Exception):
 
 def import_measurements(
     *, actor: Actor, path: Path, commune: OrgUnit, as_of: dt.date, dry_run: bool = False,
-    source: str = Source.IMPORTED,
+    source: str = Source.IMPORTED, max_rows: int | None = None, progress: Progress | None = None,
 ) -> ImportResult:
-    """Import the measurements in ``path`` into ``commune``; all-or-nothing; nothing written on a dry run."""
+    """Import the measurements in ``path`` into ``commune``; all-or-nothing; nothing written on a dry run.
+
+    ``max_rows`` stops after that many data rows (for a preview); ``progress(done, total)`` is called every
+    ``PROGRESS_EVERY`` rows with the row number reached and the rows of the file."""
     rows = read_rows(path)
     header_index, columns = find_header(rows)
     header = [_cell_text(cell) for cell in rows[header_index]]
@@ -308,8 +305,14 @@ def import_measurements(
     outcomes: list[RowOutcome] = []
     rejected: list[tuple[list[object], str]] = []
     seen: dict[tuple[int, dt.date], int] = {}
+    truncated_at: int | None = None
     with transaction.atomic():
         for number, cells in _data_rows(rows, header_index):
+            if max_rows is not None and len(outcomes) >= max_rows:
+                truncated_at = number
+                break
+            if progress is not None and len(outcomes) % PROGRESS_EVERY == 0:
+                progress(number, len(rows))
             values = {name: (cells[position] if position < len(cells) else None)
                       for name, position in columns.items()}
             try:
@@ -325,7 +328,10 @@ def import_measurements(
             outcomes.append(outcome)
         if dry_run:
             transaction.set_rollback(True)
-    return ImportResult(header=header, outcomes=outcomes, rejected_cells=rejected, dry_run=dry_run)
+    if progress is not None:
+        progress(len(rows), len(rows))
+    return ImportResult(header=header, outcomes=outcomes, rejected_cells=rejected, dry_run=dry_run,
+                        truncated_at=truncated_at)
 
 
 def _import_row(
@@ -374,32 +380,20 @@ def _import_row(
     )
 
 
-REASON_HEADER: Final = "Lý do bị từ chối"
+REASON_HEADER: Final = REASON_TITLE
+
+
+def rejected_rows_writer(result: ImportResult) -> RejectedRowsWriter:
+    """The rejected rows with their original cells and the reason, under the file's own header."""
+    writer = RejectedRowsWriter(result.header, reason_title=REASON_HEADER, row_number_title=None)
+    for number, (cells, reason) in enumerate(result.rejected_cells):
+        writer.write(number, cells, reason)
+    return writer
 
 
 def rejected_workbook(result: ImportResult) -> bytes:
-    """The rejected rows with their original cells and the reason, under the file's own header."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Dòng bị từ chối"
-    sheet.append([*result.header, REASON_HEADER])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DCE6F1")
-    for cells, reason in result.rejected_cells:
-        padded = list(cells) + [None] * (len(result.header) - len(cells))
-        sheet.append([_excel_value(cell) for cell in padded] + [reason])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _excel_value(value: object) -> object:
-    if isinstance(value, dt.time | dt.timedelta):
-        return str(value)
-    return value
+    """``rejected_rows_writer`` as the bytes of an .xlsx file (the header alone when no row was rejected)."""
+    return rejected_rows_writer(result).to_bytes()
 
 
 def template_workbook(children: Sequence[Child], *, measured_on: dt.date | None, commune: OrgUnit) -> bytes:
@@ -429,58 +423,33 @@ def template_workbook(children: Sequence[Child], *, measured_on: dt.date | None,
     return buffer.getvalue()
 
 
-def _import_folder() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "nutrition" / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def stored_path(relative: str) -> Path:
-    """The absolute path of a file kept under ``MEDIA_ROOT``."""
-    return Path(settings.MEDIA_ROOT) / relative
-
-
-def start_import(
-    *, actor: Actor, commune: OrgUnit, file_name: str, chunks: Iterable[bytes], as_of: dt.date
-) -> MeasurementImport:
-    """Keep an uploaded file and check it in a dry run; the officer then confirms with ``run_import``."""
-    name = Path(file_name).name or "tep"
+def _run(record: ImportRecord, *, actor: Actor, dry_run: bool, max_rows: int | None, rejected_path: Path | None,
+         progress: Progress | None) -> RunResult:
+    """The measurement import as a kind of the intake pipeline: the measurements, the rejected-rows file and the
+    audit event of a carried-out import are written in one transaction."""
     with transaction.atomic():
-        record = MeasurementImport.objects.create(commune=commune, as_of=as_of, original_name=name[:255],
-                                                  stored_file="", created_by=user_or_none(actor))
-        record_event(actor=actor, verb=AuditEvent.Verb.CREATE, obj=record, action="start_import",
-                     org_unit_path=commune.path, after=snapshot(record))
-    target = _import_folder() / f"{record.pk}{Path(name).suffix.lower()}"
-    with open(target, "wb") as handle:
-        for chunk in chunks:
-            handle.write(chunk)
-    record.stored_file = str(target.relative_to(settings.MEDIA_ROOT))
-    record.save(update_fields=["stored_file", "updated_at"])
-    return run_import(actor=actor, record=record, dry_run=True)
-
-
-def run_import(*, actor: Actor, record: MeasurementImport, dry_run: bool) -> MeasurementImport:
-    """Check (dry run) or carry out an uploaded import; the outcome of every row is kept on the record, the
-    rejected rows are written to a workbook, and a carried-out import leaves an audit event with its counts.
-    The measurements and the record's outcome are written in one transaction."""
-    if not dry_run and record.status != ImportStatus.UPLOADED:
-        raise ValueError("Tệp này đã được nhập.")
-    try:
-        with transaction.atomic():
-            result = import_measurements(actor=actor, path=stored_path(record.stored_file), commune=record.commune,
-                                         as_of=record.as_of, dry_run=dry_run)
-            report = {**result.summary, "outcomes": [item.as_json() for item in result.outcomes]}
-            if dry_run:
-                record.preview = report
-                record.save(update_fields=["preview", "updated_at"])
-                return record
-            if result.rejected_cells:
-                record.rejected_rows = rejected_workbook(result)
-            record.summary, record.status = report, ImportStatus.DONE
-            record.save(update_fields=["summary", "status", "rejected_rows", "updated_at"])
+        result = import_measurements(actor=actor, path=Path(record.stored_file), commune=record.org_unit,
+                                     as_of=record.as_of, dry_run=dry_run, max_rows=max_rows, progress=progress)
+        rejected_file = ""
+        if not dry_run:
+            if rejected_path is not None and result.rejected_cells:
+                rejected_file = rejected_rows_writer(result).save(rejected_path)
             record_event(actor=actor, verb=AuditEvent.Verb.IMPORT, obj=record, action="import_measurements",
-                         org_unit_path=record.commune.path, after=result.summary)
-    except UnreadableFile as error:
-        record.status, record.error = ImportStatus.FAILED, str(error)
-        record.save(update_fields=["status", "error", "updated_at"])
-    return record
+                         org_unit_path=record.org_unit.path, after=result.summary)
+    summary = {**result.summary, "outcomes": [item.as_json() for item in result.outcomes]}
+    return RunResult(summary=summary, rejected_file=rejected_file,
+                     changed=bool(result.count(Outcome.CREATED) or result.count(Outcome.UPDATED)))
+
+
+MEASUREMENTS = IntakeKind(name=MEASUREMENTS_KIND, capability=RECORD_MEASUREMENTS, run=_run)
+
+
+def register() -> None:
+    register_kind(MEASUREMENTS)
+
+
+def upload_measurements(*, actor: AbstractBaseUser, upload: UploadedFile, commune: OrgUnit,
+                        as_of: date) -> ImportRecord:
+    """Keep an uploaded file and check it in a dry run; the officer then confirms
+    (``treem.core.intake.runner.confirm_import``)."""
+    return upload_import(kind=MEASUREMENTS_KIND, actor=actor, upload=upload, org_unit=commune, as_of=as_of)

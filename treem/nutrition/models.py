@@ -139,38 +139,3 @@ class Measurement(BaseModel):
     @property
     def age_months(self) -> float | None:
         return None if self.age_days is None else self.age_days / 30.4375
-
-
-class ImportStatus(models.TextChoices):
-    UPLOADED = "uploaded", "Đã tải lên, chờ xác nhận"
-    DONE = "done", "Đã nhập xong"
-    FAILED = "failed", "Không nhập được"
-
-
-class MeasurementImport(BaseModel):
-    """One import of an Excel/CSV file of measurements into a commune: the file, its preview and its outcome.
-
-    ``summary`` holds the counts (rows = created + updated + rejected) and every row's outcome; the rejected rows
-    (original cells + reason) are kept as a workbook in ``rejected_rows`` for the officer to fix and import again.
-    """
-
-    commune = models.ForeignKey(OrgUnit, verbose_name="xã", on_delete=models.PROTECT, related_name="+")
-    as_of = models.DateField("số liệu tính đến ngày")
-    original_name = models.CharField("tên tệp", max_length=255)
-    stored_file = models.CharField("tệp đã lưu", max_length=500)
-    rejected_rows = models.BinaryField("các dòng bị từ chối (.xlsx)", null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhập", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    status = models.CharField("trạng thái", max_length=16, choices=ImportStatus.choices,
-                              default=ImportStatus.UPLOADED)
-    preview = models.JSONField("xem trước", null=True, blank=True)
-    summary = models.JSONField("kết quả", null=True, blank=True)
-    error = models.TextField("lỗi", blank=True)
-
-    class Meta:
-        verbose_name = "lần nhập số đo"
-        verbose_name_plural = "các lần nhập số đo"
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.original_name} ({self.commune.name}, {self.as_of:%d/%m/%Y})"

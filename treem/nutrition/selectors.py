@@ -12,14 +12,15 @@ import numpy as np
 from django.db.models import QuerySet
 
 from treem.core.access import UserLike, get_visible_or_404, visible_to
+from treem.core.intake.models import ImportRecord
+from treem.core.intake.names import fold_name
 from treem.core.models import AuditEvent
 from treem.hierarchy.models import Level, OrgUnit
 from treem.nutrition.checks import PreviousMeasurement, previous_from_scores
-from treem.nutrition.models import Measurement, MeasurementImport, age_in_days
+from treem.nutrition.models import Measurement, age_in_days
 from treem.nutrition.permissions import VIEW_MEASUREMENTS
 from treem.nutrition.prevalence import Indicator, MeasurementArrays, latest_valid
 from treem.registry.models import Child, born_after_for_age
-from treem.registry.standardise import fold_name
 
 UNDER_FIVE_YEARS = 5
 MEASUREMENT_PATH = "child__commune__path"
@@ -72,14 +73,19 @@ def child_history(child: Child) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(object_type=Measurement._meta.label_lower, object_id__in=ids)
 
 
-def imports_for(user: UserLike, *, capability: str) -> QuerySet[MeasurementImport]:
-    return visible_to(user, MeasurementImport.objects.select_related("commune"), path_field="commune__path",
-                      capability=capability)
+MEASUREMENTS_KIND = "measurements"
+"""The measurement import among the kinds of the intake pipeline (``ImportRecord.kind``)."""
 
 
-def import_for(user: UserLike, *, import_id: int, capability: str) -> MeasurementImport:
-    return get_visible_or_404(user, MeasurementImport.objects.select_related("commune"),
-                              path_field="commune__path", capability=capability, pk=import_id)
+def imports_for(user: UserLike, *, capability: str) -> QuerySet[ImportRecord]:
+    """The measurement imports of the user's communes, newest first."""
+    records = ImportRecord.objects.filter(kind=MEASUREMENTS_KIND).select_related("org_unit")
+    return visible_to(user, records, path_field="org_unit__path", capability=capability)
+
+
+def import_for(user: UserLike, *, import_id: int, capability: str) -> ImportRecord:
+    return get_visible_or_404(user, imports_for(user, capability=capability), path_field="org_unit__path",
+                              capability=capability, pk=import_id)
 
 
 @dataclass

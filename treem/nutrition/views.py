@@ -11,32 +11,32 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from treem.core.access import has_capability, require
 from treem.core.audit import labelled_changes, record_read
+from treem.core.intake.errors import UploadRefused
+from treem.core.intake.models import ImportStatus
+from treem.core.intake.runner import confirm_import, read_progress
 from treem.core.models import AuditEvent
 from treem.core.office import TableSpec, add_table_sheet, new_workbook, workbook_bytes
 from treem.hierarchy.models import OrgUnit
 from treem.nutrition import selectors
 from treem.nutrition.charts import growth_figures
 from treem.nutrition.checks import Assessment, MeasurementValues, assess, parse_decimal
-from treem.nutrition.importing import run_import, start_import, template_workbook
-from treem.nutrition.models import ImportStatus, Measurement, Place, Position, age_in_days
+from treem.nutrition.importing import template_workbook, upload_measurements
+from treem.nutrition.models import Measurement, Place, Position, age_in_days
 from treem.nutrition.permissions import EXPORT_MEASUREMENTS, RECORD_MEASUREMENTS, VIEW_MEASUREMENTS
 from treem.nutrition.prevalence import Indicator, latest_valid
 from treem.nutrition.scoring import RowInput, score_rows
 from treem.nutrition.selectors import INDICATOR_LABELS
 from treem.nutrition.services import correct_measurement, delete_measurement, record_measurement
 from treem.registry.models import Child
-from treem.registry.reading import SUPPORTED_SUFFIXES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 # ---- helpers -----------------------------------------------------------------------------------------------------
@@ -421,58 +421,57 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         upload = request.FILES.get("file")
-        error = _upload_error(upload)
+        error = "" if upload is not None else "Chọn tệp Excel hoặc CSV để nhập."
         if commune is None:
             error = error or "Chọn xã."
         if not error and upload is not None and commune is not None:
-            record = start_import(actor=request.user, commune=commune, file_name=upload.name or "tep",
-                                  chunks=upload.chunks(), as_of=today)
-            return redirect("nutrition:import_detail", import_id=record.pk)
+            try:
+                record = upload_measurements(actor=request.user, upload=upload,  # type: ignore[arg-type]
+                                             commune=commune, as_of=today)
+            except UploadRefused as refused:
+                error = str(refused)
+            else:
+                return redirect("nutrition:import_detail", import_id=record.pk)
     return render(request, "nutrition/import.html", {
         "commune": commune, "communes": communes, "error": error, "today": today,
         "imports": selectors.imports_for(request.user, capability=RECORD_MEASUREMENTS)[:10],
     })
 
 
-def _upload_error(upload: UploadedFile | None) -> str:
-    if upload is None:
-        return "Chọn tệp Excel hoặc CSV để nhập."
-    suffix = Path(upload.name or "").suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        return "Chỉ nhận tệp Excel (.xlsx, .xls), LibreOffice (.ods) hoặc CSV."
-    if (upload.size or 0) > MAX_UPLOAD_BYTES:
-        return "Tệp lớn hơn 20 MB."
-    return ""
-
-
 @require(RECORD_MEASUREMENTS)
 @require_http_methods(["GET", "POST"])
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
-    """The preview of an uploaded file (confirm to import) or the outcome of every row of a finished import."""
+    """The preview of an uploaded file (confirm to import), the progress of a large file imported in the background,
+    or the outcome of every row of a finished import."""
     record = selectors.import_for(request.user, import_id=import_id, capability=RECORD_MEASUREMENTS)
     if request.method == "POST":
         if record.status != ImportStatus.UPLOADED:
             return HttpResponseBadRequest("Tệp này đã được nhập.")
-        run_import(actor=request.user, record=record, dry_run=False)
+        try:
+            record = confirm_import(actor=request.user, record=record)  # type: ignore[arg-type]
+        except UploadRefused as error:
+            messages.error(request, str(error))
         if record.status == ImportStatus.DONE and record.summary:
             summary = record.summary
             messages.success(request, f"Đã nhập {summary['rows']} dòng: {summary['created']} thêm mới, "
                                       f"{summary['updated']} cập nhật, {summary['rejected']} bị từ chối.")
         return redirect("nutrition:import_detail", import_id=record.pk)
     report = record.summary or record.preview or {}
-    return render(request, "nutrition/import_detail.html", {"record": record, "report": report})
+    context = {"record": record, "report": report, "progress": read_progress(record)}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "nutrition/import_detail.html#status", context)
+    return render(request, "nutrition/import_detail.html", context)
 
 
 @require(RECORD_MEASUREMENTS)
-def import_rejected(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_rejected(request: HttpRequest, import_id: int) -> FileResponse:
     """The rejected rows of an import as .xlsx (original cells and the reason), to fix and import again."""
     record = selectors.import_for(request.user, import_id=import_id, capability=RECORD_MEASUREMENTS)
-    if not record.rejected_rows:
+    if not record.rejected_file or not Path(record.rejected_file).exists():
         raise Http404("Lần nhập này không có dòng bị từ chối.")
-    response = HttpResponse(bytes(record.rejected_rows), content_type=XLSX)
     stem = Path(record.original_name).stem or "tep"
-    response["Content-Disposition"] = f'attachment; filename="{stem}-dong-bi-tu-choi.xlsx"'
-    return response
+    return FileResponse(Path(record.rejected_file).open("rb"), as_attachment=True, content_type=XLSX,
+                        filename=f"{stem}-dong-bi-tu-choi.xlsx")
 
 
 @require(RECORD_MEASUREMENTS)

@@ -19,12 +19,16 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from treem.core.access import NOT_FOUND_MESSAGE, UserLike, api_require
+from treem.core.intake.errors import ImportRefused, UploadRefused
+from treem.core.intake.models import ImportRecord, ImportStatus
+from treem.core.intake.names import fold_name
+from treem.core.intake.runner import confirm_import, read_progress, store_upload
 from treem.core.models import CodeSystem, EthnicGroup
 from treem.hierarchy.models import Village
 from treem.registry import services
-from treem.registry.imports import ImportRefused, import_children_file
-from treem.registry.jobs import UploadRefused, confirm_import, read_progress, store_upload, upload_import
-from treem.registry.models import Child, ChildImport, DatePrecision, ImportStatus, SpecialCircumstance, consent_state
+from treem.registry.imports import import_children_file
+from treem.registry.jobs import upload_child_list
+from treem.registry.models import Child, DatePrecision, SpecialCircumstance, consent_state
 from treem.registry.permissions import EDIT_CHILDREN, VIEW_IDENTITY
 from treem.registry.selectors import (
     ChildFilters,
@@ -35,7 +39,6 @@ from treem.registry.selectors import (
     import_for,
     search_children,
 )
-from treem.registry.standardise import fold_name
 
 router = Router(tags=["Trẻ em"])
 MAX_LIMIT = 500
@@ -243,18 +246,18 @@ def import_children(
         return Status(200, ImportOut(id=None, status="dry_run", background=False, summary=summary.as_dict(),
                                      error="", progress=None))
     try:
-        child_import = upload_import(actor=request.user, upload=file, commune=unit, as_of=as_of,  # type: ignore[arg-type]
-                                     today=today)
+        child_import = upload_child_list(actor=request.user, upload=file, commune=unit, as_of=as_of,  # type: ignore[arg-type]
+                                         today=today)
         if child_import.status == ImportStatus.FAILED:
             raise HttpError(422, child_import.error)
-        child_import = confirm_import(actor=request.user, child_import=child_import)  # type: ignore[arg-type]
+        child_import = confirm_import(actor=request.user, record=child_import)  # type: ignore[arg-type]
     except UploadRefused as error:
         raise HttpError(422, str(error)) from error
-    status = 202 if child_import.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) else 200
+    status = 202 if child_import.is_running else 200
     return Status(status, _import_out(child_import))
 
 
-def _import_out(child_import: ChildImport) -> ImportOut:
+def _import_out(child_import: ImportRecord) -> ImportOut:
     return ImportOut(id=child_import.pk, status=child_import.status, background=child_import.is_background,
                      summary=child_import.summary, error=child_import.error, progress=read_progress(child_import))
 

@@ -9,7 +9,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from treem.core.extensions import register_demo_seeder, register_navigation
-        from treem.registry import derived  # noqa: F401  (registers the derived data elements)
+        from treem.registry import derived, jobs  # noqa: F401  (derived registers the derived data elements)
         from treem.registry.demo import seed_demo_children
         from treem.registry.permissions import REVIEW_DUPLICATES, VIEW_COUNTS, VIEW_IDENTITY
 
@@ -17,4 +17,5 @@ class RegistryConfig(AppConfig):
         register_navigation("registry:counts", label=_("Số lượng trẻ em"), capability=VIEW_COUNTS, order=210)
         register_navigation("registry:duplicates", label=_("Hồ sơ nghi trùng"), capability=REVIEW_DUPLICATES,
                             order=220)
+        jobs.register()
         register_demo_seeder("trẻ em", seed_demo_children, order=100)

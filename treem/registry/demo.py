@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from treem.core.audit import record_event
+from treem.core.intake.names import fold_name
 from treem.core.models import AuditEvent, CodeSystem, EthnicGroup
 from treem.hierarchy.models import Level, OrgUnit, UnitKind, Village
 from treem.indicators.sources import records_changed
@@ -39,7 +40,6 @@ from treem.registry.models import (
     SpecialCircumstance,
     age_on,
 )
-from treem.registry.standardise import fold_name
 
 SIZES = {"small": 3_000, "medium": 30_000, "full": 200_000}
 """Records per size. At full size about 160,000 are children under 16 living in their commune; the rest are

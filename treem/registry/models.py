@@ -377,47 +377,6 @@ def consent_state(child: Child, consents: list[Consent], *, on: date) -> Consent
     )
 
 
-class ImportStatus(models.TextChoices):
-    UPLOADED = "uploaded", "Đã tải lên, chờ xác nhận"
-    QUEUED = "queued", "Đang chờ xử lý"
-    RUNNING = "running", "Đang nhập"
-    DONE = "done", "Đã nhập xong"
-    FAILED = "failed", "Không nhập được"
-
-
-class ChildImport(BaseModel):
-    """One import of a commune's child list: the file, the options, its preview, progress and summary.
-
-    The summary holds the counts (rows = created + updated + rejected) and the first warnings; the rejected rows
-    are written to ``rejected_file`` (their original cells and the reason) for the officer to fix and re-import.
-    """
-
-    commune = models.ForeignKey(OrgUnit, verbose_name="xã", on_delete=models.PROTECT, related_name="+")
-    as_of = models.DateField("số liệu tính đến ngày")
-    original_name = models.CharField("tên tệp", max_length=255)
-    stored_file = models.CharField("tệp đã lưu", max_length=500)
-    rejected_file = models.CharField("tệp các dòng bị từ chối", max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhập", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    status = models.CharField("trạng thái", max_length=16, choices=ImportStatus.choices,
-                              default=ImportStatus.UPLOADED)
-    is_background = models.BooleanField("chạy nền", default=False)
-    preview = models.JSONField("xem trước", null=True, blank=True)
-    summary = models.JSONField("kết quả", null=True, blank=True)
-    error = models.TextField("lỗi", blank=True)
-    task_id = models.CharField("mã công việc nền", max_length=64, blank=True)
-    started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
-    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "lần nhập danh sách trẻ em"
-        verbose_name_plural = "các lần nhập danh sách trẻ em"
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.original_name} ({self.commune.name}, {self.as_of:%d/%m/%Y})"
-
-
 class DuplicateStatus(models.TextChoices):
     OPEN = "open", "Chờ xem xét"
     MERGED = "merged", "Đã gộp"

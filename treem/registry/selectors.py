@@ -13,12 +13,14 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from treem.core.access import UserLike, get_visible_or_404, has_capability, visible_to
+from treem.core.intake.models import ImportRecord
+from treem.core.intake.names import fold_name
 from treem.core.models import AuditEvent
 from treem.hierarchy.models import Level, OrgUnit, Village
+from treem.registry.import_fields import CHILD_LIST_KIND
 from treem.registry.models import (
     ADULT_AGE,
     Child,
-    ChildImport,
     ChildStatus,
     Consent,
     ConsentGiver,
@@ -30,7 +32,6 @@ from treem.registry.models import (
     born_after_for_age,
 )
 from treem.registry.permissions import EDIT_CHILDREN, REVIEW_DUPLICATES, VIEW_COUNTS, VIEW_IDENTITY, VIEW_PERSONAL_ID
-from treem.registry.standardise import fold_name
 
 CHILD_PATH = "commune__path"
 
@@ -223,13 +224,15 @@ def duplicate_candidate_for(user: UserLike, *, candidate_id: int) -> DuplicateCa
                               pk=candidate_id)
 
 
-def imports_for(user: UserLike) -> QuerySet[ChildImport]:
-    return visible_to(user, ChildImport.objects.select_related("commune", "created_by"), path_field=CHILD_PATH,
+def imports_for(user: UserLike) -> QuerySet[ImportRecord]:
+    """The child-list imports of the user's communes, newest first."""
+    records = ImportRecord.objects.filter(kind=CHILD_LIST_KIND).select_related("org_unit", "created_by")
+    return visible_to(user, records, path_field="org_unit__path",
                       capability=EDIT_CHILDREN).order_by("-created_at", "-pk")
 
 
-def import_for(user: UserLike, *, import_id: int) -> ChildImport:
-    return get_visible_or_404(user, imports_for(user), path_field=CHILD_PATH, capability=EDIT_CHILDREN,
+def import_for(user: UserLike, *, import_id: int) -> ImportRecord:
+    return get_visible_or_404(user, imports_for(user), path_field="org_unit__path", capability=EDIT_CHILDREN,
                               pk=import_id)
 
 

@@ -19,6 +19,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from treem.core.audit import record_event, record_read, snapshot
+from treem.core.intake.identity import parse_personal_id
+from treem.core.intake.names import fold_name, standardise_name
+from treem.core.intake.values import parse_phone
 from treem.core.models import AuditEvent, EthnicGroup
 from treem.hierarchy.models import Level, OrgUnit, Village
 from treem.registry.models import (
@@ -38,7 +41,6 @@ from treem.registry.models import (
     SpecialCircumstanceGroup,
     age_on,
 )
-from treem.registry.standardise import fold_name, parse_personal_id, parse_phone, standardise_name
 
 Actor = AbstractBaseUser | AnonymousUser | None
 

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from treem.core.access import NOT_FOUND_MESSAGE, has_capability, require, scope_paths
 from treem.core.audit import labelled_changes
+from treem.core.intake.errors import UploadRefused
+from treem.core.intake.runner import confirm_import, read_progress
 from treem.registry import services
 from treem.registry.exports import children_workbook
 from treem.registry.forms import (
@@ -31,10 +33,9 @@ from treem.registry.forms import (
     SpecialCircumstanceForm,
     StatusForm,
 )
-from treem.registry.jobs import UploadRefused, confirm_import, read_progress, upload_import
+from treem.registry.jobs import upload_child_list
 from treem.registry.models import (
     Child,
-    ImportStatus,
     SpecialCircumstance,
     consent_state,
     mask_personal_id,
@@ -357,9 +358,9 @@ def imports(request: HttpRequest) -> HttpResponse:
                       initial={"as_of": today, "commune": communes.first()})
     if request.method == "POST" and form.is_valid():
         try:
-            child_import = upload_import(actor=request.user, upload=form.cleaned_data["file"],  # type: ignore[arg-type]
-                                         commune=form.cleaned_data["commune"], as_of=form.cleaned_data["as_of"],
-                                         today=today)
+            child_import = upload_child_list(actor=request.user,  # type: ignore[arg-type]
+                                             upload=form.cleaned_data["file"], commune=form.cleaned_data["commune"],
+                                             as_of=form.cleaned_data["as_of"], today=today)
         except UploadRefused as error:
             form.add_error("file", str(error))
         else:
@@ -373,12 +374,11 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     child_import = import_for(request.user, import_id=import_id)
     if request.method == "POST":
         try:
-            child_import = confirm_import(actor=request.user, child_import=child_import)  # type: ignore[arg-type]
+            child_import = confirm_import(actor=request.user, record=child_import)  # type: ignore[arg-type]
         except UploadRefused as error:
             messages.error(request, str(error))
         return redirect("registry:import", import_id=child_import.pk)
-    context = {"job": child_import, "progress": read_progress(child_import),
-               "is_running": child_import.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)}
+    context = {"job": child_import, "progress": read_progress(child_import), "is_running": child_import.is_running}
     if request.headers.get("HX-Request") == "true":
         return render(request, "registry/import.html#status", context)
     return render(request, "registry/import.html", context)

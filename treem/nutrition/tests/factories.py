@@ -7,10 +7,10 @@ from decimal import Decimal
 from itertools import count
 
 from treem.accounts.tests.factories import unit
+from treem.core.intake.names import fold_name
 from treem.core.models import EthnicGroup
 from treem.nutrition.models import Measurement, Source
 from treem.registry.models import Child
-from treem.registry.standardise import fold_name
 
 _numbers = count(1)
 

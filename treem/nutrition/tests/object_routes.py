@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from django.utils import timezone
 
 from treem.accounts.tests.factories import unit
-from treem.nutrition.models import ImportStatus, Measurement, MeasurementImport
+from treem.core.intake.models import ImportRecord, ImportStatus
+from treem.nutrition.models import Measurement
 from treem.nutrition.tests.factories import child_in, measurement_with
 from treem.registry.models import Child
 
@@ -27,10 +30,12 @@ def measurement_of(code: str) -> Measurement:
     return existing or measurement_with(child, measured_on=day, waz=-1.0, haz=-1.0, whz=0.0)
 
 
-def import_of(code: str) -> MeasurementImport:
-    return MeasurementImport.objects.create(commune=unit(code), as_of=timezone.localdate(), original_name="a.xlsx",
-                                            stored_file="", status=ImportStatus.DONE, rejected_rows=b"PK",
-                                            summary={"rows": 0, "outcomes": []})
+def import_of(code: str) -> ImportRecord:
+    rejected = Path(tempfile.mkdtemp()) / "a-dong-bi-tu-choi.xlsx"
+    rejected.write_bytes(b"PK")
+    return ImportRecord.objects.create(kind="measurements", org_unit=unit(code), as_of=timezone.localdate(),
+                                       original_name="a.xlsx", stored_file="", status=ImportStatus.DONE,
+                                       rejected_file=str(rejected), summary={"rows": 0, "outcomes": []})
 
 
 NUTRITION_OBJECT_ROUTES: dict[str, Callable[[str], str]] = {

@@ -14,10 +14,11 @@ from django.test import Client
 from openpyxl import Workbook, load_workbook
 
 from treem.accounts.tests.factories import unit, user_with_role
+from treem.core.intake.models import ImportRecord
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
 from treem.nutrition.importing import REASON_HEADER, import_measurements, rejected_workbook
-from treem.nutrition.models import Measurement, MeasurementImport
+from treem.nutrition.models import Measurement
 from treem.nutrition.tests.factories import child_in, measurement_with
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +196,7 @@ def test_the_import_page_previews_then_imports_and_offers_the_rejected_rows(
     with open(path, "rb") as handle:
         response = client.post("/dinh-duong/nhap-excel/", {"xa": unit("03390").uid, "file": handle})
     assert response.status_code == 302
-    record = MeasurementImport.objects.get()
+    record = ImportRecord.objects.get(kind="measurements")
     assert record.preview["rows"] == 13 and not Measurement.objects.exists()
     page = client.get(response["Location"]).content.decode()
     # uploaded today, so the row dated 01/07/2025 is no longer after the as-of date
@@ -217,3 +218,45 @@ def test_the_template_lists_the_communes_children_under_five(children: dict[str,
     names = [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert "Lò Thị Mai" in names and "Lò Văn Bên" not in names
     assert AuditEvent.objects.filter(verb=AuditEvent.Verb.EXPORT).count() == 1
+
+
+def test_a_large_measurement_file_is_imported_in_the_background_with_its_progress(
+    children: dict[str, object], tmp_path: Path, client: Client, settings: object, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from treem.core.intake import runner
+
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # type: ignore[attr-defined]
+    monkeypatch.setattr(runner, "BACKGROUND_BYTES", 10)
+    client.force_login(user_with_role(Role.COMMUNE_OFFICER, "03390"))
+    with open(workbook(ROWS, tmp_path), "rb") as handle:
+        response = client.post("/dinh-duong/nhap-excel/", {"xa": unit("03390").uid, "file": handle})
+    record = ImportRecord.objects.get(kind="measurements")
+    assert record.is_background and record.preview["rows"] == 13 and not Measurement.objects.exists()
+    client.post(response["Location"])
+    record.refresh_from_db()
+    assert record.status == "queued" and record.task_id and not Measurement.objects.exists()
+    partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    assert "<progress" in partial and 'hx-trigger="every 2s"' in partial
+    runner.execute_import(record.pk)  # what the worker does
+    record.refresh_from_db()
+    assert record.status == "done" and runner.read_progress(record)["percent"] == 100
+    assert record.summary["rows"] == record.summary["created"] + record.summary["updated"] + record.summary["rejected"]
+    assert Measurement.objects.count() == record.summary["created"] == 4
+    rejected = load_workbook(BytesIO(client.get(f"/dinh-duong/nhap-excel/{record.pk}/dong-bi-tu-choi.xlsx")
+                                     .getvalue())).active
+    assert len(list(rejected.iter_rows(values_only=True))) == 1 + record.summary["rejected"]
+
+
+def test_a_text_file_renamed_xlsx_is_explained_on_the_measurement_page(
+    children: dict[str, object], tmp_path: Path, client: Client, settings: object,
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+    client.force_login(user_with_role(Role.COMMUNE_OFFICER, "03390"))
+    path = tmp_path / "can.xlsx"
+    path.write_text("Ngày cân;Cân nặng\n03/06/2025;7,9\n", encoding="utf-8")
+    with open(path, "rb") as handle:
+        response = client.post("/dinh-duong/nhap-excel/", {"xa": unit("03390").uid, "file": handle})
+    page = client.get(response["Location"]).content.decode()
+    assert "không phải là tệp Excel thật" in page and "Zip" not in page
+    assert ImportRecord.objects.get(kind="measurements").status == "failed"

@@ -8,9 +8,9 @@ from typing import Any
 import factory
 
 from treem.accounts.tests.factories import unit
+from treem.core.intake.names import fold_name
 from treem.core.models import EthnicGroup
 from treem.registry.models import Child, DatePrecision, Guardian, Residence
-from treem.registry.standardise import fold_name
 
 
 class ChildFactory(factory.django.DjangoModelFactory):

@@ -10,9 +10,9 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from treem.accounts.tests.factories import user_with_role
+from treem.core.intake import runner
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
-from treem.registry import jobs
 from treem.registry.models import Child
 from treem.registry.tests.factories import child_in
 from treem.registry.tests.test_imports import MESSY_ROWS, write_messy_workbook
@@ -88,7 +88,7 @@ def test_importing_a_file_through_the_api(
     assert dry.status_code == 200 and dry.json()["summary"]["rows"] == len(MESSY_ROWS)
     assert Child.objects.count() == 0
     assert not any(path.is_file() for path in (tmp_path / "media").rglob("*"))  # the dry run's copy is gone
-    monkeypatch.setattr(jobs, "MAX_UPLOAD_BYTES", len(content) - 1)
+    monkeypatch.setattr(runner, "MAX_UPLOAD_BYTES", len(content) - 1)
     too_big = officer.post("/api/v1/children/import", {"file": SimpleUploadedFile("ds.xlsx", content),
                                                        "commune": "03390", "as_of": "2026-05-01", "dry_run": "true"})
     assert too_big.status_code == 422 and "Tệp quá lớn" in too_big.json()["detail"]

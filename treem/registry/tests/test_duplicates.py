@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def candidate(pk: int, name: str, born: dt.date, *, folded: str | None = None, precision: str = "day",
               sex: str = "M", commune: int = 1, village: int | None = None, personal_id: str = "") -> Candidate:
-    from treem.registry.standardise import fold_name
+    from treem.core.intake.names import fold_name
 
     return Candidate(id=pk, full_name=name, name_folded=folded or fold_name(name), birth_date=born,
                      precision=precision, sex=sex, commune_id=commune, village_id=village, personal_id=personal_id)

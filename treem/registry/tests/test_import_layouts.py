@@ -14,9 +14,11 @@ import pytest
 from django.core.management import call_command
 
 from treem.accounts.tests.factories import unit
-from treem.registry.imports import ImportSummary, import_children_file, is_footer_text, is_numbering_row
+from treem.core.intake.headers import combine_header_rows
+from treem.registry.import_fields import find_header_row, match_headers
+from treem.registry.import_rows import ImportSummary, is_footer_text, is_numbering_row
+from treem.registry.imports import import_children_file
 from treem.registry.models import Child, DatePrecision
-from treem.registry.standardise import combine_header_rows, find_header_row, match_headers
 
 pytestmark = pytest.mark.django_db
 

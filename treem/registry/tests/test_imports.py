@@ -15,12 +15,16 @@ import pytest
 from django.core.management import call_command
 
 from treem.accounts.tests.factories import unit
+from treem.core.intake.encodings import encode_tcvn3
+from treem.core.intake.errors import ImportRefused
 from treem.core.models import AuditEvent
 from treem.registry import imports as imports_module
 from treem.registry.duplicates import detect_duplicates
-from treem.registry.imports import REJECTED_REASON_TITLE, ImportRefused, import_children_file
+from treem.registry.import_batches import BatchWriter
+from treem.registry.import_fields import match_headers
+from treem.registry.import_rows import REJECTED_REASON_TITLE
+from treem.registry.imports import import_children_file
 from treem.registry.models import Child, DuplicateCandidate, Guardian, Residence, SpecialCircumstance
-from treem.registry.standardise import encode_tcvn3, match_headers
 from treem.registry.tests.factories import child_in
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +211,7 @@ def test_a_dry_run_reports_the_same_and_saves_nothing(messy_file: Path) -> None:
 
 def test_a_crash_halfway_leaves_no_half_import(messy_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = {"n": 0}
-    original = imports_module._Batcher.flush
+    original = BatchWriter.flush
 
     def flaky(self: Any, rows: Any) -> None:
         calls["n"] += 1
@@ -215,7 +219,7 @@ def test_a_crash_halfway_leaves_no_half_import(messy_file: Path, monkeypatch: py
             raise RuntimeError("mất điện")
         original(self, rows)
 
-    monkeypatch.setattr(imports_module._Batcher, "flush", flaky)
+    monkeypatch.setattr(BatchWriter, "flush", flaky)
     with pytest.raises(RuntimeError):
         run(messy_file, batch_size=2)
     assert calls["n"] == 3

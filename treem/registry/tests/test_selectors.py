@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from treem.accounts.tests.factories import UserFactory, unit, user_with_role
+from treem.core.intake.models import ImportRecord
 from treem.core.roles import Role
-from treem.registry.models import ChildImport, DuplicateCandidate
+from treem.registry.models import DuplicateCandidate
 from treem.registry.selectors import (
     ChildFilters,
     children_for,
@@ -60,5 +61,6 @@ def test_duplicate_pairs_and_imports_stay_in_scope(two_communes: tuple[int, int]
     officer = user_with_role(Role.COMMUNE_OFFICER, "03390")
     assert list(duplicate_candidates_for(officer)) == [inside]
     assert duplicate_candidates_for(user_with_role(Role.COORDINATOR, "12")).count() == 2
-    ChildImport.objects.create(commune=unit("03408"), as_of=TODAY, original_name="a.xlsx", stored_file="/x")
+    ImportRecord.objects.create(kind="children", org_unit=unit("03408"), as_of=TODAY, original_name="a.xlsx",
+                                stored_file="/x")
     assert not imports_for(officer).exists()

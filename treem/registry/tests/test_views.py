@@ -13,10 +13,12 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from treem.accounts.tests.factories import unit, user_with_role
+from treem.core.intake import runner
+from treem.core.intake.models import ImportRecord, ImportStatus
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
-from treem.registry import jobs, services
-from treem.registry.models import Child, ChildImport, DuplicateCandidate, ImportStatus
+from treem.registry import services
+from treem.registry.models import Child, DuplicateCandidate
 from treem.registry.tests.factories import child_in
 from treem.registry.tests.test_imports import MESSY_ROWS, write_messy_workbook
 
@@ -155,7 +157,7 @@ def test_an_import_is_previewed_confirmed_and_its_rejected_rows_downloaded(
     response = officer_client.post("/tre-em/nhap/", {
         "file": SimpleUploadedFile("Danh sách xã.xlsx", content), "as_of": "01/05/2026",
         "commune": unit("03390").pk})
-    job = ChildImport.objects.get()
+    job = ImportRecord.objects.get(kind="children")
     assert response.status_code == 302 and response.url == f"/tre-em/nhap/{job.pk}/"
     assert job.status == ImportStatus.UPLOADED and Child.objects.count() == 0
     page = officer_client.get(response.url).content.decode()
@@ -174,19 +176,19 @@ def test_a_large_import_runs_in_the_background_and_shows_its_progress(
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    monkeypatch.setattr(jobs, "BACKGROUND_BYTES", 10)
+    monkeypatch.setattr(runner, "BACKGROUND_BYTES", 10)
     content = write_messy_workbook(tmp_path / "ds.xlsx").read_bytes()
     officer_client.post("/tre-em/nhap/", {"file": SimpleUploadedFile("lon.xlsx", content), "as_of": "01/05/2026",
                                           "commune": unit("03390").pk})
-    job = ChildImport.objects.get()
+    job = ImportRecord.objects.get(kind="children")
     officer_client.post(f"/tre-em/nhap/{job.pk}/")
     job.refresh_from_db()
     assert job.status == ImportStatus.QUEUED and job.is_background and job.task_id
     partial = officer_client.get(f"/tre-em/nhap/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert "<progress" in partial and 'hx-trigger="every 2s"' in partial
-    jobs.execute_import(job.pk)  # what the worker does
+    runner.execute_import(job.pk)  # what the worker does
     job.refresh_from_db()
-    assert job.status == ImportStatus.DONE and jobs.read_progress(job)["percent"] == 100
+    assert job.status == ImportStatus.DONE and runner.read_progress(job)["percent"] == 100
 
 
 def test_the_officer_merges_a_pair_from_the_review_queue(officer_client: Client) -> None:
@@ -217,7 +219,7 @@ def test_an_unreadable_upload_is_explained_and_cannot_be_confirmed(
     settings.MEDIA_ROOT = str(tmp_path / "media")
     officer_client.post("/tre-em/nhap/", {"file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n"), "as_of": "01/05/2026",
                                           "commune": unit("03390").pk})
-    job = ChildImport.objects.get()
+    job = ImportRecord.objects.get(kind="children")
     assert job.status == ImportStatus.FAILED
     assert "Không tìm thấy dòng tiêu đề" in officer_client.get(f"/tre-em/nhap/{job.pk}/").content.decode()
     officer_client.post(f"/tre-em/nhap/{job.pk}/")
@@ -231,3 +233,54 @@ def test_a_file_of_another_kind_is_refused_next_to_the_field(officer_client: Cli
     response = officer_client.post("/tre-em/nhap/", {"file": SimpleUploadedFile("x.pdf", b"%PDF"),
                                                      "as_of": "01/05/2026", "commune": unit("03390").pk})
     assert "field-error" in response.content.decode() and "Chỉ nhận tệp Excel" in response.content.decode()
+
+
+def test_a_text_file_renamed_xlsx_is_explained_in_vietnamese(
+    officer_client: Client, tmp_path: Path, settings: SettingsWrapper
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    officer_client.post("/tre-em/nhap/", {"file": SimpleUploadedFile("ds.xlsx", b"Ho ten,Ngay sinh\nA,1/1/2020\n"),
+                                          "as_of": "01/05/2026", "commune": unit("03390").pk})
+    job = ImportRecord.objects.get(kind="children")
+    page = officer_client.get(f"/tre-em/nhap/{job.pk}/").content.decode()
+    assert job.status == ImportStatus.FAILED
+    assert "không phải là tệp Excel thật" in page and "Lưu thành (Save As)" in page
+    assert "EOCD" not in page and "Zip" not in page
+
+
+def test_a_file_with_thousands_of_columns_shows_a_count_and_the_first_few_unused_ones(
+    officer_client: Client, tmp_path: Path, settings: SettingsWrapper
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    extra = [f"Cột thừa {number}" for number in range(1, 4998)]
+    lines = [",".join(["Họ và tên", "Ngày sinh", "Giới tính", *extra]),
+             ",".join(["Lò Văn Sình", "04/05/2017", "Nam", *([""] * len(extra))])]
+    upload = SimpleUploadedFile("rong.csv", "\n".join(lines).encode("utf-8"))
+    officer_client.post("/tre-em/nhap/", {"file": upload, "as_of": "01/05/2026", "commune": unit("03390").pk})
+    job = ImportRecord.objects.get(kind="children")
+    page = officer_client.get(f"/tre-em/nhap/{job.pk}/").content.decode()
+    shown, _, rest = page.partition('data-testid="unused-columns-rest"')
+    assert "Cột không dùng (4997)" in shown
+    assert "Cột thừa 1," in shown and "Cột thừa 8 …" in shown and "Cột thừa 9," not in shown
+    assert "Xem 4989 cột không dùng còn lại" in rest and "Cột thừa 4997" in rest
+    assert rest.index("Cột thừa 4997") < rest.index("</details>")
+
+
+def test_a_name_with_markup_or_a_control_character_is_rejected_with_its_reason(
+    officer_client: Client, tmp_path: Path, settings: SettingsWrapper
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    lines = ["Họ và tên,Ngày sinh,Giới tính", "<script>alert(1)</script>,04/05/2017,Nam",
+             "Lò Văn\x07 Sình,04/05/2017,Nam", "Lò Văn Sình,04/05/2017,Nam"]
+    upload = SimpleUploadedFile("ds.csv", "\n".join(lines).encode("utf-8"))
+    officer_client.post("/tre-em/nhap/", {"file": upload, "as_of": "01/05/2026", "commune": unit("03390").pk})
+    job = ImportRecord.objects.get(kind="children")
+    officer_client.post(f"/tre-em/nhap/{job.pk}/")
+    job.refresh_from_db()
+    assert job.summary is not None and (job.summary["created"], job.summary["rejected"]) == (1, 2)
+    reasons = dict((row, reason) for row, reason in job.summary["rejected_rows"])
+    assert reasons[2].startswith("Họ tên có ký tự của mã trang web")
+    assert reasons[3].startswith("Họ tên có ký tự điều khiển không nhìn thấy (mã U+0007)")
+    assert list(Child.objects.values_list("full_name", flat=True)) == ["Lò Văn Sình"]
+    page = officer_client.get(f"/tre-em/nhap/{job.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page

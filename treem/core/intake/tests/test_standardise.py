@@ -1,4 +1,4 @@
-"""Standardisation of commune child-list cells: every rule with hand-checked values.
+"""Standardisation of the cells of uploaded files: every rule with hand-checked values.
 
 Legacy-font samples are written byte by byte from the published TCVN3 (ABC) and VNI code tables, independently
 of the decoder's own tables, and read as Excel reads them (Windows-1252).
@@ -12,32 +12,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from treem.registry.standardise import (
-    CANONICAL_FIELDS,
-    PROVINCE_CODES,
-    SPECIAL_CIRCUMSTANCE_GROUPS,
-    VIETNAMESE_ACCENTED_LETTERS,
-    EthnicGroups,
+from treem.core.intake.dates import excel_serial_to_date, parse_date
+from treem.core.intake.encodings import (
     decode_tcvn3,
     decode_vni,
     detect_and_fix_legacy_encoding,
     detect_legacy_encoding,
     encode_tcvn3,
     encode_vni,
-    excel_serial_to_date,
-    find_header_row,
-    fold_name,
-    match_headers,
-    normalise_text,
-    parse_date,
-    parse_ethnicity,
-    parse_personal_id,
-    parse_phone,
-    parse_sex,
-    parse_special_circumstances,
-    parse_yes_no,
-    standardise_name,
 )
+from treem.core.intake.ethnicity import EthnicGroups, parse_ethnicity
+from treem.core.intake.identity import PROVINCE_CODES, parse_personal_id
+from treem.core.intake.names import fold_name, standardise_name
+from treem.core.intake.text import VIETNAMESE_ACCENTED_LETTERS, normalise_text
+from treem.core.intake.values import parse_phone, parse_sex, parse_yes_no
+from treem.core.models import CodeSystem
 
 AS_OF = dt.date(2025, 3, 15)
 
@@ -47,8 +36,10 @@ def excel_text(raw: bytes) -> str:
     return raw.decode("cp1252")
 
 
-@pytest.fixture(scope="module")
-def groups() -> EthnicGroups:
+@pytest.fixture
+def groups(db: None) -> EthnicGroups:
+    """The list as stored in ``core.EthnicGroup`` by ``load_reference`` (so the tests that use it run with the
+    database, before any transactional test empties it)."""
     return EthnicGroups.load()
 
 
@@ -501,7 +492,7 @@ def test_unknown_or_empty_sex_is_rejected_with_the_expected_values() -> None:
 
 def test_the_reference_list_has_54_groups_with_the_1979_codes(groups: EthnicGroups) -> None:
     assert len(groups) == 54
-    assert groups.code_system == "121-TCTK/PPCĐ"
+    assert groups.code_system == CodeSystem.ETHNIC_121_1979
     assert [group.code for group in groups][:3] == ["01", "02", "03"]
     assert groups.by_code("8") is not None and groups.by_code("8") == groups.by_code("08")
     assert groups.by_code("35").name == "Hà Nhì"  # type: ignore[union-attr]
@@ -717,160 +708,28 @@ def test_invalid_phone_numbers_are_rejected_and_empty_is_allowed() -> None:
     assert (parse_phone(None).value, parse_phone(None).error) == (None, None)
 
 
-# ------------------------------------------------------------------------------------------------------------
-# Special circumstances
-# ------------------------------------------------------------------------------------------------------------
-
-
-def test_article_10_lists_14_groups_a_to_o_with_d_stroke_and_without_f_or_j() -> None:
-    assert list(SPECIAL_CIRCUMSTANCE_GROUPS) == [
-        "a",
-        "b",
-        "c",
-        "d",
-        "đ",
-        "e",
-        "g",
-        "h",
-        "i",
-        "k",
-        "l",
-        "m",
-        "n",
-        "o",
-    ]
-    assert SPECIAL_CIRCUMSTANCE_GROUPS["a"] == "Trẻ em mồ côi cả cha và mẹ"
-    assert SPECIAL_CIRCUMSTANCE_GROUPS["đ"] == "Trẻ em nhiễm HIV/AIDS"
-
-
-@pytest.mark.parametrize(
-    ("value", "letters"),
-    [("a, c", {"a", "c"}), ("a;c", {"a", "c"}), ("a c", {"a", "c"}), ("A, C", {"a", "c"}), ("nhóm a", {"a"}),
-     ("Nhóm a, nhóm c", {"a", "c"}), ("a và c", {"a", "c"}), ("đ", {"đ"}), ("Đ", {"đ"}), ("dd", {"đ"}),
-     ("b)", {"b"}), ("Trẻ em mồ côi cả cha và mẹ", {"a"}), ("mồ côi cả cha", {"a"}), ("bị bỏ rơi", {"b"}),
-     ("Trẻ em khuyết tật", {"d"}), ("Trẻ em bị bỏ rơi, Trẻ em khuyết tật", {"b", "d"}),
-     ("a) Trẻ em mồ côi cả cha và mẹ", {"a"}), ("Nhóm d: khuyết tật; a", {"a", "d"}),
-     ("a; Trẻ em di cư, trẻ em lánh nạn, tị nạn chưa xác định được cha mẹ hoặc không có người chăm sóc",
-      {"a", "o"}), ("", set()), ("Không", set()), ("-", set())],
-)  # fmt: skip
-def test_special_circumstances_are_read_as_letters(value: str, letters: set[str]) -> None:
-    result = parse_special_circumstances(value)
-    assert result.error is None
-    assert result.value == frozenset(letters)
-
-
-@pytest.mark.parametrize("value", ["f", "j", "a, f", "1", "Trẻ em bị", "b) Trẻ em mồ côi cả cha và mẹ", "mồ"])
-def test_unknown_special_circumstances_are_rejected_with_the_valid_letters(value: str) -> None:
-    error = parse_special_circumstances(value).error
-    assert error is not None
-    assert error.startswith("Nhóm hoàn cảnh đặc biệt không đọc được: '")
-    assert error.endswith(
-        "(dùng các chữ a, b, c, d, đ, e, g, h, i, k, l, m, n, o theo Điều 10 Luật Trẻ em 2016)"
-    )
-
-
-def test_the_rejection_names_the_unknown_letter() -> None:
-    assert parse_special_circumstances("a, f").error == (
-        "Nhóm hoàn cảnh đặc biệt không đọc được: 'f' (dùng các chữ a, b, c, d, đ, e, g, h, i, k, l, m, n, o "
-        "theo Điều 10 Luật Trẻ em 2016)"
-    )
-
 
 # ------------------------------------------------------------------------------------------------------------
-# Headers
+# Names that cannot be a person's name: markup and control characters
 # ------------------------------------------------------------------------------------------------------------
 
 
-def test_the_usual_titles_map_to_every_canonical_field() -> None:
-    titles = ["Họ tên trẻ em", "NS", "GT", "DT", "CCCD", "Thôn, bản", "Cha/mẹ", "Điện thoại", "Khai sinh",
-              "Hoàn cảnh đặc biệt", "KT", "Quan hệ với trẻ", "BHYT", "Trường", "Ghi chú"]  # fmt: skip
-    match = match_headers(titles)
-    assert [field for _, field in match.columns] == list(CANONICAL_FIELDS)
-    assert match.unknown == () and match.missing_required == ()
+@pytest.mark.parametrize("value", ["<script>alert(1)</script>", "Lò Văn <b>Sình</b>", "Giàng A Páo >", "Lò &lt;Sình",
+                                   "Lò Văn &#60;Sình"])
+def test_a_name_with_markup_is_refused_with_its_reason(value: str) -> None:
+    result = standardise_name(value)
+    assert result.value is None
+    assert result.error is not None and result.error.startswith("Họ tên có ký tự của mã trang web")
 
 
-@pytest.mark.parametrize(
-    ("title", "field"),
-    [("Họ và tên", "full_name"), ("Họ tên", "full_name"), ("Tên trẻ", "full_name"),
-     ("HỌ VÀ TÊN", "full_name"), ("Ho va ten", "full_name"), ("Họ và tên (ghi bằng chữ in hoa)", "full_name"),
-     ("Ngày sinh", "birth_date"), ("Ngày tháng năm sinh", "birth_date"),
-     ("Ngày, tháng, năm sinh", "birth_date"),
-     ("Ngày/tháng/năm sinh (dd/mm/yyyy)", "birth_date"), ("NS", "birth_date"), ("Ngay sinnh", "birth_date"),
-     ("Giới tính", "sex"), ("Nam/Nữ", "sex"), ("GT", "sex"), ("Dân tộc", "ethnicity"), ("DT", "ethnicity"),
-     ("Số định danh cá nhân", "personal_id"), ("Mã định danh", "personal_id"), ("Số CCCD", "personal_id"),
-     ("Số định danh", "personal_id"), ("Thôn/bản", "village"), ("Thôn", "village"), ("Bản", "village"),
-     ("Tổ dân phố", "village"), ("Họ tên cha/mẹ/người chăm sóc", "guardian_name"),
-     ("Họ tên cha mẹ", "guardian_name"), ("Người chăm sóc", "guardian_name"),
-     ("Họ tên cha, mẹ hoặc người chăm sóc trẻ", "guardian_name"), ("Số điện thoại", "guardian_phone"),
-     ("SĐT", "guardian_phone"), ("ĐT", "guardian_phone"), ("Số điện thoại của cha mẹ", "guardian_phone"),
-     ("Đăng ký khai sinh", "birth_registered"), ("ĐKKS", "birth_registered"),
-     ("Khai sinh", "birth_registered"),
-     ("Nhóm hoàn cảnh đặc biệt", "special_circumstances"), ("HCĐB", "special_circumstances"),
-     ("Khuyết tật", "disability"), ("KT", "disability"), ("Bảo hiểm y tế", "health_insurance"),
-     ("Ghi chú", "notes"), ("Quan hệ", "guardian_relationship")],
-)  # fmt: skip
-def test_each_title_spelling_maps_to_its_field(title: str, field: str) -> None:
-    assert match_headers([title]).columns == ((0, field),)
+@pytest.mark.parametrize(("value", "code"), [("Lò Văn\x00 Sình", "0000"), ("Lò\x07 Văn Sình", "0007"),
+                                             ("Lò Văn Sình\x1b[0m", "001B"), ("Lò Văn\u202e Sình", "202E")])
+def test_a_name_with_a_control_character_is_refused_with_its_reason(value: str, code: str) -> None:
+    result = standardise_name(value)
+    assert result.value is None
+    assert result.error == f"Họ tên có ký tự điều khiển không nhìn thấy (mã U+{code}): hãy gõ lại họ tên trong ô này"
 
 
-def test_titles_typed_in_tcvn3_are_matched() -> None:
-    titles = [
-        excel_text(raw)
-        for raw in (b"H\xe4 v\xb5 t\xaan", b"Ng\xb5y sinh", b"Gi\xedi t\xddnh", b"D\xa9n t\xe9c")
-    ]
-    assert [field for _, field in match_headers(titles).columns] == [
-        "full_name",
-        "birth_date",
-        "sex",
-        "ethnicity",
-    ]
-
-
-def test_unknown_columns_are_kept_and_row_numbers_are_ignored() -> None:
-    titles = ["STT", "Họ và tên", None, "Ngày sinh", "Sở thích", "Họ tên chủ hộ", "Ngày sinh của mẹ"]
-    match = match_headers(titles)
-    assert match.columns == ((1, "full_name"), (3, "birth_date"))
-    assert match.ignored == ((0, "STT"),)
-    assert match.unknown == ((4, "Sở thích"), (5, "Họ tên chủ hộ"), (6, "Ngày sinh của mẹ"))
-    assert match.column_of("birth_date") == 3 and match.field_of(4) is None
-
-
-def test_a_second_column_for_the_same_field_is_reported_as_a_duplicate() -> None:
-    match = match_headers(["Họ và tên", "Ngày sinh", "Họ tên mẹ", "Họ tên cha"])
-    assert match.column_of("guardian_name") == 2
-    assert match.duplicates == ((3, "Họ tên cha", "guardian_name"),)
-
-
-def test_the_header_row_is_found_below_title_rows() -> None:
-    rows: list[list[object]] = [
-        ["UBND XÃ MƯỜNG KIM"],
-        [None, None],
-        ["DANH SÁCH TRẺ EM DƯỚI 16 TUỔI NĂM 2024"],
-        [],
-        ["STT", "Họ và tên", "Ngày tháng năm sinh", "Giới tính", "Dân tộc", "Thôn/bản", "Sở thích"],
-        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)"],
-        [1, "Lò Văn Sình", "15/03/2020", "Nam", "Thái", "Bản Nà Ngò", "Bóng đá"],
-    ]
-    found = find_header_row(rows)
-    assert found.index == 4 and found.error is None
-    assert found.match is not None and found.match.column_of("village") == 5
-    assert found.match.unknown == ((6, "Sở thích"),)
-
-
-def test_the_header_row_is_the_one_with_most_known_columns() -> None:
-    rows: list[list[object]] = [["Họ và tên", "Ngày sinh"], ["Họ và tên", "Ngày sinh", "Giới tính", "DT"]]
-    assert find_header_row(rows).index == 1
-
-
-def test_a_sheet_without_name_and_birth_date_columns_has_no_header_row() -> None:
-    rows: list[list[object]] = [["DANH SÁCH TRẺ EM"], ["Họ và tên", "Giới tính"]]
-    found = find_header_row(rows)
-    assert (found.index, found.match) == (None, None)
-    assert found.error == "Không tìm thấy dòng tiêu đề có cột 'Họ và tên' và 'Ngày sinh' trong 15 dòng đầu"
-
-
-def test_the_header_row_is_only_looked_for_in_the_first_rows() -> None:
-    rows: list[list[object]] = [[f"Dòng {number}"] for number in range(15)]
-    rows.append(["Họ và tên", "Ngày sinh"])
-    assert find_header_row(rows).index is None
-    assert find_header_row(rows, max_scan=16).index == 15
+def test_line_breaks_and_tabs_in_a_name_cell_are_spacing_not_control_characters() -> None:
+    assert standardise_name("Lò Văn\nSình\t").value == "Lò Văn Sình"
+    assert standardise_name(excel_text(b"Nguy\xd4n V\xa8n An")).value == "Nguyễn Văn An"  # TCVN3 keeps working

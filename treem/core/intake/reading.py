@@ -3,8 +3,7 @@
 Rows are yielded one at a time with their row number in the file, so that a large file is never held as Python
 objects. CSV files are read in the encoding they were saved in (UTF-8 with or without BOM, UTF-16, or the Windows
 Vietnamese code page 1258; files typed in the legacy TCVN3/VNI fonts are passed through as Latin-1 so that the
-standardisation can convert them) and with the delimiter they use (comma, semicolon, tab or bar).
-"""
+standardisation can convert them) and with the delimiter they use (comma, semicolon, tab or bar)."""
 
 from __future__ import annotations
 
@@ -18,16 +17,14 @@ from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from treem.registry.standardise import VIETNAMESE_ACCENTED_LETTERS, detect_legacy_encoding, normalise_text
+from treem.core.intake.encodings import detect_legacy_encoding
+from treem.core.intake.errors import UnreadableFile
+from treem.core.intake.text import VIETNAMESE_ACCENTED_LETTERS, normalise_text
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_SUFFIXES = (".csv", ".txt")
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES + CSV_SUFFIXES
 _SAMPLE_BYTES = 256 * 1024
-
-
-class UnreadableFile(Exception):
-    """The file cannot be read as a table; the message says why, in Vietnamese."""
 
 
 @dataclass
@@ -56,6 +53,19 @@ def open_table(path: Path, *, sheet: int | None = None) -> Iterator[Table]:
         )
 
 
+_FORMAT_NAMES = {".xlsx": "Excel", ".xlsm": "Excel", ".xlsb": "Excel", ".xls": "Excel", ".ods": "LibreOffice"}
+
+
+def not_a_spreadsheet(path: Path) -> str:
+    """What to tell the officer when a file named as a spreadsheet cannot be opened as one (a text or web page
+    file renamed ".xlsx", a damaged download), instead of the reading library's own words."""
+    suffix = path.suffix.lower()
+    kind = _FORMAT_NAMES.get(suffix, "bảng tính")
+    return (f"Tệp '{path.name}' không phải là tệp {kind} thật: có thể đó là tệp văn bản hoặc tệp khác được đổi đuôi "
+            f"thành {suffix}, hoặc tệp đã bị hỏng khi tải về. Hãy mở tệp bằng Excel rồi chọn Lưu thành (Save As), "
+            "kiểu “Excel Workbook (.xlsx)” hoặc “CSV UTF-8 (.csv)”, và tải tệp vừa lưu lên lại.")
+
+
 def sheet_count(path: Path) -> int:
     """How many worksheets the file has (1 for CSV)."""
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
@@ -63,7 +73,7 @@ def sheet_count(path: Path) -> int:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as error:
-        raise UnreadableFile(f"Không mở được tệp '{path.name}': {error}") from error
+        raise UnreadableFile(not_a_spreadsheet(path)) from error
     try:
         return len(_visible_sheet_indexes(workbook))
     finally:
@@ -83,8 +93,7 @@ def _open_spreadsheet(path: Path, *, sheet: int | None) -> Iterator[Table]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as error:
-        raise UnreadableFile(f"Không mở được tệp '{path.name}' (tệp hỏng hoặc không phải bảng tính): {error}") \
-            from error
+        raise UnreadableFile(not_a_spreadsheet(path)) from error
     try:
         indexes = _visible_sheet_indexes(workbook)
         index = indexes[sheet] if sheet is not None and sheet < len(indexes) else indexes[0]
@@ -98,7 +107,7 @@ def _open_spreadsheet(path: Path, *, sheet: int | None) -> Iterator[Table]:
 
         yield Table(rows=rows(), total_rows=total, sheet_name=worksheet.name)
     except CalamineError as error:
-        raise UnreadableFile(f"Không đọc được tệp '{path.name}': {error}") from error
+        raise UnreadableFile(not_a_spreadsheet(path)) from error
     finally:
         workbook.close()
 
