@@ -15,7 +15,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as InputValidationError
 from ninja.operation import Operation
 from ninja.parser import Parser
@@ -113,6 +113,14 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     return error_response(request, 401, _("Chưa đăng nhập hoặc khóa truy cập không hợp lệ."))
 
 
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = error_response(request, 429, _("Quá nhiều yêu cầu; vui lòng thử lại sau."))
+    if exc.wait is not None:
+        response["Retry-After"] = str(max(1, int(exc.wait)))
+    return response
+
+
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(request, 403, str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
@@ -159,6 +167,8 @@ def error_statuses(operation: Operation, methods: list[str]) -> set[int]:
         statuses.add(422)
     if _has_input(operation, "path"):
         statuses.add(404)
+    if operation.throttle_objects:
+        statuses.add(429)
     if operation.auth_param is not None:  # the API's authentication (or its own): none only where auth=None
         statuses.add(401)
         if declared_permission(operation.view_func) not in (PUBLIC, AUTHENTICATED) or UNSAFE_METHODS & set(methods):

@@ -171,3 +171,13 @@ def test_the_schema_states_the_ranges_and_choices_the_operations_accept(client: 
     assert parameter("/api/v1/indicator-values", "level")["enum"] == ["province", "district", "commune"]
     assert parameter("/api/v1/indicator-values", "period")["minimum"] == 2000
     assert parameter("/api/v1/children", "limit")["maximum"] == 500
+
+
+def test_a_throttled_call_is_429_in_the_one_format_with_when_to_retry(rf: Any) -> None:
+    from ninja.errors import Throttled
+
+    from config.api import api
+
+    response = api.on_exception(rf.get("/api/v1/me"), Throttled(wait=12))
+    assert_error(response, 429)
+    assert response["Retry-After"] == "12"

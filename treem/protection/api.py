@@ -8,20 +8,29 @@ parameter annotations in the wrapper's module, so the schemas must be real objec
 """
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from treem.core.access import api_require
 from treem.core.api_errors import ErrorOut, invalid
 from treem.core.models import EthnicGroup
 from treem.hierarchy.models import OrgUnit, Village
 from treem.protection import selectors, services
-from treem.protection.models import Case, CaseStep, Incident, IncidentKind
+from treem.protection.models import (
+    Case,
+    CaseStep,
+    HarmKind,
+    Incident,
+    IncidentKind,
+    IncidentOutcome,
+    PerpetratorRelation,
+    ReportChannel,
+)
 from treem.protection.permissions import RECORD_INCIDENTS, VIEW_INCIDENTS, WORK_CASES
-from treem.registry.models import Child
+from treem.registry.models import Child, Sex
 from treem.registry.selectors import child_for as registry_child_for
 
 router = Router(tags=["Bảo vệ trẻ em"])
@@ -118,11 +127,11 @@ class CaseOut(Schema):
 
 class CaseIn(Schema):
     org_unit_code: str
-    reported_via: str
+    reported_via: ReportChannel
     reported_at: datetime
     child_full_name: str
-    child_sex: str
-    harm_kind: str
+    child_sex: Sex
+    harm_kind: HarmKind
     summary: str
     child_birth_date: date | None = None
     child_age_years: int | None = None
@@ -135,7 +144,7 @@ class CaseIn(Schema):
     reporter_name: str = ""
     reporter_phone: str = ""
     occurred_place: str = ""
-    perpetrator_relation: str = "unknown"
+    perpetrator_relation: PerpetratorRelation = PerpetratorRelation.UNKNOWN
     is_in_danger: bool = False
 
 
@@ -145,19 +154,19 @@ class CasePatch(Schema):
     child_full_name: str | None = None
     child_birth_date: date | None = None
     child_age_years: int | None = None
-    child_sex: str | None = None
+    child_sex: Sex | None = None
     child_ethnic_group_code: str | None = None
     child_address: str | None = None
     guardian_name: str | None = None
     guardian_phone: str | None = None
     village_id: int | None = None
     special_circumstance: str | None = None
-    reported_via: str | None = None
+    reported_via: ReportChannel | None = None
     reporter_name: str | None = None
     reporter_phone: str | None = None
     occurred_place: str | None = None
-    harm_kind: str | None = None
-    perpetrator_relation: str | None = None
+    harm_kind: HarmKind | None = None
+    perpetrator_relation: PerpetratorRelation | None = None
     summary: str | None = None
 
 
@@ -305,11 +314,11 @@ class IncidentOut(Schema):
 class IncidentIn(Schema):
     org_unit_code: str
     occurred_on: date
-    kind: str
+    kind: IncidentKind
     child_age_years: int
-    child_sex: str
-    outcome: str
-    harm_kind: str = ""
+    child_sex: Sex
+    outcome: IncidentOutcome
+    harm_kind: HarmKind | Literal[""] = Field("", description="hình thức xâm hại, chỉ khi kind là abuse")
     child_ethnic_group_code: str | None = None
     village_id: int | None = None
     place: str = ""
