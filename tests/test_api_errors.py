@@ -7,6 +7,7 @@ OpenAPI document declares those statuses with the one shared schema.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -27,7 +28,7 @@ def assert_error(response: Any, status: int, *fields: str) -> dict[str, Any]:
     """The response is ``status`` in the one error format, naming exactly ``fields``."""
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json")
-    body: dict[str, Any] = response.json()
+    body: dict[str, Any] = json.loads(response.content)
     assert set(body) == {"detail", "errors"} and isinstance(body["detail"], str) and body["detail"]
     assert sorted(body["errors"]) == sorted(fields), body
     assert all(isinstance(message, str) and message for messages in body["errors"].values() for message in messages)
@@ -181,3 +182,12 @@ def test_a_throttled_call_is_429_in_the_one_format_with_when_to_retry(rf: Any) -
     response = api.on_exception(rf.get("/api/v1/me"), Throttled(wait=12))
     assert_error(response, 429)
     assert response["Retry-After"] == "12"
+
+
+def test_a_user_who_chose_english_reads_the_errors_in_english(officer: Client) -> None:
+    from django.conf import settings
+
+    officer.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = assert_error(officer.get("/api/v1/incidents?month=13"), 422, "month")
+    assert body == {"detail": "The data sent are not valid.",
+                    "errors": {"month": ["Must be less than or equal to 12."]}}
