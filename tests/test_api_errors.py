@@ -111,7 +111,11 @@ def test_a_body_that_cannot_be_read_as_the_operation_expects_is_400(officer: Cli
     assert_error(officer.generic("POST", url, body, content_type=content_type), 400)
 
 
-def test_a_broken_multipart_body_sent_to_a_page_is_400_not_500(client: Client) -> None:
+@pytest.mark.parametrize("enforce_csrf_checks", [False, True])
+def test_a_broken_multipart_body_sent_to_a_page_is_400_not_500(enforce_csrf_checks: bool) -> None:
+    """Read by the view, or first by the CSRF check: either way the page answers 400."""
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
+    client.get("/tai-khoan/dang-nhap/")  # the CSRF cookie, as a browser holds it
     response = client.generic("POST", "/tai-khoan/dang-nhap/", b"username=a", content_type="multipart/form-data")
     assert response.status_code == 400
 
