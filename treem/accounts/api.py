@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from treem.accounts.models import User
 from treem.accounts.services import issue_api_token
 from treem.core.access import AUTHENTICATED, api_require, public
+from treem.core.api_errors import ErrorOut
 
 router = Router(tags=["Tài khoản"])
 
@@ -43,7 +44,8 @@ class MeOut(Schema):
     assignments: list[AssignmentOut]
 
 
-@router.post("/auth/token", response=TokenOut, auth=None, summary="Lấy khóa truy cập (bearer token)")
+@router.post("/auth/token", response={200: TokenOut, 401: ErrorOut, 429: ErrorOut}, auth=None,
+             summary="Lấy khóa truy cập (bearer token); 429 sau quá nhiều lần đăng nhập sai")
 @public
 def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     user = authenticate(request, username=payload.username, password=payload.password)

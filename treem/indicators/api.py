@@ -1,24 +1,30 @@
-"""API: an indicator's figures for a year — value, numerator, denominator, status, disaggregations."""
+"""API: an indicator's figures for a year — value, numerator, denominator, status, disaggregations.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: the access decorators wrap each operation, and django-ninja
+resolves string annotations in the wrapper's module, where this module's parameter types are unknown.
+"""
 
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
-from ninja.errors import HttpError
+from ninja import Query, Router, Schema
 
 from treem.core.access import api_require
+from treem.core.api_errors import ErrorOut
 from treem.indicators.engine import Figure
 from treem.indicators.permissions import VIEW_INDICATORS
 from treem.indicators.selectors import CategoryRow, UnitFigures, indicator_values
 from treem.plans.selectors import plan_for
 
 router = Router(tags=["Chỉ tiêu"])
-LEVELS = {"province", "district", "commune"}
+INDICATOR_CODE = r"^I[0-9]{2,3}$"
+ORG_UNIT_CODE = r"^[0-9A-Z]{1,16}$"
+MIN_PERIOD, MAX_PERIOD = 2000, 2100
+UnitLevel = Literal["province", "district", "commune"]
 PLACES = 4
 
 
@@ -48,7 +54,7 @@ class CategoryOut(Schema):
     denominator: int | float | None
 
     @staticmethod
-    def of(row: CategoryRow) -> CategoryOut:
+    def of(row: CategoryRow) -> "CategoryOut":
         return CategoryOut(category=row.key, label=row.label, value=_number(row.figure.value),
                            numerator=_count(row.figure.numerator), denominator=_count(row.figure.denominator))
 
@@ -119,24 +125,21 @@ def _out(code: str, row: UnitFigures) -> IndicatorValueOut:
     )
 
 
-@router.get("/indicator-values", response=list[IndicatorValueOut],
+@router.get("/indicator-values", response={200: list[IndicatorValueOut], 404: ErrorOut},
             summary="Giá trị một chỉ tiêu cho một năm: một đơn vị, hoặc các đơn vị một cấp trong đơn vị đó")
 @api_require(VIEW_INDICATORS)
 def list_indicator_values(
     request: HttpRequest,
-    indicator: str,
-    period: int,
-    org_unit: str,
-    level: str | None = None,
-    on: date | None = None,
-    plan: int | None = None,
+    indicator: str = Query(..., pattern=INDICATOR_CODE, description="mã chỉ tiêu, ví dụ I05"),
+    period: int = Query(..., ge=MIN_PERIOD, le=MAX_PERIOD, description="năm"),
+    org_unit: str = Query(..., pattern=ORG_UNIT_CODE, description="mã thống kê của đơn vị"),
+    level: UnitLevel | None = Query(None, description="liệt kê các đơn vị cấp này trong đơn vị"),  # noqa: B008
+    on: date | None = Query(None, description="ngày hiệu lực của đơn vị (mặc định 31/12 của năm)"),  # noqa: B008
+    plan: int | None = Query(None, ge=1, description="kế hoạch (mặc định kế hoạch đang áp dụng)"),
 ) -> list[IndicatorValueOut]:
     """``org_unit`` is a statistics code resolved on ``on`` (by default 31 December of ``period``); ``level``
-    (province, district, commune) lists the units of that level under it on that day instead."""
-    if level is not None and level not in LEVELS:
-        raise HttpError(422, f"Cấp '{level}' không hợp lệ; dùng province, district hoặc commune.")
-    if not 2000 <= period <= 2100:
-        raise HttpError(422, f"Năm {period} không hợp lệ.")
+    (province, district, commune) lists the units of that level under it on that day instead. An indicator,
+    unit or plan that does not exist or lies outside the caller's scope is 404."""
     chosen = plan_for(request.user, plan_id=plan)
     _indicator, rows, _on = indicator_values(request.user, plan=chosen, code=indicator, year=period,
                                              org_unit_code=org_unit, level=level, on=on,

@@ -6,14 +6,15 @@ resolves string annotations in the wrapper's module, where the body schemas of t
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from treem.core.access import api_require
+from treem.core.api_errors import ApiError
 from treem.core.audit import record_read
 from treem.nutrition.checks import MeasurementValues, assess
 from treem.nutrition.models import Measurement, Place, Source, age_in_days
@@ -41,7 +42,7 @@ class ScoreRowIn(Schema):
 
 class ScoreRequest(Schema):
     rows: list[ScoreRowIn] = Field(..., max_length=MAX_SCORED_ROWS)
-    convention: str = Field(Convention.ANTHRO.value, description="anthro (mặc định) hoặc igrowup")
+    convention: Convention = Field(Convention.ANTHRO, description="anthro (mặc định) hoặc igrowup")
 
 
 class ScoreRowOut(Schema):
@@ -59,19 +60,15 @@ class ScoreResponse(Schema):
     rows: list[ScoreRowOut]
 
 
-@router.post("/nutrition/zscores", response={200: ScoreResponse, 422: dict},
+@router.post("/nutrition/zscores", response=ScoreResponse,
              summary="Tính chỉ số Z (WHO 2006) cho các dòng số đo gửi lên")
 @api_require(SCORE_MEASUREMENTS)
-def score(request: HttpRequest, payload: ScoreRequest) -> Status[ScoreResponse | dict[str, str]]:
+def score(request: HttpRequest, payload: ScoreRequest) -> ScoreResponse:
     """Scores as WHO's software gives them: two decimals, blank (null) where WHO leaves the score blank; a flag is
     null with a blank score. Nothing is stored."""
-    try:
-        convention = Convention(payload.convention)
-    except ValueError:
-        return Status(422, {"detail": "convention phải là anthro hoặc igrowup."})
     rows = [RowInput(**row.model_dump()) for row in payload.rows]
-    scored = score_rows(rows, convention=convention)
-    return Status(200, ScoreResponse(rows=[ScoreRowOut(**vars(result)) for result in scored]))
+    scored = score_rows(rows, convention=payload.convention)
+    return ScoreResponse(rows=[ScoreRowOut(**vars(result)) for result in scored])
 
 
 class MeasurementOut(Schema):
@@ -109,9 +106,9 @@ class MeasurementIn(Schema):
     measured_on: date
     weight_kg: float | None = None
     length_cm: float | None = Field(None, description="chiều dài (đo nằm) hoặc chiều cao (đo đứng), cm")
-    position: str = Field("", description="L (đo nằm), H (đo đứng) hoặc trống")
+    position: Literal["", "L", "H"] = Field("", description="L (đo nằm), H (đo đứng) hoặc trống")
     has_oedema: bool = False
-    place: str = Place.HEALTH_STATION
+    place: Place = Place.HEALTH_STATION
     measured_by: str = ""
 
 
@@ -131,14 +128,11 @@ def list_measurements(request: HttpRequest, child_id: int) -> list[MeasurementOu
 
 
 @router.post("/nutrition/children/{child_id}/measurements", response={201: SavedMeasurementOut,
-             200: SavedMeasurementOut, 422: dict}, summary="Ghi một lần cân, đo (cùng ngày thì sửa lần đã ghi)")
+             200: SavedMeasurementOut}, summary="Ghi một lần cân, đo (cùng ngày thì sửa lần đã ghi)")
 @api_require(RECORD_MEASUREMENTS)
-def create_measurement(request: HttpRequest, child_id: int, payload: MeasurementIn
-                       ) -> Status[SavedMeasurementOut | dict[str, Any]]:
+def create_measurement(request: HttpRequest, child_id: int, payload: MeasurementIn) -> Status[SavedMeasurementOut]:
     """Scores are computed and stored; implausible values are saved and returned with their warnings."""
     child = child_for(request.user, child_id=child_id, capability=RECORD_MEASUREMENTS)
-    if payload.place not in Place.values:
-        return Status(422, {"detail": {"place": f"Nơi cân phải là một trong: {', '.join(Place.values)}."}})
     values = MeasurementValues(
         measured_on=payload.measured_on, weight_kg=_decimal(payload.weight_kg),
         length_cm=_decimal(payload.length_cm), position=payload.position, has_oedema=payload.has_oedema,
@@ -147,14 +141,12 @@ def create_measurement(request: HttpRequest, child_id: int, payload: Measurement
                         age_days=age_in_days(child, payload.measured_on),
                         previous=previous_measurement(child, before=payload.measured_on), today=timezone.localdate())
     if assessment.errors:
-        return Status(422, {"detail": assessment.errors})
-    try:
-        saved = record_measurement(actor=request.user, child=child, measured_on=payload.measured_on,
-                                   weight_kg=values.weight_kg, length_cm=values.length_cm, position=payload.position,
-                                   has_oedema=payload.has_oedema, place=payload.place,
-                                   measured_by=payload.measured_by[:150], source=Source.API)
-    except ValidationError as error:
-        return Status(422, {"detail": getattr(error, "message_dict", error.messages)})
+        raise ApiError(422, _("Số đo không hợp lệ."),
+                       {field: [message] for field, message in assessment.errors.items()})
+    saved = record_measurement(actor=request.user, child=child, measured_on=payload.measured_on,
+                               weight_kg=values.weight_kg, length_cm=values.length_cm, position=payload.position,
+                               has_oedema=payload.has_oedema, place=payload.place,
+                               measured_by=payload.measured_by[:150], source=Source.API)
     body = SavedMeasurementOut(created=saved.created, measurement=MeasurementOut.of(saved.measurement),
                                warnings=list(assessment.warnings))
     return Status(201 if saved.created else 200, body)

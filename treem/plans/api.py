@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from treem.core.access import api_require
+from treem.core.api_errors import ErrorOut
 from treem.plans.models import Indicator, Plan
 from treem.plans.permissions import VIEW_PLANS
 from treem.plans.selectors import data_elements_for, indicators_of, plan_for, plans_for
@@ -117,7 +118,7 @@ def list_indicators(request: HttpRequest, plan_id: int) -> list[IndicatorOut]:
     return [IndicatorOut.of(indicator) for indicator in indicators_of(plan)]
 
 
-@router.get("/data-elements", response=list[DataElementOut],
+@router.get("/data-elements", response={200: list[DataElementOut], 404: ErrorOut},
             summary="Phần tử dữ liệu: nhập báo cáo (entered) hoặc tính từ hồ sơ (derived)")
 @api_require(VIEW_PLANS)
 def list_data_elements(request: HttpRequest, plan: int | None = None) -> list[DataElementOut]:

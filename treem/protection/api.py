@@ -8,24 +8,33 @@ parameter annotations in the wrapper's module, so the schemas must be real objec
 """
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema, Status
 
 from treem.core.access import api_require
+from treem.core.api_errors import ErrorOut, invalid
 from treem.core.models import EthnicGroup
 from treem.hierarchy.models import OrgUnit, Village
 from treem.protection import selectors, services
-from treem.protection.models import Case, CaseStep, Incident, IncidentKind
+from treem.protection.models import (
+    Case,
+    CaseStep,
+    HarmKind,
+    Incident,
+    IncidentKind,
+    IncidentOutcome,
+    PerpetratorRelation,
+    ReportChannel,
+)
 from treem.protection.permissions import RECORD_INCIDENTS, VIEW_INCIDENTS, WORK_CASES
-from treem.registry.models import Child
+from treem.registry.models import Child, Sex
 from treem.registry.selectors import child_for as registry_child_for
 
 router = Router(tags=["Bảo vệ trẻ em"])
+MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
 class StepOut(Schema):
@@ -118,11 +127,11 @@ class CaseOut(Schema):
 
 class CaseIn(Schema):
     org_unit_code: str
-    reported_via: str
+    reported_via: ReportChannel
     reported_at: datetime
     child_full_name: str
-    child_sex: str
-    harm_kind: str
+    child_sex: Sex
+    harm_kind: HarmKind
     summary: str
     child_birth_date: date | None = None
     child_age_years: int | None = None
@@ -135,7 +144,7 @@ class CaseIn(Schema):
     reporter_name: str = ""
     reporter_phone: str = ""
     occurred_place: str = ""
-    perpetrator_relation: str = "unknown"
+    perpetrator_relation: PerpetratorRelation = PerpetratorRelation.UNKNOWN
     is_in_danger: bool = False
 
 
@@ -145,19 +154,19 @@ class CasePatch(Schema):
     child_full_name: str | None = None
     child_birth_date: date | None = None
     child_age_years: int | None = None
-    child_sex: str | None = None
+    child_sex: Sex | None = None
     child_ethnic_group_code: str | None = None
     child_address: str | None = None
     guardian_name: str | None = None
     guardian_phone: str | None = None
     village_id: int | None = None
     special_circumstance: str | None = None
-    reported_via: str | None = None
+    reported_via: ReportChannel | None = None
     reporter_name: str | None = None
     reporter_phone: str | None = None
     occurred_place: str | None = None
-    harm_kind: str | None = None
-    perpetrator_relation: str | None = None
+    harm_kind: HarmKind | None = None
+    perpetrator_relation: PerpetratorRelation | None = None
     summary: str | None = None
 
 
@@ -170,29 +179,9 @@ class ChangeOut(Schema):
     after: Any = None
 
 
-class ConflictOut(Schema):
-    detail: str
+class ConflictOut(ErrorOut):
     current_version: int
     changes: list[ChangeOut]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
-
-
-def _validation_error(error: ValidationError) -> HttpError:
-    if hasattr(error, "error_dict"):
-        errors = {field: [str(message) for message in messages] for field, messages in
-                  error.message_dict.items()}
-        return _HttpErrorWithFields(400, "Dữ liệu không hợp lệ.", errors)
-    return _HttpErrorWithFields(400, "; ".join(str(message) for message in error.messages), {})
-
-
-class _HttpErrorWithFields(HttpError):
-    def __init__(self, status_code: int, message: str, errors: dict[str, list[str]]) -> None:
-        super().__init__(status_code, message)
-        self.errors = errors
 
 
 def _ethnic_group(code: str | None) -> EthnicGroup | None:
@@ -200,8 +189,7 @@ def _ethnic_group(code: str | None) -> EthnicGroup | None:
         return None
     group = EthnicGroup.objects.filter(code=code).first()
     if group is None:
-        raise _HttpErrorWithFields(400, "Dữ liệu không hợp lệ.", {"child_ethnic_group_code": [
-            f"Không có dân tộc mã '{code}'."]})
+        raise invalid("child_ethnic_group_code", f"Không có dân tộc mã '{code}'.")
     return group
 
 
@@ -210,7 +198,7 @@ def _village(village_id: int | None, org_unit: OrgUnit) -> Village | None:
         return None
     village = Village.objects.filter(pk=village_id, org_unit=org_unit).first()
     if village is None:
-        raise _HttpErrorWithFields(400, "Dữ liệu không hợp lệ.", {"village_id": ["Thôn, bản không thuộc xã này."]})
+        raise invalid("village_id", "Thôn, bản không thuộc xã này.")
     return village
 
 
@@ -221,15 +209,13 @@ def _registry_child(request: HttpRequest, child_id: int | None) -> Child | None:
     try:
         return registry_child_for(request.user, child_id=child_id)
     except Http404 as error:
-        raise _HttpErrorWithFields(400, "Dữ liệu không hợp lệ.", {"child_id": [
-            "Không tìm thấy hồ sơ trẻ em này trong phạm vi của bạn."]}) from error
+        raise invalid("child_id", "Không tìm thấy hồ sơ trẻ em này trong phạm vi của bạn.") from error
 
 
 def _commune(request: HttpRequest, code: str, on: date, capability: str) -> OrgUnit:
     unit = selectors.communes_for_incidents(request.user, on=on, capability=capability).filter(code=code).first()
     if unit is None:
-        raise _HttpErrorWithFields(400, "Dữ liệu không hợp lệ.", {"org_unit_code": [
-            f"Không có xã mã '{code}' trong phạm vi của bạn vào ngày {on:%d/%m/%Y}."]})
+        raise invalid("org_unit_code", f"Không có xã mã '{code}' trong phạm vi của bạn vào ngày {on:%d/%m/%Y}.")
     return unit
 
 
@@ -255,28 +241,19 @@ def list_cases(request: HttpRequest, status: str | None = None) -> list[CaseList
     return items
 
 
-@router.post("/cases", response={201: CaseOut, 400: ErrorOut}, summary="Tiếp nhận một trường hợp (Mẫu 01)")
+@router.post("/cases", response={201: CaseOut}, summary="Tiếp nhận một trường hợp (Mẫu 01)")
 @api_require(WORK_CASES)
-def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, Any]:
-    try:
-        on = timezone.localtime(payload.reported_at).date() if timezone.is_aware(payload.reported_at) else \
-            payload.reported_at.date()
-        org_unit = _commune(request, payload.org_unit_code, on, WORK_CASES)
-        fields = payload.model_dump(exclude={"org_unit_code", "child_ethnic_group_code", "village_id"})
-        case = services.report_case(
-            actor=request.user, org_unit=org_unit,  # type: ignore[arg-type]
-            child_ethnic_group=_ethnic_group(payload.child_ethnic_group_code),
-            village=_village(payload.village_id, org_unit), **fields,
-        )
-    except _HttpErrorWithFields as error:
-        return 400, ErrorOut(detail=error.message, errors=error.errors)
-    except ValidationError as error:
-        converted = _validation_error(error)
-        assert isinstance(converted, _HttpErrorWithFields)
-        return 400, ErrorOut(detail=converted.message, errors=converted.errors)
-    except PermissionDenied as error:
-        raise HttpError(403, str(error)) from error
-    return 201, CaseOut.of(selectors.open_case(request.user, case_id=case.pk))
+def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
+    on = timezone.localtime(payload.reported_at).date() if timezone.is_aware(payload.reported_at) else \
+        payload.reported_at.date()
+    org_unit = _commune(request, payload.org_unit_code, on, WORK_CASES)
+    fields = payload.model_dump(exclude={"org_unit_code", "child_ethnic_group_code", "village_id"})
+    case = services.report_case(
+        actor=request.user, org_unit=org_unit,  # type: ignore[arg-type]
+        child_ethnic_group=_ethnic_group(payload.child_ethnic_group_code),
+        village=_village(payload.village_id, org_unit), **fields,
+    )
+    return Status(201, CaseOut.of(selectors.open_case(request.user, case_id=case.pk)))
 
 
 @router.get("/cases/{case_id}", response=CaseOut, summary="Một trường hợp (việc mở hồ sơ được ghi nhật ký)")
@@ -285,31 +262,25 @@ def get_case(request: HttpRequest, case_id: str) -> CaseOut:
     return CaseOut.of(selectors.open_case(request.user, case_id=case_id))
 
 
-@router.patch("/cases/{case_id}", response={200: CaseOut, 400: ErrorOut, 409: ConflictOut},
+@router.patch("/cases/{case_id}", response={200: CaseOut, 409: ConflictOut},
               summary="Sửa thông tin trường hợp; gửi kèm version, bị từ chối (409) nếu người khác đã sửa")
 @api_require(WORK_CASES)
-def update_case(request: HttpRequest, case_id: str, payload: CasePatch) -> tuple[int, Any]:
+def update_case(request: HttpRequest, case_id: str, payload: CasePatch) -> Status[CaseOut | ConflictOut]:
     case = selectors.case_for(request.user, case_id=case_id)
     changes: dict[str, Any] = payload.model_dump(exclude_unset=True, exclude={"version"})
+    if "child_ethnic_group_code" in changes:
+        changes["child_ethnic_group"] = _ethnic_group(changes.pop("child_ethnic_group_code"))
+    if "village_id" in changes:
+        changes["village"] = _village(changes.pop("village_id"), case.org_unit)
+    if "child_id" in changes:
+        changes["child"] = _registry_child(request, changes.pop("child_id"))
     try:
-        if "child_ethnic_group_code" in changes:
-            changes["child_ethnic_group"] = _ethnic_group(changes.pop("child_ethnic_group_code"))
-        if "village_id" in changes:
-            changes["village"] = _village(changes.pop("village_id"), case.org_unit)
-        if "child_id" in changes:
-            changes["child"] = _registry_child(request, changes.pop("child_id"))
         services.update_case(actor=request.user, case=case, expected_version=payload.version,  # type: ignore[arg-type]
                              changes=changes)
     except services.StaleVersionError as error:
-        return 409, ConflictOut(detail=str(error), current_version=error.current_version,
-                                changes=[ChangeOut(**change) for change in error.changes])
-    except _HttpErrorWithFields as error:
-        return 400, ErrorOut(detail=error.message, errors=error.errors)
-    except ValidationError as error:
-        converted = _validation_error(error)
-        assert isinstance(converted, _HttpErrorWithFields)
-        return 400, ErrorOut(detail=converted.message, errors=converted.errors)
-    return 200, CaseOut.of(selectors.open_case(request.user, case_id=case.pk))
+        return Status(409, ConflictOut(detail=str(error), current_version=error.current_version,
+                                       changes=[ChangeOut(**change) for change in error.changes]))
+    return Status(200, CaseOut.of(selectors.open_case(request.user, case_id=case.pk)))
 
 
 class IncidentOut(Schema):
@@ -343,11 +314,11 @@ class IncidentOut(Schema):
 class IncidentIn(Schema):
     org_unit_code: str
     occurred_on: date
-    kind: str
+    kind: IncidentKind
     child_age_years: int
-    child_sex: str
-    outcome: str
-    harm_kind: str = ""
+    child_sex: Sex
+    outcome: IncidentOutcome
+    harm_kind: HarmKind | Literal[""] = Field("", description="hình thức xâm hại, chỉ khi kind là abuse")
     child_ethnic_group_code: str | None = None
     village_id: int | None = None
     place: str = ""
@@ -357,7 +328,10 @@ class IncidentIn(Schema):
 @router.get("/incidents", response=list[IncidentOut], summary="Sổ theo dõi tai nạn, thương tích, xâm hại")
 @api_require(VIEW_INCIDENTS)
 def list_incidents(
-    request: HttpRequest, year: int | None = None, month: int | None = None, kind: str | None = None,
+    request: HttpRequest,
+    year: int | None = Query(None, ge=MIN_YEAR, le=MAX_YEAR, description="năm xảy ra"),
+    month: int | None = Query(None, ge=1, le=12, description="tháng xảy ra (1–12)"),
+    kind: IncidentKind | None = Query(None, description="loại vụ việc"),  # noqa: B008
 ) -> list[IncidentOut]:
     incidents = selectors.incidents_for(request.user)
     if year is not None:
@@ -365,29 +339,18 @@ def list_incidents(
     if month is not None:
         incidents = incidents.filter(occurred_on__month=month)
     if kind is not None:
-        if kind not in IncidentKind.values:
-            raise HttpError(400, f"Loại '{kind}' không hợp lệ; dùng một trong: {', '.join(IncidentKind.values)}.")
         incidents = incidents.filter(kind=kind)
     return [IncidentOut.of(incident) for incident in incidents[:5000]]
 
 
-@router.post("/incidents", response={201: IncidentOut, 400: ErrorOut}, summary="Ghi một vụ vào sổ theo dõi")
+@router.post("/incidents", response={201: IncidentOut}, summary="Ghi một vụ vào sổ theo dõi")
 @api_require(RECORD_INCIDENTS)
-def create_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, Any]:
-    try:
-        org_unit = _commune(request, payload.org_unit_code, payload.occurred_on, RECORD_INCIDENTS)
-        fields = payload.model_dump(exclude={"org_unit_code", "child_ethnic_group_code", "village_id"})
-        incident = services.record_incident(
-            actor=request.user, org_unit=org_unit,  # type: ignore[arg-type]
-            child_ethnic_group=_ethnic_group(payload.child_ethnic_group_code),
-            village=_village(payload.village_id, org_unit), **fields,
-        )
-    except _HttpErrorWithFields as error:
-        return 400, ErrorOut(detail=error.message, errors=error.errors)
-    except ValidationError as error:
-        converted = _validation_error(error)
-        assert isinstance(converted, _HttpErrorWithFields)
-        return 400, ErrorOut(detail=converted.message, errors=converted.errors)
-    except PermissionDenied as error:
-        raise HttpError(403, str(error)) from error
-    return 201, IncidentOut.of(incident)
+def create_incident(request: HttpRequest, payload: IncidentIn) -> Status[IncidentOut]:
+    org_unit = _commune(request, payload.org_unit_code, payload.occurred_on, RECORD_INCIDENTS)
+    fields = payload.model_dump(exclude={"org_unit_code", "child_ethnic_group_code", "village_id"})
+    incident = services.record_incident(
+        actor=request.user, org_unit=org_unit,  # type: ignore[arg-type]
+        child_ethnic_group=_ethnic_group(payload.child_ethnic_group_code),
+        village=_village(payload.village_id, org_unit), **fields,
+    )
+    return Status(201, IncidentOut.of(incident))

@@ -10,15 +10,15 @@ import shutil
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from treem.core.access import NOT_FOUND_MESSAGE, UserLike, api_require
+from treem.core.api_errors import ErrorOut, invalid
 from treem.core.intake.errors import ImportRefused, UploadRefused
 from treem.core.intake.models import ImportRecord, ImportStatus
 from treem.core.intake.names import fold_name
@@ -42,6 +42,7 @@ from treem.registry.selectors import (
 
 router = Router(tags=["Trẻ em"])
 MAX_LIMIT = 500
+NOT_SENT: Any = None  # the default of a field that may be left out but not sent as null
 
 
 class GuardianOut(Schema):
@@ -108,10 +109,12 @@ class ChildIn(Schema):
 
 
 class ChildPatch(Schema):
-    full_name: str | None = None
-    birth_date: date | None = None
-    birth_date_precision: str | None = None
-    sex: str | None = None
+    """Only the fields sent are changed; ``null`` empties a field that may be empty (the first four may not)."""
+
+    full_name: str = NOT_SENT
+    birth_date: date = NOT_SENT
+    birth_date_precision: str = NOT_SENT
+    sex: str = NOT_SENT
     ethnic_group_code: str | None = None
     personal_id: str | None = None
     village: str | None = None
@@ -169,20 +172,12 @@ def _detail(child: Child, user: UserLike) -> ChildDetailOut:
     )
 
 
-def _invalid(error: ValidationError) -> HttpError:
-    if hasattr(error, "error_dict"):
-        text = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
-    else:
-        text = " ".join(error.messages)
-    return HttpError(422, f"Dữ liệu không hợp lệ: {text}")
-
-
 def _ethnic_group(code: str | None) -> EthnicGroup | None:
     if not code:
         return None
     group = EthnicGroup.objects.filter(code_system=CodeSystem.ETHNIC_121_1979, code=code.zfill(2)).first()
     if group is None:
-        raise HttpError(422, f"Dữ liệu không hợp lệ: ethnic_group_code: mã dân tộc '{code}' không có trong danh mục.")
+        raise invalid("ethnic_group_code", f"Mã dân tộc '{code}' không có trong danh mục.")
     return group
 
 
@@ -193,7 +188,7 @@ def _village(commune_id: int, name: str | None) -> Village | None:
     for village in Village.objects.filter(org_unit_id=commune_id):
         if fold_name(village.name) == key:
             return village
-    raise HttpError(422, f"Dữ liệu không hợp lệ: village: không có thôn/bản '{name}' trong xã.")
+    raise invalid("village", f"Không có thôn/bản '{name}' trong xã.")
 
 
 @router.get("/children", response=ChildListOut, summary="Tìm trẻ em (theo tên không dấu, số định danh, thôn/bản, "
@@ -202,13 +197,13 @@ def _village(commune_id: int, name: str | None) -> Village | None:
 def list_children(
     request: HttpRequest, q: str = "", age_band: str = "", special_group: str = "", birth_registered: str = "",
     schooling: str = "", ethnic_code: str = "", commune: str = "", village: str = "", status: str = "present",
-    limit: int = 100, offset: int = 0,
+    limit: int = Query(100, ge=1, le=MAX_LIMIT, description="số trẻ mỗi trang (tối đa 500)"),
+    offset: int = Query(0, ge=0, description="bỏ qua bao nhiêu trẻ đầu danh sách"),
 ) -> ChildListOut:
     filters = ChildFilters(query=q, age_band=age_band, special_group=special_group,
                            birth_registered=birth_registered, schooling=schooling, ethnic_code=ethnic_code,
                            commune_code=commune, village=village, status=status)
     found = search_children(request.user, filters, today=timezone.localdate())
-    limit = max(1, min(limit, MAX_LIMIT))
     page = list(found[offset : offset + limit])
     today = timezone.localdate()
     groups: dict[int, list[str]] = {}
@@ -220,7 +215,7 @@ def list_children(
         ChildOut(**_child_out(child, full_ids=full_ids, special=groups.get(child.pk, []))) for child in page])
 
 
-@router.post("/children/import", response={200: ImportOut, 202: ImportOut},
+@router.post("/children/import", response={200: ImportOut, 202: ImportOut, 404: ErrorOut},
              summary="Nhập danh sách trẻ em của một xã (tệp Excel/CSV)")
 @api_require(EDIT_CHILDREN)
 def import_children(
@@ -268,7 +263,8 @@ def get_import(request: HttpRequest, import_id: int) -> ImportOut:
     return _import_out(import_for(request.user, import_id=import_id))
 
 
-@router.post("/children", response={201: ChildDetailOut}, summary="Thêm một trẻ em vào cơ sở dữ liệu của xã")
+@router.post("/children", response={201: ChildDetailOut, 404: ErrorOut},
+             summary="Thêm một trẻ em vào cơ sở dữ liệu của xã")
 @api_require(EDIT_CHILDREN)
 def create_child(request: HttpRequest, payload: ChildIn) -> Status[ChildDetailOut]:
     today = timezone.localdate()
@@ -276,12 +272,9 @@ def create_child(request: HttpRequest, payload: ChildIn) -> Status[ChildDetailOu
     if commune is None:
         raise HttpError(404, NOT_FOUND_MESSAGE)
     values = payload.dict(exclude={"commune_code", "ethnic_group_code", "village"})
-    try:
-        child = services.register_child(actor=request.user, commune=commune, today=today,
-                                        ethnic_group=_ethnic_group(payload.ethnic_group_code),
-                                        village=_village(commune.pk, payload.village), **values)
-    except ValidationError as error:
-        raise _invalid(error) from error
+    child = services.register_child(actor=request.user, commune=commune, today=today,
+                                    ethnic_group=_ethnic_group(payload.ethnic_group_code),
+                                    village=_village(commune.pk, payload.village), **values)
     return Status(201, _detail(child_for(request.user, child_id=child.pk), request.user))
 
 
@@ -310,10 +303,7 @@ def update_child(request: HttpRequest, child_id: int, payload: ChildPatch) -> Ch
                        "health_insurance_number"):
         if text_field in changes and changes[text_field] is None:
             changes[text_field] = ""
-    try:
-        services.update_child(actor=request.user, child=child, changes=changes, today=timezone.localdate(),
-                              reason=payload.reason)
-    except ValidationError as error:
-        raise _invalid(error) from error
+    services.update_child(actor=request.user, child=child, changes=changes, today=timezone.localdate(),
+                          reason=payload.reason)
     return _detail(child_for(request.user, child_id=child.pk), request.user)
 

@@ -76,7 +76,7 @@ def test_impossible_values_are_refused_with_field_messages(officer_client: Clien
     future = (timezone.localdate() + timedelta(days=2)).isoformat()
     response = officer_client.post(url, {"measured_on": future, "weight_kg": 9.9}, content_type="application/json")
     assert response.status_code == 422
-    assert "measured_on" in response.json()["detail"]
+    assert "ở tương lai" in response.json()["errors"]["measured_on"][0]
 
 
 def test_a_child_of_another_commune_is_404_by_api(officer_client: Client) -> None:

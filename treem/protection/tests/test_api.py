@@ -53,10 +53,10 @@ def test_reporting_in_another_commune_or_with_bad_data_is_refused(client: Client
     payload = {"org_unit_code": OTHER, "reported_via": "school", "reported_at": timezone.now().isoformat(),
                "child_full_name": "A", "child_sex": "M", "child_age_years": 5, "harm_kind": "other", "summary": "x"}
     refused = client.post("/api/v1/cases", data=payload, content_type="application/json")
-    assert refused.status_code == 400 and "org_unit_code" in refused.json()["errors"]
+    assert refused.status_code == 422 and "org_unit_code" in refused.json()["errors"]
     payload.update(org_unit_code=OWN, child_age_years=None)
     missing = client.post("/api/v1/cases", data=payload, content_type="application/json")
-    assert missing.status_code == 400 and "child_birth_date" in missing.json()["errors"]
+    assert missing.status_code == 422 and "child_birth_date" in missing.json()["errors"]
     assert not Case.objects.exists()
 
 
@@ -104,9 +104,10 @@ def test_incidents_through_the_api_are_scoped(client: Client) -> None:
     refused = client.post("/api/v1/incidents", data={
         "org_unit_code": OTHER, "occurred_on": timezone.localdate().isoformat(), "kind": "traffic",
         "child_age_years": 14, "child_sex": "M", "outcome": "injury"}, content_type="application/json")
-    assert refused.status_code == 400
+    assert refused.status_code == 422 and "org_unit_code" in refused.json()["errors"]
     assert Incident.objects.count() == 3
-    assert client.get("/api/v1/incidents?kind=unknown").status_code == 400
+    unknown_kind = client.get("/api/v1/incidents?kind=unknown")
+    assert unknown_kind.status_code == 422 and "kind" in unknown_kind.json()["errors"]
     client.force_login(user_with_role(Role.LEADER, "12"))
     assert client.get("/api/v1/incidents").status_code == 403
 
@@ -120,7 +121,7 @@ def test_a_case_registered_on_the_spot_is_linked_to_a_registry_child_the_worker_
     client.force_login(actor)
     refused = client.patch(f"/api/v1/cases/{case.pk}", data={"version": case.version, "child_id": other_child.pk},
                            content_type="application/json")
-    assert refused.status_code == 400 and "child_id" in refused.json()["errors"]
+    assert refused.status_code == 422 and "child_id" in refused.json()["errors"]
     linked = client.patch(f"/api/v1/cases/{case.pk}", data={"version": case.version, "child_id": own_child.pk},
                           content_type="application/json")
     assert linked.status_code == 200 and linked.json()["child_id"] == own_child.pk
