@@ -24,7 +24,6 @@ from django.utils import timezone
 from treem.core.audit import record_event, snapshot
 from treem.core.models import AuditEvent
 from treem.hierarchy.models import OrgUnit
-from treem.indicators.models import DataValue
 from treem.indicators.services import ValueInput, can_enter_value, enter_data_values
 from treem.plans.models import DataElement, Plan
 from treem.reporting.evidence import ACCEPTED_LABEL, detect_kind
@@ -40,7 +39,8 @@ from treem.reporting.models import (
 )
 from treem.reporting.reminders import notify_returned
 from treem.reporting.reporters import duties_of, elements_of, entry_units, expected_reporters
-from treem.reporting.validation import CellInput, CellKey, Finding, blocking, check_cells
+from treem.reporting.selectors import report_values, submission_findings
+from treem.reporting.validation import CellInput, Finding, blocking, check_cells
 
 Status = Submission.Status
 
@@ -340,40 +340,6 @@ def remove_evidence(*, actor: AbstractBaseUser, evidence: Evidence, now: datetim
 
 
 # ---- the content of a report, and what blocks submitting it -----------------------------------------------------
-
-
-def report_values(submission: Submission) -> list[DataValue]:
-    """The stored figures of the report's elements and units for the year."""
-    elements = elements_of(plan=submission.cycle.plan, kind=submission.kind, agency=submission.agency)
-    units = entry_units(kind=submission.kind, org_unit=submission.org_unit, year=submission.cycle.year)
-    if not elements or not units:
-        return []
-    return list(DataValue.objects.filter(data_element__in=elements, org_unit__in=units, year=submission.cycle.year)
-                .select_related("data_element", "org_unit", "ethnic_group")
-                .order_by("data_element__order", "org_unit__name", "sex", "ethnic_group__code"))
-
-
-def submission_findings(submission: Submission, *, include_required: bool = True) -> tuple[
-        dict[CellKey, list[Finding]], dict[CellKey, str]]:
-    """The findings on every figure of a report (required ones included), and each figure's comment."""
-    elements = elements_of(plan=submission.cycle.plan, kind=submission.kind, agency=submission.agency)
-    units = entry_units(kind=submission.kind, org_unit=submission.org_unit, year=submission.cycle.year)
-    stored = {(row.data_element.code, row.org_unit_id, row.sex, row.ethnic_group.code if row.ethnic_group else ""):
-              row for row in report_values(submission)}
-    cells: list[CellInput] = []
-    comments: dict[CellKey, str] = {}
-    for element in elements:
-        for unit in units:
-            key: CellKey = (element.code, unit.pk, "", "")
-            row = stored.pop(key, None)
-            cells.append(CellInput(element_code=element.code, org_unit_id=unit.pk,
-                                   value=row.value if row else None, comment=row.comment if row else ""))
-            comments[key] = row.comment if row else ""
-    for key, row in stored.items():
-        cells.append(CellInput(element_code=key[0], org_unit_id=key[1], value=row.value, sex=key[2],
-                               ethnic_group_code=key[3], comment=row.comment))
-        comments[key] = row.comment
-    return check_cells(cells, year=submission.cycle.year, include_required=include_required), comments
 
 
 def submission_content(submission: Submission) -> dict[str, Any]:
