@@ -208,3 +208,21 @@ def api_require(capability: str) -> Callable[[ViewFunc], ViewFunc]:
 
 
 VIEW_AUDIT = define_capability("audit.view", label="xem nhật ký kiểm toán", roles={"admin"})
+
+
+def ensure_permitted(actor: UserLike | None, capability: str, *, path: str | None = None) -> None:
+    """Refuse a write (``PermissionDenied``) unless ``actor`` holds ``capability`` — over ``path`` when given.
+
+    Every write service calls this first, so a rule cannot be bypassed by a second caller (a page, the API, a
+    script). ``None`` is the console: management commands and the demo seeder, run by whoever administers the
+    server; they pass ``actor=None`` explicitly. Any other caller is a user, and an anonymous, inactive or
+    unassigned one is refused, as is one whose subtrees for the capability do not contain ``path``.
+    """
+    if actor is None:
+        return
+    if path is None:
+        allowed = has_capability(actor, capability)
+    else:
+        allowed = any(path.startswith(root) for root in scope_paths(actor, capability=capability))
+    if not allowed:
+        raise PermissionDenied(f"Bạn không có quyền: {capability_label(capability)}.")
