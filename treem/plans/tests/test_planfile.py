@@ -16,17 +16,9 @@ from typing import cast
 import jsonschema
 import pytest
 
-from treem.plans.planfile import (
-    AGENCIES_SCHEMA_PATH,
-    PLAN_SCHEMA_PATH,
-    AgenciesFile,
-    Comparison,
-    PlanFile,
-    PlanFileError,
-    Target,
-    read_agencies_file,
-    read_plan_file,
-)
+from treem.plans.planfile import AgenciesFile, PlanFile, PlanFileError, read_agencies_file, read_plan_file
+from treem.plans.planfile.schema import AGENCIES_SCHEMA_PATH, PLAN_SCHEMA_PATH
+from treem.plans.planfile.types import Comparison, Target
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 PLAN_PATH = REPOSITORY / "reference_data" / "plans" / "lai-chau-2024.yaml"
