@@ -1,6 +1,8 @@
 """The hierarchy's write services decide themselves who may call them: recording a reorganisation is the
 administrators'; a commune's villages are kept by its officer, the coordinator and administrators. Anyone else is
-refused with ``PermissionDenied`` and nothing is written."""
+refused with ``PermissionDenied`` and nothing is written.
+
+(Here rather than in hierarchy/tests: hierarchy sits below accounts, which holds the users and their roles.)"""
 
 from __future__ import annotations
 
