@@ -27,6 +27,7 @@ from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, 
 from django.db import models
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from treem.core.request_context import request_memo
 
@@ -225,4 +226,5 @@ def ensure_permitted(actor: UserLike | None, capability: str, *, path: str | Non
     else:
         allowed = any(path.startswith(root) for root in scope_paths(actor, capability=capability))
     if not allowed:
-        raise PermissionDenied(f"Bạn không có quyền: {capability_label(capability)}.")
+        message = gettext("Bạn không có quyền: %(capability)s.")
+        raise PermissionDenied(message % {"capability": capability_label(capability)})

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from treem.core.access import UserLike, ensure_permitted, grants_of
 from treem.core.audit import record_event, snapshot
@@ -179,7 +180,8 @@ def enter_data_values(
         refused = sorted({element.code for element, *_ in resolved
                           if not can_enter_value(actor, data_element=element, org_unit=org_unit)})
         if refused:
-            raise PermissionDenied(f"Bạn không được nhập số liệu {', '.join(refused)} của {org_unit.name}.")
+            raise PermissionDenied(gettext("Bạn không được nhập số liệu %(codes)s của %(unit)s.")
+                                   % {"codes": ", ".join(refused), "unit": org_unit.name})
 
     existing = {
         (row.data_element_id, row.sex, row.ethnic_group_id): row

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from treem.core.access import ensure_permitted
 from treem.core.audit import record_event, snapshot
@@ -81,7 +82,7 @@ def _ensure_reporter(actor: AbstractBaseUser | None, submission: Submission) -> 
     ensure_permitted(actor, WRITE_SUBMISSION)
     if actor is not None and not submissions_for(actor, capability=WRITE_SUBMISSION).filter(
             pk=submission.pk).exists():
-        raise PermissionDenied("Bạn không được soạn hoặc nộp báo cáo này.")
+        raise PermissionDenied(gettext("Bạn không được soạn hoặc nộp báo cáo này."))
 
 
 def _ensure_reviewer(actor: AbstractBaseUser | None, submission: Submission) -> None:
