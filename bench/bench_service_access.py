@@ -76,13 +76,13 @@ def run(writes: int) -> None:
     from django.utils import timezone
 
     from treem.accounts.models import Assignment, User
+    from treem.core.intake.names import fold_name
     from treem.core.request_context import current_request
     from treem.core.roles import Role
     from treem.hierarchy.models import OrgUnit
     from treem.nutrition.services import record_measurement
     from treem.registry.models import Child, Residence
     from treem.registry.services import update_child
-    from treem.registry.standardise import fold_name
 
     today = timezone.localdate()
     commune = OrgUnit.objects.valid_on(today).get(code="03390")
