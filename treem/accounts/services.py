@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from treem.accounts.models import ApiToken, Assignment, User
+from treem.accounts.permissions import MANAGE_ACCOUNTS
+from treem.core.access import ensure_permitted
 from treem.core.audit import record_event, snapshot
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
@@ -22,7 +24,9 @@ from treem.hierarchy.models import Agency, OrgUnit
 def assign_role(
     *, actor: AbstractBaseUser | None, user: User, role: str, org_unit: OrgUnit, agency: Agency | None = None
 ) -> tuple[Assignment, bool]:
-    """Give ``user`` the ``role`` over the subtree of ``org_unit``; returns the assignment and whether it is new."""
+    """Give ``user`` the ``role`` over the subtree of ``org_unit``; returns the assignment and whether it is new.
+    Only an administrator whose own subtree holds ``org_unit`` may."""
+    ensure_permitted(actor, MANAGE_ACCOUNTS, path=org_unit.path)
     if role not in Role.values:
         raise ValueError(f"Vai trò '{role}' không hợp lệ; dùng một trong: {', '.join(Role.values)}.")
     assignment, created = Assignment.objects.get_or_create(user=user, role=role, org_unit=org_unit, agency=agency)
@@ -57,7 +61,9 @@ def create_user(
     email: str = "",
     is_demo: bool = False,
 ) -> User:
-    """Create a user with one assignment. The password must satisfy the password policy."""
+    """Create a user with one assignment. The password must satisfy the password policy. Only an administrator
+    whose own subtree holds ``org_unit`` may."""
+    ensure_permitted(actor, MANAGE_ACCOUNTS, path=org_unit.path)
     if User.objects.filter(username=username).exists():
         raise ValueError(f"Tên đăng nhập '{username}' đã tồn tại.")
     user = User(username=username, full_name=full_name, email=email, is_demo=is_demo)

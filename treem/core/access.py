@@ -27,6 +27,7 @@ from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, 
 from django.db import models
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from treem.core.request_context import request_memo
 
@@ -208,3 +209,22 @@ def api_require(capability: str) -> Callable[[ViewFunc], ViewFunc]:
 
 
 VIEW_AUDIT = define_capability("audit.view", label="xem nhật ký kiểm toán", roles={"admin"})
+
+
+def ensure_permitted(actor: UserLike | None, capability: str, *, path: str | None = None) -> None:
+    """Refuse a write (``PermissionDenied``) unless ``actor`` holds ``capability`` — over ``path`` when given.
+
+    Every write service calls this first, so a rule cannot be bypassed by a second caller (a page, the API, a
+    script). ``None`` is the console: management commands and the demo seeder, run by whoever administers the
+    server; they pass ``actor=None`` explicitly. Any other caller is a user, and an anonymous, inactive or
+    unassigned one is refused, as is one whose subtrees for the capability do not contain ``path``.
+    """
+    if actor is None:
+        return
+    if path is None:
+        allowed = has_capability(actor, capability)
+    else:
+        allowed = any(path.startswith(root) for root in scope_paths(actor, capability=capability))
+    if not allowed:
+        message = gettext("Bạn không có quyền: %(capability)s.")
+        raise PermissionDenied(message % {"capability": capability_label(capability)})

@@ -12,10 +12,12 @@ from datetime import date, timedelta
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
+from treem.core.access import ensure_permitted
 from treem.core.audit import record_event, snapshot
 from treem.core.models import AuditEvent
 from treem.core.text import fold_text
 from treem.hierarchy.models import Level, Lineage, LineageKind, OrgUnit, UnitKind, Village, make_uid
+from treem.hierarchy.permissions import MANAGE_HIERARCHY, MANAGE_VILLAGES
 
 
 class ChangeRefused(Exception):
@@ -99,8 +101,9 @@ def record_org_unit_change(
 
     Nothing is deleted: the old units keep their history and the figures recorded against them; lineage tells the
     engine how to show them on the new units. Refuses (``ChangeRefused``) a change that would leave a unit without
-    successor or parent, or make two units with one code valid on the same day.
+    successor or parent, or make two units with one code valid on the same day. Only an administrator may.
     """
+    ensure_permitted(actor, MANAGE_HIERARCHY)
     locked = list(OrgUnit.objects.select_for_update().filter(pk__in=[source.pk for source in sources]))
     problems = _check_change(kind=kind, sources=locked, targets=targets, effective_on=effective_on)
     if problems:
@@ -173,7 +176,9 @@ def read_villages_csv(content: bytes) -> list[Mapping[str, str]]:
 def import_villages(
     *, actor: AbstractBaseUser | None, commune: OrgUnit, rows: Iterable[Mapping[str, str]]
 ) -> VillageImportResult:
-    """Create or update the villages of ``commune``; every row ends created, updated or rejected with a reason."""
+    """Create or update the villages of ``commune``; every row ends created, updated or rejected with a reason.
+    Only someone who keeps the commune's villages (its officer, the coordinator, an administrator) may."""
+    ensure_permitted(actor, MANAGE_VILLAGES, path=commune.path)
     result = VillageImportResult()
     if commune.level != Level.COMMUNE:
         raise ChangeRefused([f"{commune} không phải đơn vị cấp xã."])

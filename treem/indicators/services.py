@@ -9,10 +9,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
-from treem.core.access import UserLike, grants_of
+from treem.core.access import UserLike, ensure_permitted, grants_of
 from treem.core.audit import record_event, snapshot
 from treem.core.models import AuditEvent, EthnicGroup
 from treem.core.roles import Role
@@ -115,8 +116,10 @@ def enter_data_values(
 
     Everything is checked first and nothing is written if any value is refused (``ValidationError`` lists every
     problem, in Vietnamese, naming the element). A value of None clears a figure: the row stays, with no value, so
-    that its history stays with it. Callers check who may enter what (``can_enter_value``).
+    that its history stays with it. A user who may not enter one of the figures (``can_enter_value``) is refused
+    with ``PermissionDenied`` and nothing is written; ``actor=None`` is the console.
     """
+    ensure_permitted(actor, ENTER_DATA_VALUES, path=org_unit.path)
     items = list(values)
     problems: list[str] = []
     if not FIRST_YEAR <= year <= LAST_YEAR:
@@ -173,6 +176,12 @@ def enter_data_values(
         resolved.append((element, item.sex, group, value, item.comment))
     if problems:
         raise ValidationError(problems)
+    if actor is not None:
+        refused = sorted({element.code for element, *_ in resolved
+                          if not can_enter_value(actor, data_element=element, org_unit=org_unit)})
+        if refused:
+            raise PermissionDenied(gettext("Bạn không được nhập số liệu %(codes)s của %(unit)s.")
+                                   % {"codes": ", ".join(refused), "unit": org_unit.name})
 
     existing = {
         (row.data_element_id, row.sex, row.ethnic_group_id): row

@@ -18,4 +18,7 @@ RECORD_MEASUREMENTS = define_capability(
 EXPORT_MEASUREMENTS = define_capability(
     "nutrition.export", label="xuất danh sách trẻ suy dinh dưỡng", roles={Role.COMMUNE_OFFICER, Role.COORDINATOR}
 )
+RECOMPUTE_MEASUREMENTS = define_capability(
+    "nutrition.recompute", label="tính lại chỉ số Z của mọi số đo", roles={Role.ADMIN}
+)
 SCORE_MEASUREMENTS = define_capability("nutrition.score", label="tính chỉ số Z", roles=EVERY_ROLE)

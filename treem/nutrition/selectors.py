@@ -67,6 +67,16 @@ def child_measurements(child: Child) -> QuerySet[Measurement]:
     return Measurement.objects.filter(child=child, deleted_at__isnull=True).order_by("measured_on", "id")
 
 
+def measurement_on(child: Child, *, on: date) -> Measurement | None:
+    """The child's current measurement of day ``on``, if any (the child was fetched through ``child_for``)."""
+    return child_measurements(child).filter(measured_on=on).first()
+
+
+def has_demo_measurements(*, commune: OrgUnit) -> bool:
+    """Whether the commune's figures include demonstration measurements (the page then says so)."""
+    return Measurement.objects.filter(org_unit=commune, is_demo=True).exists()
+
+
 def child_history(child: Child) -> QuerySet[AuditEvent]:
     """Audit events of every measurement of the child, deleted ones included, newest first."""
     ids = [str(pk) for pk in Measurement.objects.filter(child=child).values_list("pk", flat=True)]

@@ -19,12 +19,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from treem.core.access import ensure_permitted
 from treem.core.audit import record_event, snapshot
 from treem.core.models import AuditEvent
 from treem.hierarchy.models import OrgUnit
 from treem.indicators.sources import records_changed
 from treem.nutrition.checks import MeasurementValues, value_errors
 from treem.nutrition.models import Measurement, Place, Source, age_in_days
+from treem.nutrition.permissions import RECOMPUTE_MEASUREMENTS, RECORD_MEASUREMENTS
 from treem.nutrition.scoring import RowInput, RowScores, score_rows
 from treem.registry.models import Child, Residence
 
@@ -137,8 +139,10 @@ def record_measurement(
     """Record the child's measurement of ``measured_on``; a measurement of that day already recorded is corrected.
 
     Returns the measurement, whether it was created, and whether anything changed (re-saving the same values
-    changes nothing and writes no audit event).
+    changes nothing and writes no audit event). Only an officer who records measurements in the child's current
+    commune may.
     """
+    ensure_permitted(actor, RECORD_MEASUREMENTS, path=child.commune.path)
     today = today or timezone.localdate()
     if not child.is_active:
         raise ValidationError("Hồ sơ trẻ đã bị xoá hoặc đã được gộp vào hồ sơ khác.")
@@ -180,6 +184,7 @@ def _correct(
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     measurement = (Measurement.objects.select_for_update(of=("self",)).select_related("child__commune")
                    .get(pk=measurement.pk))
+    ensure_permitted(actor, RECORD_MEASUREMENTS, path=measurement.child.commune.path)
     if measurement.deleted_at is not None:
         raise ValidationError("Số đo này đã bị xoá.")
     before = snapshot(measurement)
@@ -212,6 +217,7 @@ def delete_measurement(*, actor: Actor, measurement: Measurement, reason: str) -
         raise ValidationError({"reason": "Cần ghi lý do xoá."})
     measurement = (Measurement.objects.select_for_update(of=("self",)).select_related("child__commune")
                    .get(pk=measurement.pk))
+    ensure_permitted(actor, RECORD_MEASUREMENTS, path=measurement.child.commune.path)
     if measurement.deleted_at is not None:
         raise ValidationError("Số đo này đã bị xoá.")
     measurement.deleted_at = timezone.now()
@@ -234,8 +240,10 @@ def recompute_zscores(
 ) -> RecomputeResult:
     """Recompute age and scores of every measurement with the engine, in batches; write only those that changed.
 
-    One audit event records the run (how many were checked and changed), not one per measurement.
+    One audit event records the run (how many were checked and changed), not one per measurement. It spans every
+    commune, so it runs from the console (``actor=None``) or for an administrator.
     """
+    ensure_permitted(actor, RECOMPUTE_MEASUREMENTS)
     queryset = Measurement.objects.select_related("child").order_by("pk")
     if not include_deleted:
         queryset = queryset.filter(deleted_at__isnull=True)

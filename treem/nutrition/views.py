@@ -96,7 +96,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "nutrition/index.html", {
         "commune": commune, "communes": communes, "year": year, "summary": summary,
         "can_record": has_capability(request.user, RECORD_MEASUREMENTS),
-        "is_demo": commune is not None and Measurement.objects.filter(org_unit=commune, is_demo=True).exists(),
+        "is_demo": commune is not None and selectors.has_demo_measurements(commune=commune),
     })
 
 
@@ -193,8 +193,7 @@ def weighing_preview(request: HttpRequest) -> HttpResponse:
     if values is None or _is_empty(values):
         return _render_result(request, child, {"errors": errors})
     assessment = _assess_row(child, values)
-    stored = (Measurement.objects.filter(child=child, measured_on=values.measured_on, deleted_at__isnull=True)
-              .first())
+    stored = selectors.measurement_on(child, on=values.measured_on)
     status = "saved" if stored is not None and _same_values(stored, values) else ""
     return _render_result(request, child, {"assessment": assessment, "errors": assessment.errors,
                                            "measurement": stored if status else None}, status=status)

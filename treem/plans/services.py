@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 
+from treem.core.access import ensure_permitted
 from treem.core.audit import changed_fields, record_event, snapshot
 from treem.core.models import AuditEvent
 from treem.hierarchy.models import Agency, AgencyLineage, CoordinatingAgency
@@ -36,6 +37,7 @@ from treem.plans.models import (
     Task,
     TaskGroup,
 )
+from treem.plans.permissions import LOAD_PLANS
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -134,7 +136,9 @@ def read_plan_for_loading(path: str | Path) -> planfile.PlanFile:
 
 @transaction.atomic
 def load_plan(*, actor: AbstractBaseUser | None, path: str | Path) -> PlanLoadReport:
-    """Create or update the plan in ``path`` (see the module docstring); raise PlanFileError on any problem."""
+    """Create or update the plan in ``path`` (see the module docstring); raise PlanFileError on any problem.
+    Only the coordinating agency and administrators may (``plans.load``)."""
+    ensure_permitted(actor, LOAD_PLANS)
     plan_file = read_plan_for_loading(path)
     return _Loader(actor=actor, plan_file=plan_file).run()
 

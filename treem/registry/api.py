@@ -21,14 +21,13 @@ from treem.core.access import NOT_FOUND_MESSAGE, UserLike, api_require
 from treem.core.api_errors import ErrorOut, invalid
 from treem.core.intake.errors import ImportRefused, UploadRefused
 from treem.core.intake.models import ImportRecord, ImportStatus
-from treem.core.intake.names import fold_name
 from treem.core.intake.runner import confirm_import, read_progress, store_upload
-from treem.core.models import CodeSystem, EthnicGroup
+from treem.core.models import EthnicGroup
 from treem.hierarchy.models import Village
 from treem.registry import services
 from treem.registry.imports import import_children_file
 from treem.registry.jobs import upload_child_list
-from treem.registry.models import Child, DatePrecision, SpecialCircumstance, consent_state
+from treem.registry.models import Child, DatePrecision, consent_state
 from treem.registry.permissions import EDIT_CHILDREN, VIEW_IDENTITY
 from treem.registry.selectors import (
     ChildFilters,
@@ -36,8 +35,11 @@ from treem.registry.selectors import (
     can_see_personal_id,
     child_for,
     editable_communes_for,
+    ethnic_group_with_code,
     import_for,
     search_children,
+    special_groups_of,
+    village_named,
 )
 
 router = Router(tags=["Trẻ em"])
@@ -140,10 +142,7 @@ class ImportOut(Schema):
     progress: dict[str, Any] | None
 
 
-def _child_out(child: Child, *, full_ids: bool, special: list[str] | None = None) -> dict[str, Any]:
-    if special is None:
-        today = timezone.localdate()
-        special = sorted(child.special_circumstances.current_on(today).values_list("group", flat=True))
+def _child_out(child: Child, *, full_ids: bool, special: list[str]) -> dict[str, Any]:
     return {
         "id": child.pk, "full_name": child.full_name, "birth_date": child.birth_date,
         "birth_date_precision": child.birth_date_precision, "sex": child.sex,
@@ -164,7 +163,8 @@ def _detail(child: Child, user: UserLike) -> ChildDetailOut:
     consents = list(child.consents.all())
     state = consent_state(child, consents, on=today)
     return ChildDetailOut(
-        **_child_out(child, full_ids=can_see_personal_id(user)),
+        **_child_out(child, full_ids=can_see_personal_id(user),
+                     special=special_groups_of(user, children=[child], today=today).get(child.pk, [])),
         guardians=[GuardianOut(full_name=g.full_name, relationship=g.relationship, phone=g.phone)
                    for g in child.guardians.all()],
         consent_complete=state.is_complete, consent_missing=state.missing, legal_basis=child.legal_basis,
@@ -175,7 +175,7 @@ def _detail(child: Child, user: UserLike) -> ChildDetailOut:
 def _ethnic_group(code: str | None) -> EthnicGroup | None:
     if not code:
         return None
-    group = EthnicGroup.objects.filter(code_system=CodeSystem.ETHNIC_121_1979, code=code.zfill(2)).first()
+    group = ethnic_group_with_code(code)
     if group is None:
         raise invalid("ethnic_group_code", f"Mã dân tộc '{code}' không có trong danh mục.")
     return group
@@ -184,10 +184,9 @@ def _ethnic_group(code: str | None) -> EthnicGroup | None:
 def _village(commune_id: int, name: str | None) -> Village | None:
     if not name:
         return None
-    key = fold_name(name)
-    for village in Village.objects.filter(org_unit_id=commune_id):
-        if fold_name(village.name) == key:
-            return village
+    village = village_named(commune=commune_id, name=name)
+    if village is not None:
+        return village
     raise invalid("village", f"Không có thôn/bản '{name}' trong xã.")
 
 
@@ -205,11 +204,7 @@ def list_children(
                            commune_code=commune, village=village, status=status)
     found = search_children(request.user, filters, today=timezone.localdate())
     page = list(found[offset : offset + limit])
-    today = timezone.localdate()
-    groups: dict[int, list[str]] = {}
-    for child_id, group in SpecialCircumstance.objects.current_on(today).filter(
-            child_id__in=[child.pk for child in page]).values_list("child_id", "group").order_by("group"):
-        groups.setdefault(child_id, []).append(group)
+    groups = special_groups_of(request.user, children=page, today=timezone.localdate())
     full_ids = can_see_personal_id(request.user)
     return ChildListOut(count=found.count(), items=[
         ChildOut(**_child_out(child, full_ids=full_ids, special=groups.get(child.pk, []))) for child in page])

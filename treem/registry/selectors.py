@@ -7,6 +7,7 @@ a user who may see both children.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from treem.core.access import UserLike, get_visible_or_404, has_capability, visible_to
 from treem.core.intake.models import ImportRecord
 from treem.core.intake.names import fold_name
-from treem.core.models import AuditEvent
+from treem.core.models import AuditEvent, CodeSystem, EthnicGroup
 from treem.hierarchy.models import Level, OrgUnit, Village
 from treem.registry.import_fields import CHILD_LIST_KIND
 from treem.registry.models import (
@@ -152,6 +153,36 @@ def communes_for(user: UserLike, *, on: date, capability: str = VIEW_IDENTITY) -
 
 def editable_communes_for(user: UserLike, *, on: date) -> QuerySet[OrgUnit]:
     return communes_for(user, on=on, capability=EDIT_CHILDREN)
+
+
+def special_groups_of(user: UserLike, *, children: Sequence[Child], today: date) -> dict[int, list[str]]:
+    """The letters (Article 10 a–o) of the groups each of ``children`` belongs to on ``today``, for the children the
+    user may see; one query for the whole page."""
+    memberships = visible_to(user, SpecialCircumstance.objects.current_on(today), path_field="child__commune__path",
+                             capability=VIEW_IDENTITY)
+    groups: dict[int, list[str]] = {}
+    for child_id, group in memberships.filter(child_id__in=[child.pk for child in children]).values_list(
+            "child_id", "group").order_by("group"):
+        groups.setdefault(child_id, []).append(group)
+    return groups
+
+
+def merged_into(child: Child) -> QuerySet[Child]:
+    """The records merged into ``child`` (a child the caller was allowed to open)."""
+    return Child.objects.filter(merged_into=child).order_by("pk")
+
+
+def ethnic_group_with_code(code: str) -> EthnicGroup | None:
+    """The ethnic group with ``code`` in the registry's code system (Decision 121-TCTK/PPCĐ), if there is one."""
+    return EthnicGroup.objects.filter(code_system=CodeSystem.ETHNIC_121_1979, code=code.zfill(2)).first()
+
+
+def village_named(*, commune: OrgUnit | int, name: str) -> Village | None:
+    """The village of ``commune`` whose name matches ``name`` without accents and case, if there is one."""
+    key = fold_name(name)
+    commune_id = commune if isinstance(commune, int) else commune.pk
+    return next((village for village in Village.objects.filter(org_unit_id=commune_id)
+                 if fold_name(village.name) == key), None)
 
 
 def history_of(child: Child) -> QuerySet[AuditEvent]:

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from treem.core.access import ensure_permitted
 from treem.core.audit import record_event, record_read, snapshot
 from treem.core.intake.identity import parse_personal_id
 from treem.core.intake.names import fold_name, standardise_name
@@ -41,6 +42,7 @@ from treem.registry.models import (
     SpecialCircumstanceGroup,
     age_on,
 )
+from treem.registry.permissions import EDIT_CHILDREN, REVIEW_DUPLICATES
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -88,6 +90,20 @@ def _check_village(village: Village | None, commune: OrgUnit) -> None:
         raise ValidationError({"village": f"Thôn/bản {village.name} không thuộc {commune.name}."})
 
 
+def _ensure_editor(actor: Actor, child: Child) -> None:
+    """Refuse anyone who may not edit the records of the child's commune (read afresh: the caller's instance may
+    be stale)."""
+    path = Child.objects.filter(pk=child.pk).values_list("commune__path", flat=True).first()
+    ensure_permitted(actor, EDIT_CHILDREN, path=path or "")
+
+
+def _ensure_reviewer(actor: Actor, candidate: DuplicateCandidate) -> None:
+    """Refuse anyone who may not review duplicates in the communes of both children of the pair."""
+    for path in Child.objects.filter(pk__in=[candidate.child_a_id, candidate.child_b_id]).values_list(
+            "commune__path", flat=True):
+        ensure_permitted(actor, REVIEW_DUPLICATES, path=path)
+
+
 def _record(actor: Actor, child: Child, *, verb: str, action: str, before: Mapping[str, Any] | None = None,
             after: Mapping[str, Any] | None = None, reason: str = "") -> AuditEvent:
     return record_event(actor=actor, verb=verb, obj=child, action=action, org_unit_path=child.commune.path,
@@ -111,6 +127,7 @@ def register_child(
     **other: Any,
 ) -> Child:
     """Add a child to the registry of ``commune`` (a commune valid on ``today``), living there since birth."""
+    ensure_permitted(actor, EDIT_CHILDREN, path=commune.path)
     if commune.level != Level.COMMUNE or not commune.is_valid_on(today):
         raise ValidationError({"commune": f"{commune} không phải đơn vị cấp xã đang có hiệu lực."})
     unknown = set(other) - set(EDITABLE_FIELDS)
@@ -131,6 +148,7 @@ def register_child(
 @transaction.atomic
 def update_child(*, actor: Actor, child: Child, changes: Mapping[str, Any], today: date, reason: str = "") -> Child:
     """Change the fields in ``changes`` (see ``EDITABLE_FIELDS``); the event keeps the values before and after."""
+    _ensure_editor(actor, child)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({field: "Trường này không sửa được ở đây." for field in unknown})
@@ -164,7 +182,10 @@ def move_child(
     """The child now lives in ``commune``: the current residence ends on ``moved_on`` and a new one begins.
 
     The record, its history and its links stay the same; the child is then seen by the officers of the new commune.
+    Whoever records the move must be able to edit the records of both communes.
     """
+    _ensure_editor(actor, child)
+    ensure_permitted(actor, EDIT_CHILDREN, path=commune.path)
     if commune.level != Level.COMMUNE or not commune.is_valid_on(moved_on):
         raise ValidationError({"commune": f"{commune} không phải đơn vị cấp xã có hiệu lực ngày {moved_on:%d/%m/%Y}."})
     _check_village(village, commune)
@@ -193,6 +214,7 @@ def move_child(
 @transaction.atomic
 def record_child_status(*, actor: Actor, child: Child, status: str, status_on: date, reason: str = "") -> Child:
     """Record that the child lives here, moved away (out of the province or to an unknown place), turned 16 or died."""
+    _ensure_editor(actor, child)
     if status not in ChildStatus.values:
         raise ValidationError({"status": "Tình trạng không hợp lệ."})
     child = Child.objects.select_for_update(of=("self",)).select_related("commune").get(pk=child.pk)
@@ -213,6 +235,7 @@ def record_child_status(*, actor: Actor, child: Child, status: str, status_on: d
 @transaction.atomic
 def delete_child(*, actor: Actor, child: Child, reason: str) -> Child:
     """Soft-delete a record entered by mistake; it disappears from lists and counts and its history stays."""
+    _ensure_editor(actor, child)
     if not reason.strip():
         raise ValidationError({"reason": "Cần ghi lý do xoá."})
     child = Child.objects.select_for_update(of=("self",)).select_related("commune").get(pk=child.pk)
@@ -247,6 +270,8 @@ def add_guardian(
     *, actor: Actor, child: Child, full_name: str, relationship: str = GuardianRelationship.CARER, phone: str = "",
     personal_id: str = "",
 ) -> Guardian:
+    """Add a parent, guardian or carer to the child's record."""
+    _ensure_editor(actor, child)
     name = standardise_name(full_name)
     if name.value is None:
         raise ValidationError({"full_name": name.error or "Họ tên để trống"})
@@ -275,6 +300,7 @@ def record_consent(
     note: str = "", today: date,
 ) -> Consent:
     """Record a consent; the child's own consent is recorded only from age 7, a guardian's names the guardian."""
+    _ensure_editor(actor, child)
     errors: dict[str, str] = {}
     if given_on > today:
         errors["given_on"] = "Ngày đồng ý ở tương lai."
@@ -294,6 +320,8 @@ def record_consent(
 
 @transaction.atomic
 def withdraw_consent(*, actor: Actor, consent: Consent, withdrawn_on: date) -> Consent:
+    """Record that a consent was withdrawn on ``withdrawn_on``."""
+    _ensure_editor(actor, consent.child)
     if withdrawn_on < consent.given_on:
         raise ValidationError({"withdrawn_on": "Ngày rút lại trước ngày đồng ý."})
     before = snapshot(consent)
@@ -307,6 +335,7 @@ def withdraw_consent(*, actor: Actor, consent: Consent, withdrawn_on: date) -> C
 @transaction.atomic
 def set_legal_basis(*, actor: Actor, child: Child, legal_basis: str, note: str = "", today: date) -> Child:
     """Record the legal basis used to keep a record that lacks the required consent."""
+    _ensure_editor(actor, child)
     if legal_basis not in LegalBasis.values:
         raise ValidationError({"legal_basis": "Căn cứ không hợp lệ."})
     if legal_basis != LegalBasis.CONSENT and not note.strip():
@@ -320,6 +349,8 @@ def add_special_circumstance(
     *, actor: Actor, child: Child, group: str, identified_on: date | None, subgroup: str = "",
     is_supported: bool = False, support_note: str = "",
 ) -> SpecialCircumstance:
+    """Record that the child belongs to a group of Article 10 (a–o) from ``identified_on``."""
+    _ensure_editor(actor, child)
     if group not in SpecialCircumstanceGroup.values:
         raise ValidationError({"group": "Nhóm không hợp lệ (dùng các chữ a–o của Điều 10 Luật Trẻ em)."})
     membership = SpecialCircumstance(child=child, group=group, subgroup=subgroup, identified_on=identified_on,
@@ -336,6 +367,7 @@ def update_special_circumstance(
     *, actor: Actor, membership: SpecialCircumstance, changes: Mapping[str, Any]
 ) -> SpecialCircumstance:
     """Change the support, sub-group or end date of a membership."""
+    _ensure_editor(actor, membership.child)
     allowed = {"subgroup", "is_supported", "support_note", "ended_on"}
     if set(changes) - allowed:
         raise ValidationError({field: "Trường này không sửa được." for field in set(changes) - allowed})
@@ -369,7 +401,9 @@ def merge_duplicate_children(
     """Merge the pair into ``keep``: every link (guardians, residences, consents, special circumstances and the
     records of other modules) moves to the kept record, its empty fields are filled from the other, and the other
     record is marked merged; both histories stay and the kept record's page shows them together.
+    Only a reviewer of duplicates in the communes of both children may merge them.
     """
+    _ensure_reviewer(actor, candidate)
     candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status != DuplicateStatus.OPEN:
         raise ValidationError("Cặp hồ sơ này đã được xử lý.")
@@ -467,6 +501,7 @@ def _user_or_none(actor: Actor) -> Any:
 @transaction.atomic
 def mark_not_same_child(*, actor: Actor, candidate: DuplicateCandidate) -> DuplicateCandidate:
     """The officer decided the two records are different children; the pair is not proposed again."""
+    _ensure_reviewer(actor, candidate)
     candidate = DuplicateCandidate.objects.select_for_update(of=("self",)).select_related("child_a__commune").get(
         pk=candidate.pk)
     if candidate.status != DuplicateStatus.OPEN:

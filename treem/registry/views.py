@@ -36,7 +36,6 @@ from treem.registry.forms import (
 from treem.registry.jobs import upload_child_list
 from treem.registry.models import (
     Child,
-    SpecialCircumstance,
     consent_state,
     mask_personal_id,
 )
@@ -60,8 +59,10 @@ from treem.registry.selectors import (
     history_of,
     import_for,
     imports_for,
+    merged_into,
     openings_of,
     search_children,
+    special_groups_of,
 )
 
 PAGE_SIZE = 50
@@ -78,15 +79,6 @@ def _filters(form: FilterForm) -> ChildFilters:
     )
 
 
-def _special_groups(children: list[Child]) -> dict[int, list[str]]:
-    groups: dict[int, list[str]] = {}
-    today = timezone.localdate()
-    for child_id, group in SpecialCircumstance.objects.current_on(today).filter(
-            child_id__in=[child.pk for child in children]).values_list("child_id", "group").order_by("group"):
-        groups.setdefault(child_id, []).append(group)
-    return groups
-
-
 @require(VIEW_IDENTITY)
 def children(request: HttpRequest) -> HttpResponse:
     """Search and filter the children of the officer's communes."""
@@ -95,7 +87,7 @@ def children(request: HttpRequest) -> HttpResponse:
     found = search_children(request.user, _filters(form), today=today)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("trang"))
     rows = list(page.object_list)
-    groups = _special_groups(rows)
+    groups = special_groups_of(request.user, children=rows, today=today)
     for child in rows:
         child.special_letters = groups.get(child.pk, [])
     query = request.GET.copy()
@@ -125,7 +117,7 @@ def export_children(request: HttpRequest) -> HttpResponse:
                                     org_unit_path=scope.split(",")[0], description=description, full_ids=full_ids)
     content = children_workbook(
         visible, exported_by=str(request.user), exported_at=timezone.localtime(), scope=scope, full_ids=full_ids,
-        special_groups=_special_groups(visible), today=today)
+        special_groups=special_groups_of(request.user, children=visible, today=today), today=today)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="danh-sach-tre-em-{today:%Y%m%d}.xlsx"'
     return response
@@ -150,7 +142,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         "residences": child.residences.select_related("commune", "village").order_by("-moved_in_on"),
         "history": [(event, _changes(event, full_ids=full_ids)) for event in history_of(child)[:200]],
         "openings": openings_of(child),
-        "merged": Child.objects.filter(merged_into=child).order_by("pk"),
+        "merged": merged_into(child),
     }
     if editable:
         context.update({

@@ -13,9 +13,11 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from treem.core.access import ensure_permitted
 from treem.core.audit import record_event, snapshot
 from treem.core.models import AuditEvent
 from treem.reporting.models import ValidationRule
+from treem.reporting.permissions import REVIEW_SUBMISSIONS
 
 DEFAULT_RULES_FILE = Path(settings.BASE_DIR) / "reference_data" / "reporting" / "validation_rules.yaml"
 
@@ -34,7 +36,9 @@ def _decimal(value: Any) -> Decimal | None:
 
 @transaction.atomic
 def load_validation_rules(*, actor: AbstractBaseUser | None, path: Path | str = DEFAULT_RULES_FILE) -> RulesLoadReport:
-    """Create or update every rule of the file (matched by code); rules no longer in the file are deactivated."""
+    """Create or update every rule of the file (matched by code); rules no longer in the file are deactivated.
+    The rules are the coordinating agency's: anyone else is refused."""
+    ensure_permitted(actor, REVIEW_SUBMISSIONS)
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     report = RulesLoadReport()
     seen: set[str] = set()

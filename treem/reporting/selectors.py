@@ -12,13 +12,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
-from treem.core.access import UserLike, get_visible_or_404, grants_of, visible_to
+from treem.core.access import NOT_FOUND_MESSAGE, UserLike, get_visible_or_404, grants_of, visible_to
 from treem.core.roles import Role
+from treem.hierarchy.models import OrgUnit
+from treem.indicators.models import DataValue
+from treem.plans.models import DataElement
 from treem.reporting.models import Evidence, Notification, ReporterKind, ReportingCycle, Submission
 from treem.reporting.permissions import VIEW_SUBMISSIONS
+from treem.reporting.reporters import elements_of, entry_units
+from treem.reporting.validation import CellInput, CellKey, Finding, check_cells
 
 
 def cycles() -> QuerySet[ReportingCycle]:
@@ -80,6 +87,84 @@ def notifications_for(user: UserLike) -> QuerySet[Notification]:
     if not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(recipient_id=user.pk).select_related("submission")
+
+
+# ---- the content of one report ---------------------------------------------------------------------------------
+
+
+def report_values(submission: Submission) -> list[DataValue]:
+    """The stored figures of the report's elements and units for the year."""
+    elements = elements_of(plan=submission.cycle.plan, kind=submission.kind, agency=submission.agency)
+    units = entry_units(kind=submission.kind, org_unit=submission.org_unit, year=submission.cycle.year)
+    if not elements or not units:
+        return []
+    return list(DataValue.objects.filter(data_element__in=elements, org_unit__in=units, year=submission.cycle.year)
+                .select_related("data_element", "org_unit", "ethnic_group")
+                .order_by("data_element__order", "org_unit__name", "sex", "ethnic_group__code"))
+
+
+def submission_findings(submission: Submission, *, include_required: bool = True) -> tuple[
+        dict[CellKey, list[Finding]], dict[CellKey, str]]:
+    """The findings on every figure of a report (required ones included), and each figure's comment."""
+    elements = elements_of(plan=submission.cycle.plan, kind=submission.kind, agency=submission.agency)
+    units = entry_units(kind=submission.kind, org_unit=submission.org_unit, year=submission.cycle.year)
+    stored = {(row.data_element.code, row.org_unit_id, row.sex, row.ethnic_group.code if row.ethnic_group else ""):
+              row for row in report_values(submission)}
+    cells: list[CellInput] = []
+    comments: dict[CellKey, str] = {}
+    for element in elements:
+        for unit in units:
+            key: CellKey = (element.code, unit.pk, "", "")
+            row = stored.pop(key, None)
+            cells.append(CellInput(element_code=element.code, org_unit_id=unit.pk,
+                                   value=row.value if row else None, comment=row.comment if row else ""))
+            comments[key] = row.comment if row else ""
+    for key, row in stored.items():
+        cells.append(CellInput(element_code=key[0], org_unit_id=key[1], value=row.value, sex=key[2],
+                               ethnic_group_code=key[3], comment=row.comment))
+        comments[key] = row.comment
+    return check_cells(cells, year=submission.cycle.year, include_required=include_required), comments
+
+
+def value_grid(submission: Submission) -> list[dict[str, Any]]:
+    """For each element the reporter enters: its definition and unit, and one cell per unit with the stored figure
+    (written the Vietnamese way, "1234,5"), its comment and the findings of the validation rules on it.
+
+    ``submission`` was fetched through ``submission_for``, so it is one the user may see."""
+    elements = elements_of(plan=submission.cycle.plan, kind=submission.kind, agency=submission.agency)
+    units = entry_units(kind=submission.kind, org_unit=submission.org_unit, year=submission.cycle.year)
+    if not elements:
+        return []
+    findings, _comments = submission_findings(submission, include_required=False)
+    stored = {(row.data_element_id, row.org_unit_id): row for row in DataValue.objects.filter(
+        data_element__in=elements, org_unit__in=units, year=submission.cycle.year, sex="",
+        ethnic_group__isnull=True)}
+    grid = []
+    for element in elements:
+        cells = []
+        for unit in units:
+            row = stored.get((element.pk, unit.pk))
+            cells.append({"element": element, "unit": unit, "value": _plain(row.value if row else None),
+                          "comment": row.comment if row else "",
+                          "findings": findings.get((element.code, unit.pk, "", ""), []), "problems": []})
+        grid.append({"element": element, "cells": cells})
+    return grid
+
+
+def _plain(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def report_cell(*, element_id: str, org_unit_id: str) -> tuple[DataElement, OrgUnit]:
+    """The element and unit a posted cell names, or 404; whether the user may enter that figure is the service's
+    decision (``enter_report_value``)."""
+    try:
+        return DataElement.objects.get(pk=int(element_id)), OrgUnit.objects.get(pk=int(org_unit_id))
+    except (ValueError, DataElement.DoesNotExist, OrgUnit.DoesNotExist) as error:
+        raise Http404(NOT_FOUND_MESSAGE) from error
 
 
 # ---- the status board -------------------------------------------------------------------------------------------

@@ -20,11 +20,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from treem.core.access import ensure_permitted
 from treem.core.audit import record_event, snapshot
 from treem.core.models import AuditEvent
 from treem.hierarchy.models import OrgUnit
-from treem.indicators.models import DataValue
 from treem.indicators.services import ValueInput, can_enter_value, enter_data_values
 from treem.plans.models import DataElement, Plan
 from treem.reporting.evidence import ACCEPTED_LABEL, detect_kind
@@ -38,9 +39,11 @@ from treem.reporting.models import (
     default_deadline,
     default_lock,
 )
+from treem.reporting.permissions import REVIEW_SUBMISSIONS, WRITE_SUBMISSION
 from treem.reporting.reminders import notify_returned
 from treem.reporting.reporters import duties_of, elements_of, entry_units, expected_reporters
-from treem.reporting.validation import CellInput, CellKey, Finding, blocking, check_cells
+from treem.reporting.selectors import report_values, submission_findings, submissions_for
+from treem.reporting.validation import CellInput, Finding, blocking, check_cells
 
 Status = Submission.Status
 
@@ -74,6 +77,19 @@ def _check_transition(submission: Submission, action: str) -> str:
     return target
 
 
+def _ensure_reporter(actor: AbstractBaseUser | None, submission: Submission) -> None:
+    """Refuse anyone but a reporter of this very report (its agency's officer, its commune's officer)."""
+    ensure_permitted(actor, WRITE_SUBMISSION)
+    if actor is not None and not submissions_for(actor, capability=WRITE_SUBMISSION).filter(
+            pk=submission.pk).exists():
+        raise PermissionDenied(gettext("Bạn không được soạn hoặc nộp báo cáo này."))
+
+
+def _ensure_reviewer(actor: AbstractBaseUser | None, submission: Submission) -> None:
+    """Refuse anyone who may not review this report (the coordinating agency, administrators of its subtree)."""
+    ensure_permitted(actor, REVIEW_SUBMISSIONS, path=submission.org_unit.path)
+
+
 def _locked(submission: Submission) -> Submission:
     return Submission.objects.select_for_update(of=("self",)).select_related("cycle", "agency", "org_unit").get(
         pk=submission.pk)
@@ -95,6 +111,7 @@ def open_reporting_cycle(
 ) -> ReportingCycle:
     """Open the cycle of ``year`` (deadline 1 December 23:59 local time unless given) and create the report of
     every expected reporter. Opening a cycle that exists adds the reporters that are missing and nothing else."""
+    ensure_permitted(actor, REVIEW_SUBMISSIONS)
     cycle = ReportingCycle.objects.filter(plan=plan, year=year).first()
     if cycle is None:
         cycle = ReportingCycle(plan=plan, year=year, opens_on=opens_on or date(year, 1, 1),
@@ -111,6 +128,7 @@ def open_reporting_cycle(
 @transaction.atomic
 def add_expected_reporters(*, actor: AbstractBaseUser | None, cycle: ReportingCycle) -> int:
     """Create a (not started) report for each expected reporter that has none; returns how many were created."""
+    ensure_permitted(actor, REVIEW_SUBMISSIONS)
     existing_agencies = set(cycle.submissions.filter(agency__isnull=False).values_list("agency_id", flat=True))
     existing_units = set(cycle.submissions.filter(agency__isnull=True).values_list("org_unit_id", flat=True))
     created = []
@@ -132,6 +150,8 @@ def add_expected_reporters(*, actor: AbstractBaseUser | None, cycle: ReportingCy
 @transaction.atomic
 def update_reporting_cycle(*, actor: AbstractBaseUser | None, cycle: ReportingCycle, opens_on: date,
                            deadline_at: datetime, locks_at: datetime) -> ReportingCycle:
+    """Move a cycle's dates (opening, deadline, locking)."""
+    ensure_permitted(actor, REVIEW_SUBMISSIONS)
     before = snapshot(cycle)
     cycle.opens_on, cycle.deadline_at, cycle.locks_at = opens_on, deadline_at, locks_at
     cycle.full_clean()
@@ -161,6 +181,8 @@ def _mark_draft(submission: Submission) -> None:
 @transaction.atomic
 def save_narrative(*, actor: AbstractBaseUser, submission: Submission, narrative: str,
                    now: datetime | None = None) -> Submission:
+    """Keep the report's general assessment (part C)."""
+    _ensure_reporter(actor, submission)
     submission = _locked(submission)
     _ensure_editable(submission, now=_now(now))
     before = snapshot(submission)
@@ -177,6 +199,8 @@ def save_narrative(*, actor: AbstractBaseUser, submission: Submission, narrative
 @transaction.atomic
 def save_task_progress(*, actor: AbstractBaseUser, progress: TaskProgress, status: str, results: str,
                        difficulties: str, proposals: str, now: datetime | None = None) -> TaskProgress:
+    """Keep what the report says about one duty: status, results, difficulties, proposals."""
+    _ensure_reporter(actor, progress.submission)
     submission = _locked(progress.submission)
     _ensure_editable(submission, now=_now(now))
     before = snapshot(progress)
@@ -249,6 +273,7 @@ def enter_report_value(*, actor: AbstractBaseUser, submission: Submission, eleme
                        org_unit: OrgUnit, raw_value: str, comment: str = "",
                        now: datetime | None = None) -> CellResult:
     """Store one figure of a report (a draft may hold figures with errors: they block submission, not saving)."""
+    _ensure_reporter(actor, submission)
     submission = _locked(submission)
     _ensure_editable(submission, now=_now(now))
     allowed = {item.pk for item in elements_of(plan=submission.cycle.plan, kind=submission.kind,
@@ -298,6 +323,7 @@ def attach_evidence(*, actor: AbstractBaseUser, progress: TaskProgress, upload: 
                     now: datetime | None = None) -> Evidence:
     """Keep an evidence file: its type is checked from its content, its size against the limit; it is stored
     under a random name."""
+    _ensure_reporter(actor, progress.submission)
     submission = _locked(progress.submission)
     _ensure_editable(submission, now=_now(now))
     limit = evidence_max_bytes()
@@ -327,6 +353,7 @@ def attach_evidence(*, actor: AbstractBaseUser, progress: TaskProgress, upload: 
 @transaction.atomic
 def remove_evidence(*, actor: AbstractBaseUser, evidence: Evidence, now: datetime | None = None) -> Evidence:
     """Soft-delete an evidence file (the file and the row stay; versions keep naming it)."""
+    _ensure_reporter(actor, evidence.progress.submission)
     submission = _locked(evidence.progress.submission)
     _ensure_editable(submission, now=_now(now))
     before = _evidence_snapshot(evidence)
@@ -340,40 +367,6 @@ def remove_evidence(*, actor: AbstractBaseUser, evidence: Evidence, now: datetim
 
 
 # ---- the content of a report, and what blocks submitting it -----------------------------------------------------
-
-
-def report_values(submission: Submission) -> list[DataValue]:
-    """The stored figures of the report's elements and units for the year."""
-    elements = elements_of(plan=submission.cycle.plan, kind=submission.kind, agency=submission.agency)
-    units = entry_units(kind=submission.kind, org_unit=submission.org_unit, year=submission.cycle.year)
-    if not elements or not units:
-        return []
-    return list(DataValue.objects.filter(data_element__in=elements, org_unit__in=units, year=submission.cycle.year)
-                .select_related("data_element", "org_unit", "ethnic_group")
-                .order_by("data_element__order", "org_unit__name", "sex", "ethnic_group__code"))
-
-
-def submission_findings(submission: Submission, *, include_required: bool = True) -> tuple[
-        dict[CellKey, list[Finding]], dict[CellKey, str]]:
-    """The findings on every figure of a report (required ones included), and each figure's comment."""
-    elements = elements_of(plan=submission.cycle.plan, kind=submission.kind, agency=submission.agency)
-    units = entry_units(kind=submission.kind, org_unit=submission.org_unit, year=submission.cycle.year)
-    stored = {(row.data_element.code, row.org_unit_id, row.sex, row.ethnic_group.code if row.ethnic_group else ""):
-              row for row in report_values(submission)}
-    cells: list[CellInput] = []
-    comments: dict[CellKey, str] = {}
-    for element in elements:
-        for unit in units:
-            key: CellKey = (element.code, unit.pk, "", "")
-            row = stored.pop(key, None)
-            cells.append(CellInput(element_code=element.code, org_unit_id=unit.pk,
-                                   value=row.value if row else None, comment=row.comment if row else ""))
-            comments[key] = row.comment if row else ""
-    for key, row in stored.items():
-        cells.append(CellInput(element_code=key[0], org_unit_id=key[1], value=row.value, sex=key[2],
-                               ethnic_group_code=key[3], comment=row.comment))
-        comments[key] = row.comment
-    return check_cells(cells, year=submission.cycle.year, include_required=include_required), comments
 
 
 def submission_content(submission: Submission) -> dict[str, Any]:
@@ -402,6 +395,7 @@ def submission_content(submission: Submission) -> dict[str, Any]:
 def submit_report(*, actor: AbstractBaseUser, submission: Submission, now: datetime | None = None) -> Submission:
     """Submit a report (a new version). Refused while an error or an unexplained warning remains, or once the
     cycle is locked. The submission time is the server's; a first submission after the deadline is late."""
+    _ensure_reporter(actor, submission)
     moment = _now(now)
     submission = _locked(submission)
     target = _check_transition(submission, "submit")
@@ -435,6 +429,7 @@ def submit_report(*, actor: AbstractBaseUser, submission: Submission, now: datet
 
 def _review(*, actor: AbstractBaseUser, submission: Submission, action: str, comment: str,
             now: datetime | None) -> Submission:
+    _ensure_reviewer(actor, submission)
     moment = _now(now)
     submission = _locked(submission)
     target = _check_transition(submission, action)

@@ -20,9 +20,7 @@ from django.views.decorators.http import require_POST
 from treem.core.access import AUTHENTICATED, has_capability, require
 from treem.core.audit import record_read
 from treem.core.models import AuditEvent
-from treem.hierarchy.models import OrgUnit
-from treem.indicators.models import DataValue
-from treem.plans.models import DataElement, Plan
+from treem.plans.selectors import plans_for
 from treem.reporting.consolidated import build_docx, build_xlsx, consolidated_report
 from treem.reporting.exports import status_board_workbook
 from treem.reporting.models import Submission, TaskProgress
@@ -33,15 +31,16 @@ from treem.reporting.permissions import (
     VIEW_SUBMISSIONS,
     WRITE_SUBMISSION,
 )
-from treem.reporting.reporters import elements_of, entry_units
 from treem.reporting.selectors import (
     cycle_of_year,
     cycles,
     evidence_for,
     notifications_for,
+    report_cell,
     status_board,
     submission_for,
     submissions_for,
+    value_grid,
 )
 from treem.reporting.services import (
     SubmissionBlocked,
@@ -54,7 +53,6 @@ from treem.reporting.services import (
     return_report,
     save_narrative,
     save_task_progress,
-    submission_findings,
     submit_report,
 )
 
@@ -81,7 +79,7 @@ def index(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("nam")
     current = next((item for item in all_cycles if str(item.year) == year), all_cycles[0] if all_cycles else None)
     reports = submissions_for(request.user, cycle=current).order_by("kind", "org_unit__name", "agency__code") \
-        if current else Submission.objects.none()
+        if current else submissions_for(request.user).none()
     return render(request, "reporting/index.html", {
         "cycles": all_cycles, "current": current, "reports": reports[:200],
         "can_review": has_capability(request.user, REVIEW_SUBMISSIONS),
@@ -95,7 +93,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def open_cycle(request: HttpRequest) -> HttpResponse:
     try:
         year = int(request.POST.get("year", ""))
-        plan = Plan.objects.filter(is_active=True).first()
+        plan = plans_for(request.user).first()
         if plan is None or not plan.start_year <= year <= plan.end_year + 1:
             raise ValueError(year)
     except ValueError:
@@ -109,35 +107,6 @@ def open_cycle(request: HttpRequest) -> HttpResponse:
 # ---- one report -------------------------------------------------------------------------------------------------
 
 
-def _value_grid(submission: Submission) -> list[dict[str, Any]]:
-    """For each element the reporter enters: its definition and unit, and one cell per unit."""
-    elements = elements_of(plan=submission.cycle.plan, kind=submission.kind, agency=submission.agency)
-    units = entry_units(kind=submission.kind, org_unit=submission.org_unit, year=submission.cycle.year)
-    if not elements:
-        return []
-    findings, _comments = submission_findings(submission, include_required=False)
-    stored = {(row.data_element_id, row.org_unit_id): row for row in DataValue.objects.filter(
-        data_element__in=elements, org_unit__in=units, year=submission.cycle.year, sex="",
-        ethnic_group__isnull=True)}
-    grid = []
-    for element in elements:
-        cells = []
-        for unit in units:
-            row = stored.get((element.pk, unit.pk))
-            cells.append({"element": element, "unit": unit, "value": _plain(row.value if row else None),
-                          "comment": row.comment if row else "",
-                          "findings": findings.get((element.code, unit.pk, "", ""), []), "problems": []})
-        grid.append({"element": element, "cells": cells})
-    return grid
-
-
-def _plain(value: Any) -> str:
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
-
-
 def _submission_context(request: HttpRequest, submission: Submission) -> dict[str, Any]:
     can_write = _can_write(request, submission) and submission.is_editable
     progress = ensure_task_progress(submission)
@@ -145,7 +114,7 @@ def _submission_context(request: HttpRequest, submission: Submission) -> dict[st
         "submission": submission, "cycle": submission.cycle, "can_write": can_write,
         "can_review": has_capability(request.user, REVIEW_SUBMISSIONS) and submission.status ==
         Submission.Status.SUBMITTED,
-        "grid": _value_grid(submission), "progress": progress, "task_statuses": TaskProgress.Status.choices,
+        "grid": value_grid(submission), "progress": progress, "task_statuses": TaskProgress.Status.choices,
         "versions": submission.versions.order_by("-number"),
         "is_locked_cycle": submission.cycle.is_locked_at(timezone.now()),
     }
@@ -163,11 +132,8 @@ def submission_page(request: HttpRequest, submission_id: int) -> HttpResponse:
 @require_POST
 def save_value(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = _writable(request, submission_id)
-    try:
-        element = DataElement.objects.get(pk=int(request.POST.get("element", "")))
-        org_unit = OrgUnit.objects.get(pk=int(request.POST.get("unit", "")))
-    except (ValueError, DataElement.DoesNotExist, OrgUnit.DoesNotExist) as error:
-        raise Http404 from error
+    element, org_unit = report_cell(element_id=request.POST.get("element", ""),
+                                    org_unit_id=request.POST.get("unit", ""))
     raw = request.POST.get("value", "")
     comment = request.POST.get("comment", "")
     cell: dict[str, Any] = {"element": element, "unit": org_unit, "value": raw, "comment": comment,

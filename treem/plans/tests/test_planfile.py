@@ -16,17 +16,9 @@ from typing import cast
 import jsonschema
 import pytest
 
-from treem.plans.planfile import (
-    AGENCIES_SCHEMA_PATH,
-    PLAN_SCHEMA_PATH,
-    AgenciesFile,
-    Comparison,
-    PlanFile,
-    PlanFileError,
-    Target,
-    read_agencies_file,
-    read_plan_file,
-)
+from treem.plans.planfile import AgenciesFile, PlanFile, PlanFileError, read_agencies_file, read_plan_file
+from treem.plans.planfile.schema import AGENCIES_SCHEMA_PATH, PLAN_SCHEMA_PATH
+from treem.plans.planfile.types import Comparison, Target
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 PLAN_PATH = REPOSITORY / "reference_data" / "plans" / "lai-chau-2024.yaml"
@@ -405,26 +397,104 @@ def test_target_is_met_by_exact_comparison(
 # --- broken plan files --------------------------------------------------------------------------------------
 
 
-def test_bad_comparison_names_the_line_the_field_and_the_allowed_values(tmp_path: Path) -> None:
-    path = _edited(
-        tmp_path,
-        PLAN_PATH,
+# Each broken file: one edit of the real file, the text of the line the problem is reported at, and the message.
+BROKEN_PLANS = [
+    pytest.param(
         ("{year: 2025, comparison: lt, value: 15.0", "{year: 2025, comparison: below, value: 15.0"),
-    )
-    line = _line_of(path, "comparison: below")
-    assert _problems(path) == [
-        f'lai-chau-2024.yaml, dòng {line}: chỉ tiêu I05: "comparison" phải là một trong gt, gte, lt, lte, eq '
-        '(nhận được "below")'
-    ]
+        "comparison: below",
+        'chỉ tiêu I05: "comparison" phải là một trong gt, gte, lt, lte, eq (nhận được "below")',
+        id="bad comparison names the line the field and the allowed values",
+    ),
+    pytest.param(
+        ("    numerator: DE_U5_STUNTED\n", "    numerator: DE_U5_SHORT\n"),
+        "numerator: DE_U5_SHORT",
+        'chỉ tiêu I06: "numerator" tham chiếu phần tử dữ liệu "DE_U5_SHORT" chưa khai báo trong '
+        '"data_elements"',
+        id="unknown data element in a numerator is caught",
+    ),
+    pytest.param(
+        ("    factor: 100\n    numerator: DE_U5_UNDERWEIGHT\n", "    numerator: DE_U5_UNDERWEIGHT\n"),
+        "  - code: I05",
+        'chỉ tiêu I05: thiếu trường bắt buộc "factor"',
+        id="missing field is reported at the start of its entry",
+    ),
+    pytest.param(
+        ("    numerator: DE_U5_UNDERWEIGHT\n", "    numerator: DE_U5_UNDERWEIGHT\n    colour: red\n"),
+        "colour: red",
+        'chỉ tiêu I05: trường "colour" không được phép ở đây',
+        id="unknown field is refused",
+    ),
+    pytest.param(
+        (
+            "        reassigned_to: [{agency: STC, effective_on: 2025-03-01}]\n",
+            "        reassigned_to: [{agency: STC, effective_on: 2025-02-30}]\n",
+        ),
+        "effective_on: 2025-02-30",
+        'phân công A.SKHDT.1: "effective_on" phải là một ngày có thật dạng YYYY-MM-DD (nhận được '
+        '"2025-02-30")',
+        id="impossible date is refused",
+    ),
+    pytest.param(
+        ("rule: before}", "rule: earlier}"),
+        "rule: earlier}",
+        '"reporting.deadline.rule" phải là một trong before, on_or_before (nhận được "earlier")',
+        id="field outside any named entry is named by its path",
+    ),
+    pytest.param(
+        (
+            "    name: Tỷ lệ trẻ em dưới 5 tuổi được đăng ký khai sinh\n",
+            "    name: Tỷ lệ trẻ em dưới 5 tuổi được đăng ký khai sinh\n    name: x\n",
+        ),
+        "    name: x",
+        'khóa "name" bị lặp lại trong cùng một bảng',
+        id="repeated key in one mapping is caught",
+    ),
+    pytest.param(
+        ("{year: 2030, comparison: lt, value: 12.0", "{year: 2030, comparison: gt, value: 12.0"),
+        "comparison: gt, value: 12.0",
+        'chỉ tiêu I05: "comparison" "gt" mâu thuẫn với "direction" lower_is_better',
+        id="comparison contradicting the direction is caught",
+    ),
+    pytest.param(
+        ('wording: "xuống dưới 12%"', 'wording: "xuống dưới 13%"'),
+        "xuống dưới 13%",
+        'chỉ tiêu I05: "wording" "xuống dưới 13%" không có nguyên văn trong mục II.2.2(3)',
+        id="target wording that is not in the plan text is caught",
+    ),
+    pytest.param(
+        (
+            '{year: 2030, comparison: eq, value: 100.0, wording: "100%", section: '
+            "II.2.2(2)}  # every child under 5",
+            '{year: 2035, comparison: eq, value: 100.0, wording: "100%"}',
+        ),
+        "year: 2035",
+        'chỉ tiêu I14: "year" phải nằm trong thời kỳ của kế hoạch 2024–2030 (nhận được 2035)',
+        id="target year outside the plan period is caught",
+    ),
+    pytest.param(
+        ("        serves: [T6.1]\n", "        serves: [T6.9]\n"),
+        "serves: [T6.9]",
+        'phân công A.SNV.1: "serves" tham chiếu "T6.9" không phải nhóm nhiệm vụ hay nhiệm vụ nào '
+        'trong "task_groups"',
+        id="assignment serving an unknown task is caught",
+    ),
+    pytest.param(
+        ("    derived_from: registry.count_children_under_5\n", ""),
+        "  - code: DE_U5_TOTAL",
+        'phần tử dữ liệu DE_U5_TOTAL: nguồn "derived" cần trường "derived_from" (tên hàm đếm từ '
+        'hồ sơ)',
+        id="derived element without its function is caught",
+    ),
+]
 
 
-def test_unknown_data_element_in_a_numerator_is_caught(tmp_path: Path) -> None:
-    path = _edited(tmp_path, PLAN_PATH, ("    numerator: DE_U5_STUNTED\n", "    numerator: DE_U5_SHORT\n"))
-    line = _line_of(path, "numerator: DE_U5_SHORT")
-    assert _problems(path) == [
-        f'lai-chau-2024.yaml, dòng {line}: chỉ tiêu I06: "numerator" tham chiếu phần tử dữ liệu '
-        '"DE_U5_SHORT" chưa khai báo trong "data_elements"'
-    ]
+@pytest.mark.parametrize(("replacement", "marker", "message"), BROKEN_PLANS)
+def test_a_broken_plan_file_is_refused_with_the_line_and_a_vietnamese_message(
+    tmp_path: Path, replacement: tuple[str, str], marker: str, message: str
+) -> None:
+    path = _edited(tmp_path, PLAN_PATH, replacement)
+    line = _line_of(path, marker)
+    assert _problems(path) == [f"lai-chau-2024.yaml, dòng {line}: {message}"]
 
 
 def test_duplicate_indicator_code_is_caught_with_the_first_line(tmp_path: Path) -> None:
@@ -461,122 +531,12 @@ def test_unknown_agency_is_caught_when_the_agencies_file_is_given(
     ]
 
 
-def test_missing_field_is_reported_at_the_start_of_its_entry(tmp_path: Path) -> None:
-    path = _edited(
-        tmp_path,
-        PLAN_PATH,
-        ("    factor: 100\n    numerator: DE_U5_UNDERWEIGHT\n", "    numerator: DE_U5_UNDERWEIGHT\n"),
-    )
-    line = _line_of(path, "  - code: I05")
-    assert _problems(path) == [
-        f'lai-chau-2024.yaml, dòng {line}: chỉ tiêu I05: thiếu trường bắt buộc "factor"'
-    ]
-
-
-def test_unknown_field_is_refused(tmp_path: Path) -> None:
-    path = _edited(
-        tmp_path,
-        PLAN_PATH,
-        ("    numerator: DE_U5_UNDERWEIGHT\n", "    numerator: DE_U5_UNDERWEIGHT\n    colour: red\n"),
-    )
-    line = _line_of(path, "colour: red")
-    assert _problems(path) == [
-        f'lai-chau-2024.yaml, dòng {line}: chỉ tiêu I05: trường "colour" không được phép ở đây'
-    ]
-
-
-def test_impossible_date_is_refused(tmp_path: Path) -> None:
-    path = _edited(
-        tmp_path,
-        PLAN_PATH,
-        (
-            "        reassigned_to: [{agency: STC, effective_on: 2025-03-01}]\n",
-            "        reassigned_to: [{agency: STC, effective_on: 2025-02-30}]\n",
-        ),
-    )
-    line = _line_of(path, "effective_on: 2025-02-30")
-    assert _problems(path) == [
-        f'lai-chau-2024.yaml, dòng {line}: phân công A.SKHDT.1: "effective_on" phải là một ngày có thật dạng '
-        'YYYY-MM-DD (nhận được "2025-02-30")'
-    ]
-
-
-def test_field_outside_any_named_entry_is_named_by_its_path(tmp_path: Path) -> None:
-    path = _edited(tmp_path, PLAN_PATH, ("rule: before}", "rule: earlier}"))
-    line = _line_of(path, "rule: earlier}")
-    assert _problems(path) == [
-        f'lai-chau-2024.yaml, dòng {line}: "reporting.deadline.rule" phải là một trong before, on_or_before '
-        '(nhận được "earlier")'
-    ]
-
-
 def test_yaml_syntax_error_names_its_line(tmp_path: Path) -> None:
     path = _edited(tmp_path, PLAN_PATH, ("  - code: I05\n", "  - code: [I05\n"))
     problems = _problems(path)
     assert len(problems) == 1
     assert problems[0].startswith("lai-chau-2024.yaml, dòng ")
     assert "lỗi cú pháp YAML" in problems[0]
-
-
-def test_repeated_key_in_one_mapping_is_caught(tmp_path: Path) -> None:
-    path = _edited(
-        tmp_path,
-        PLAN_PATH,
-        (
-            "    name: Tỷ lệ trẻ em dưới 5 tuổi được đăng ký khai sinh\n",
-            "    name: Tỷ lệ trẻ em dưới 5 tuổi được đăng ký khai sinh\n    name: x\n",
-        ),
-    )
-    line = _line_of(path, "    name: x")
-    assert _problems(path) == [f'lai-chau-2024.yaml, dòng {line}: khóa "name" bị lặp lại trong cùng một bảng']
-
-
-def test_comparison_contradicting_the_direction_is_caught(tmp_path: Path) -> None:
-    path = _edited(
-        tmp_path,
-        PLAN_PATH,
-        ("{year: 2030, comparison: lt, value: 12.0", "{year: 2030, comparison: gt, value: 12.0"),
-    )
-    line = _line_of(path, "comparison: gt, value: 12.0")
-    assert _problems(path) == [
-        f'lai-chau-2024.yaml, dòng {line}: chỉ tiêu I05: "comparison" "gt" mâu thuẫn với "direction" '
-        "lower_is_better"
-    ]
-
-
-def test_target_wording_that_is_not_in_the_plan_text_is_caught(tmp_path: Path) -> None:
-    path = _edited(tmp_path, PLAN_PATH, ('wording: "xuống dưới 12%"', 'wording: "xuống dưới 13%"'))
-    line = _line_of(path, "xuống dưới 13%")
-    assert _problems(path) == [
-        f'lai-chau-2024.yaml, dòng {line}: chỉ tiêu I05: "wording" "xuống dưới 13%" không có nguyên văn '
-        "trong mục II.2.2(3)"
-    ]
-
-
-def test_target_year_outside_the_plan_period_is_caught(tmp_path: Path) -> None:
-    path = _edited(
-        tmp_path,
-        PLAN_PATH,
-        (
-            '{year: 2030, comparison: eq, value: 100.0, wording: "100%", section: '
-            "II.2.2(2)}  # every child under 5",
-            '{year: 2035, comparison: eq, value: 100.0, wording: "100%"}',
-        ),
-    )
-    line = _line_of(path, "year: 2035")
-    assert _problems(path) == [
-        f'lai-chau-2024.yaml, dòng {line}: chỉ tiêu I14: "year" phải nằm trong thời kỳ của kế hoạch '
-        "2024–2030 (nhận được 2035)"
-    ]
-
-
-def test_assignment_serving_an_unknown_task_is_caught(tmp_path: Path) -> None:
-    path = _edited(tmp_path, PLAN_PATH, ("        serves: [T6.1]\n", "        serves: [T6.9]\n"))
-    line = _line_of(path, "serves: [T6.9]")
-    assert _problems(path) == [
-        f'lai-chau-2024.yaml, dòng {line}: phân công A.SNV.1: "serves" tham chiếu "T6.9" không phải nhóm '
-        'nhiệm vụ hay nhiệm vụ nào trong "task_groups"'
-    ]
 
 
 def test_duty_of_an_ended_agency_without_reassignment_is_caught(
@@ -590,15 +550,6 @@ def test_duty_of_an_ended_agency_without_reassignment_is_caught(
     assert _problems(path, agencies=agencies) == [
         f"lai-chau-2024.yaml, dòng {line}: phân công A.SKHDT.1: cơ quan SKHDT chấm dứt hoạt động sau ngày "
         '28/02/2025 nhưng "reassigned_to" chưa có cơ quan tiếp nhận từ ngày 01/03/2025'
-    ]
-
-
-def test_derived_element_without_its_function_is_caught(tmp_path: Path) -> None:
-    path = _edited(tmp_path, PLAN_PATH, ("    derived_from: registry.count_children_under_5\n", ""))
-    line = _line_of(path, "  - code: DE_U5_TOTAL")
-    assert _problems(path) == [
-        f'lai-chau-2024.yaml, dòng {line}: phần tử dữ liệu DE_U5_TOTAL: nguồn "derived" cần trường '
-        '"derived_from" (tên hàm đếm từ hồ sơ)'
     ]
 
 
@@ -617,41 +568,41 @@ def test_every_problem_is_reported_at_once_in_line_order(tmp_path: Path) -> None
 # --- broken agencies files ----------------------------------------------------------------------------------
 
 
-def test_unknown_successor_is_caught(tmp_path: Path) -> None:
-    path = _edited(tmp_path, AGENCIES_PATH, ("{code: STC, effective_on", "{code: STCC, effective_on"))
-    line = _line_of(path, "code: STCC")
-    assert _agency_problems(path) == [
-        f'agencies.yaml, dòng {line}: cơ quan SKHDT: cơ quan kế thừa "STCC" không có trong danh sách '
-        '"agencies"'
-    ]
-
-
-def test_successor_must_start_the_day_after_the_agency_ended(tmp_path: Path) -> None:
-    path = _edited(
-        tmp_path,
-        AGENCIES_PATH,
+BROKEN_AGENCIES = [
+    pytest.param(
+        ("{code: STC, effective_on", "{code: STCC, effective_on"),
+        "code: STCC",
+        'cơ quan SKHDT: cơ quan kế thừa "STCC" không có trong danh sách "agencies"',
+        id="unknown successor is caught",
+    ),
+    pytest.param(
         ("{code: STC, effective_on: 2025-03-01", "{code: STC, effective_on: 2025-04-01"),
-    )
-    line = _line_of(path, "code: STC, effective_on: 2025-04-01")
-    assert _agency_problems(path) == [
-        f'agencies.yaml, dòng {line}: cơ quan SKHDT: "effective_on" phải là ngày liền sau "valid_to" của cơ '
-        "quan, tức 01/03/2025 (nhận được 01/04/2025)"
-    ]
+        "code: STC, effective_on: 2025-04-01",
+        'cơ quan SKHDT: "effective_on" phải là ngày liền sau "valid_to" của cơ quan, tức '
+        '01/03/2025 (nhận được 01/04/2025)',
+        id="successor must start the day after the agency ended",
+    ),
+    pytest.param(
+        ("  - {agency: SYT, valid_from: 2025-03-01}\n", ""),
+        "{agency: SLDTBXH, valid_from: 2024-01-01}",
+        'cơ quan điều phối SLDTBXH: cơ quan SLDTBXH chấm dứt hoạt động sau ngày 28/02/2025 nhưng '
+        'chưa có cơ quan điều phối tiếp theo từ ngày 01/03/2025',
+        id="coordinator that ends without a next one is caught",
+    ),
+    pytest.param(
+        ("    kind: police\n", "    kind: army\n"),
+        "kind: army",
+        'cơ quan CAT: "kind" phải là một trong department, police, front, people_committee, '
+        'other (nhận được "army")',
+        id="unknown agency kind is refused",
+    ),
+]
 
 
-def test_coordinator_that_ends_without_a_next_one_is_caught(tmp_path: Path) -> None:
-    path = _edited(tmp_path, AGENCIES_PATH, ("  - {agency: SYT, valid_from: 2025-03-01}\n", ""))
-    line = _line_of(path, "{agency: SLDTBXH, valid_from: 2024-01-01}")
-    assert _agency_problems(path) == [
-        f"agencies.yaml, dòng {line}: cơ quan điều phối SLDTBXH: cơ quan SLDTBXH chấm dứt hoạt động sau ngày "
-        "28/02/2025 nhưng chưa có cơ quan điều phối tiếp theo từ ngày 01/03/2025"
-    ]
-
-
-def test_unknown_agency_kind_is_refused(tmp_path: Path) -> None:
-    path = _edited(tmp_path, AGENCIES_PATH, ("    kind: police\n", "    kind: army\n"))
-    line = _line_of(path, "kind: army")
-    assert _agency_problems(path) == [
-        f'agencies.yaml, dòng {line}: cơ quan CAT: "kind" phải là một trong department, police, front, '
-        'people_committee, other (nhận được "army")'
-    ]
+@pytest.mark.parametrize(("replacement", "marker", "message"), BROKEN_AGENCIES)
+def test_a_broken_agencies_file_is_refused_with_the_line_and_a_vietnamese_message(
+    tmp_path: Path, replacement: tuple[str, str], marker: str, message: str
+) -> None:
+    path = _edited(tmp_path, AGENCIES_PATH, replacement)
+    line = _line_of(path, marker)
+    assert _agency_problems(path) == [f"agencies.yaml, dòng {line}: {message}"]

@@ -65,7 +65,7 @@ def test_creating_and_correcting_a_child(officer: Client) -> None:
     response = officer.patch(f"/api/v1/children/{body['id']}", {"full_name": "Giàng A Pao", "reason": "sửa"},
                              content_type="application/json")
     assert response.status_code == 200 and response.json()["full_name"] == "Giàng A Pao"
-    event = AuditEvent.objects.filter(object_id=str(body["id"]), verb="update").get()
+    event = AuditEvent.objects.filter(object_type="registry.child", object_id=str(body["id"]), verb="update").get()
     assert event.before == {"full_name": "Giàng A Páo"} and event.reason == "sửa"
 
 

@@ -18,7 +18,7 @@ from treem.accounts.services import issue_api_token
 from treem.accounts.tests.factories import TEST_PASSWORD, unit
 from treem.indicators.models import DataValue
 from treem.plans.models import DataElement, Plan
-from treem.reporting.dhis2 import DEFAULT_COC_UID, coc_uid, data_element_uid, data_set_uid, parse_coc
+from treem.reporting.dhis2.formats import DEFAULT_COC_UID, coc_uid, data_element_uid, data_set_uid, parse_coc
 from treem.reporting.services import submit_report
 from treem.reporting.tests.factories import (
     OTHER_COMMUNE,
