@@ -16,4 +16,4 @@ class AxesConfig(AxesAppConfig):
 
 
 class TasksDatabaseConfig(TasksAppConfig):
-    verbose_name = _("Tác vụ chạy nền")
+    verbose_name = _("Tác vụ chạy nền")  # type: ignore[assignment]  # the package annotates a plain str

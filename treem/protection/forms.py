@@ -8,7 +8,9 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from treem.accounts.models import User
 from treem.core.models import EthnicGroup
@@ -401,3 +403,29 @@ class IncidentForm(forms.Form):
         if village is not None and data.get("org_unit") is not None and village.org_unit_id != data["org_unit"].pk:
             self.add_error("village", "Thôn, bản không thuộc xã đã chọn.")
         return data
+
+
+class IncidentFilterForm(forms.Form):
+    """The register's filters, read from the query string (the parameter names are the page's URL vocabulary)."""
+
+    nam = forms.IntegerField(label=_("Năm"), required=False, min_value=2000,
+                             error_messages={"min_value": _("Năm phải từ 2000 trở đi."),
+                                             "invalid": _("Nhập năm bằng số, ví dụ 2026.")})
+    thang = forms.TypedChoiceField(label=_("Tháng"), required=False, coerce=int, empty_value=None,
+                                   choices=[("", _("Cả năm")), *((str(month), str(month)) for month in range(1, 13))])
+    xa = forms.ChoiceField(label=_("Xã"), required=False)
+    loai = forms.ChoiceField(label=_("Loại"), required=False, choices=[("", _("Tất cả")), *IncidentKind.choices])
+    hau_qua = forms.ChoiceField(label=_("Hậu quả"), required=False,
+                                choices=[("", _("Tất cả")), *IncidentOutcome.choices])
+    gioi_tinh = forms.ChoiceField(label=_("Giới tính"), required=False, choices=[("", _("Tất cả")), *Sex.choices])
+    nhom_tuoi = forms.ChoiceField(label=_("Nhóm tuổi"), required=False)
+
+    def __init__(self, *args: Any, communes: Any = (), age_groups: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        next_year = timezone.localdate().year + 1
+        self.fields["nam"].validators.append(MaxValueValidator(next_year, message=_("Năm không được sau năm tới.")))
+        self.fields["xa"].choices = [  # type: ignore[attr-defined]
+            ("", _("Mọi xã trong phạm vi")), *((unit.uid, unit.name) for unit in communes)]
+        self.fields["nhom_tuoi"].choices = [  # type: ignore[attr-defined]
+            ("", _("Mọi độ tuổi")), *((f"{youngest}-{oldest}", label) for label, youngest, oldest in age_groups)]
+

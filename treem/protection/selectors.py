@@ -297,6 +297,44 @@ def incidents_for(user: UserLike) -> QuerySet[Incident]:
         "org_unit", "village", "child_ethnic_group")
 
 
+@dataclass(frozen=True)
+class IncidentFilters:
+    """The filters of the incident register; empty strings and ``None`` mean "any"."""
+
+    year: int
+    month: int | None = None
+    commune_uid: str = ""
+    kind: str = ""
+    outcome: str = ""
+    child_sex: str = ""
+    age_group: str = ""  # "youngest-oldest" of one of ``AGE_GROUPS``, e.g. "5-9"
+
+
+def incident_register(user: UserLike, filters: IncidentFilters) -> QuerySet[Incident]:
+    """The register's rows in the user's scope matching ``filters``, the latest first."""
+    rows = incidents_for(user).filter(occurred_on__year=filters.year)
+    if filters.month:
+        rows = rows.filter(occurred_on__month=filters.month)
+    if filters.commune_uid:
+        rows = rows.filter(org_unit__uid=filters.commune_uid)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.outcome:
+        rows = rows.filter(outcome=filters.outcome)
+    if filters.child_sex:
+        rows = rows.filter(child_sex=filters.child_sex)
+    for _label, youngest, oldest in AGE_GROUPS:
+        if filters.age_group == f"{youngest}-{oldest}":
+            rows = rows.filter(child_age_years__gte=youngest, child_age_years__lte=oldest)
+    return rows.order_by("-occurred_on", "-id")
+
+
+def incident_communes(user: UserLike, *, year: int) -> QuerySet[OrgUnit]:
+    """The communes with incidents of ``year`` in the user's register (units of that year, merged ones included)."""
+    return OrgUnit.objects.filter(
+        pk__in=incidents_for(user).filter(occurred_on__year=year).values("org_unit")).order_by("name")
+
+
 def counted_incidents(user: UserLike) -> QuerySet[Incident]:
     """Incidents in the user's scope, for counting only."""
     return visible_to(user, Incident.objects.active(), capability=VIEW_PROTECTION_COUNTS)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -23,6 +24,7 @@ from treem.core.audit import record_read
 from treem.core.models import AuditEvent
 from treem.protection import selectors, services
 from treem.protection.documents import FORM_STEPS, UnknownForm, form_numbers, render_case_form
+from treem.protection.exports import incidents_workbook
 from treem.protection.forms import (
     STEP_FORMS,
     ApprovalForm,
@@ -31,6 +33,7 @@ from treem.protection.forms import (
     CaseReportForm,
     DeliveryForm,
     FollowUpForm,
+    IncidentFilterForm,
     IncidentForm,
     PlanForm,
     ReferralForm,
@@ -470,16 +473,43 @@ def overview(request: HttpRequest) -> HttpResponse:
     })
 
 
+INCIDENTS_PAGE_SIZE = 50
+
+
+def _incident_register(request: HttpRequest) -> tuple[IncidentFilterForm, selectors.IncidentFilters]:
+    year = _year(request)
+    form = IncidentFilterForm(request.GET, communes=selectors.incident_communes(request.user, year=year),
+                              age_groups=selectors.AGE_GROUPS)
+    form.full_clean()
+    data = form.cleaned_data  # the valid filters; an invalid one is shown next to its field and left out
+    return form, selectors.IncidentFilters(
+        year=year, month=data.get("thang"), commune_uid=data.get("xa", ""), kind=data.get("loai", ""),
+        outcome=data.get("hau_qua", ""), child_sex=data.get("gioi_tinh", ""), age_group=data.get("nhom_tuoi", ""))
+
+
 @require(VIEW_INCIDENTS)
 def incidents(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
-    rows = selectors.incidents_for(request.user).filter(occurred_on__year=year)
-    kind = request.GET.get("loai", "")
-    if kind in IncidentKind.values:
-        rows = rows.filter(kind=kind)
-    return render(request, "protection/incidents.html", {
-        "year": year, "kind": kind, "kinds": IncidentKind.choices, "incidents": rows[:500], "count": rows.count(),
-    })
+    """The register, filtered and paged like the child list; htmx asks for the results region only."""
+    form, filters = _incident_register(request)
+    page = Paginator(selectors.incident_register(request.user, filters), INCIDENTS_PAGE_SIZE).get_page(
+        request.GET.get("trang"))
+    query = request.GET.copy()
+    query.pop("trang", None)
+    context = {"form": form, "year": filters.year, "page": page, "query": query.urlencode()}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "protection/incidents.html#results", context)
+    return render(request, "protection/incidents.html", context)
+
+
+@require(VIEW_INCIDENTS)
+def export_incidents(request: HttpRequest) -> HttpResponse:
+    """The filtered register as .xlsx (the register keeps no names)."""
+    _form, filters = _incident_register(request)
+    content = incidents_workbook(selectors.incident_register(request.user, filters), filters=filters,
+                                 exported_by=str(request.user), exported_at=timezone.localtime())
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="so-theo-doi-tai-nan-{filters.year}.xlsx"'
+    return response
 
 
 @require(RECORD_INCIDENTS)
