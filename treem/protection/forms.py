@@ -58,7 +58,7 @@ def datetime_field(label: str, *, required: bool = True) -> forms.DateTimeField:
 
 def ethnic_group_field(required: bool = False) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(queryset=EthnicGroup.objects.order_by("code"), required=required,
-                                  label="Dân tộc", empty_label="— chưa rõ —")
+                                  label=_("Dân tộc"), empty_label=_("— chưa rõ —"))
 
 
 def _not_in_future(value: date | None, message: str) -> None:
@@ -69,32 +69,32 @@ def _not_in_future(value: date | None, message: str) -> None:
 class CaseReportForm(forms.Form):
     """Mẫu 01: the report as received — who reported, when, where, the child, the harm."""
 
-    org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="Xã quản lý (nơi trẻ sinh sống)")
-    village = forms.ModelChoiceField(queryset=Village.objects.none(), required=False, label="Thôn, bản")
-    reported_via = forms.ChoiceField(choices=ReportChannel.choices, label="Nguồn thông tin")
+    org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("Xã quản lý (nơi trẻ sinh sống)"))
+    village = forms.ModelChoiceField(queryset=Village.objects.none(), required=False, label=_("Thôn, bản"))
+    reported_via = forms.ChoiceField(choices=ReportChannel.choices, label=_("Nguồn thông tin"))
     reported_at = datetime_field("Thời điểm tiếp nhận")
-    reporter_name = forms.CharField(max_length=150, required=False, label="Người báo tin")
-    reporter_phone = forms.CharField(max_length=20, required=False, label="Điện thoại người báo tin")
-    occurred_place = forms.CharField(max_length=255, required=False, label="Nơi xảy ra sự việc")
-    child_full_name = forms.CharField(max_length=150, label="Họ và tên trẻ em")
+    reporter_name = forms.CharField(max_length=150, required=False, label=_("Người báo tin"))
+    reporter_phone = forms.CharField(max_length=20, required=False, label=_("Điện thoại người báo tin"))
+    occurred_place = forms.CharField(max_length=255, required=False, label=_("Nơi xảy ra sự việc"))
+    child_full_name = forms.CharField(max_length=150, label=_("Họ và tên trẻ em"))
     child_birth_date = date_field("Ngày sinh", required=False)
     child_age_years = forms.IntegerField(min_value=0, max_value=17, required=False,
-                                         label="Tuổi (khi chưa rõ ngày sinh)")
-    child_sex = forms.ChoiceField(choices=Sex.choices, label="Giới tính")
+                                         label=_("Tuổi (khi chưa rõ ngày sinh)"))
+    child_sex = forms.ChoiceField(choices=Sex.choices, label=_("Giới tính"))
     child_ethnic_group = ethnic_group_field()
-    child_address = forms.CharField(max_length=255, required=False, label="Nơi ở của trẻ em")
-    guardian_name = forms.CharField(max_length=150, required=False, label="Cha, mẹ hoặc người chăm sóc")
-    guardian_phone = forms.CharField(max_length=20, required=False, label="Điện thoại người chăm sóc")
-    special_circumstance = forms.ChoiceField(choices=[("", "— không thuộc nhóm nào —"),
+    child_address = forms.CharField(max_length=255, required=False, label=_("Nơi ở của trẻ em"))
+    guardian_name = forms.CharField(max_length=150, required=False, label=_("Cha, mẹ hoặc người chăm sóc"))
+    guardian_phone = forms.CharField(max_length=20, required=False, label=_("Điện thoại người chăm sóc"))
+    special_circumstance = forms.ChoiceField(choices=[("", _("— không thuộc nhóm nào —")),
                                                       *SpecialCircumstanceGroup.choices],
-                                             required=False, label="Nhóm hoàn cảnh đặc biệt")
-    harm_kind = forms.ChoiceField(choices=HarmKind.choices, label="Hình thức xâm hại")
+                                             required=False, label=_("Nhóm hoàn cảnh đặc biệt"))
+    harm_kind = forms.ChoiceField(choices=HarmKind.choices, label=_("Hình thức xâm hại"))
     perpetrator_relation = forms.ChoiceField(choices=PerpetratorRelation.choices,
                                              initial=PerpetratorRelation.UNKNOWN,
-                                             label="Người bị nghi gây hại là")
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Nội dung sự việc")
+                                             label=_("Người bị nghi gây hại là"))
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=_("Nội dung sự việc"))
     is_in_danger = forms.BooleanField(required=False,
-                                      label="Trẻ đang gặp nguy hiểm, cần biện pháp khẩn cấp (trong 12 giờ)")
+                                      label=_("Trẻ đang gặp nguy hiểm, cần biện pháp khẩn cấp (trong 12 giờ)"))
 
     def __init__(self, *args: Any, communes: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,7 +106,7 @@ class CaseReportForm(forms.Form):
     def clean_reported_at(self) -> Any:
         value = self.cleaned_data["reported_at"]
         if value and value > timezone.now():
-            raise forms.ValidationError("Thời điểm tiếp nhận không được sau hiện tại.")
+            raise forms.ValidationError(_("Thời điểm tiếp nhận không được sau hiện tại."))
         return value
 
     def clean_child_birth_date(self) -> Any:
@@ -117,10 +117,10 @@ class CaseReportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("child_birth_date") and data.get("child_age_years") is None:
-            self.add_error("child_birth_date", "Cần ngày sinh hoặc tuổi của trẻ.")
+            self.add_error("child_birth_date", _("Cần ngày sinh hoặc tuổi của trẻ."))
         village = data.get("village")
         if village is not None and data.get("org_unit") is not None and village.org_unit_id != data["org_unit"].pk:
-            self.add_error("village", "Thôn, bản không thuộc xã đã chọn.")
+            self.add_error("village", _("Thôn, bản không thuộc xã đã chọn."))
         return data
 
 
@@ -128,8 +128,8 @@ class CaseEditForm(forms.ModelForm):
     """Editing a case's details; ``version`` is the version the editor started from."""
 
     version = forms.IntegerField(widget=forms.HiddenInput())
-    child_id = forms.IntegerField(required=False, min_value=1, label="Liên kết với hồ sơ trẻ em số",
-                                  help_text="Số hồ sơ của trẻ trong cơ sở dữ liệu trẻ em, khi trẻ đã có ở đó.")
+    child_id = forms.IntegerField(required=False, min_value=1, label=_("Liên kết với hồ sơ trẻ em số"),
+                                  help_text=_("Số hồ sơ của trẻ trong cơ sở dữ liệu trẻ em, khi trẻ đã có ở đó."))
 
     class Meta:
         model = Case
@@ -164,25 +164,26 @@ class VerifyForm(forms.Form):
     """Mẫu 02: verification and initial risk assessment, with the emergency measures taken."""
 
     outcome = forms.ChoiceField(choices=[(Outcome.CONFIRMED, Outcome.CONFIRMED.label),
-                                         (Outcome.UNFOUNDED, Outcome.UNFOUNDED.label)], label="Kết luận xác minh",
+                                         (Outcome.UNFOUNDED, Outcome.UNFOUNDED.label)], label=_("Kết luận xác minh"),
                                 widget=forms.RadioSelect)
-    findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Kết quả xác minh")
-    is_in_danger = forms.BooleanField(required=False, label="Trẻ đang gặp nguy hiểm")
-    risk_level = forms.ChoiceField(choices=RiskLevel.choices, label="Mức độ nguy cơ ban đầu")
+    findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=_("Kết quả xác minh"))
+    is_in_danger = forms.BooleanField(required=False, label=_("Trẻ đang gặp nguy hiểm"))
+    risk_level = forms.ChoiceField(choices=RiskLevel.choices, label=_("Mức độ nguy cơ ban đầu"))
     emergency_measures = forms.MultipleChoiceField(choices=EMERGENCY_MEASURES, required=False,
                                                    widget=forms.CheckboxSelectMultiple,
-                                                   label="Biện pháp khẩn cấp đã áp dụng")
+                                                   label=_("Biện pháp khẩn cấp đã áp dụng"))
     emergency_measures_at = datetime_field("Thời điểm áp dụng biện pháp khẩn cấp", required=False)
     verified_with = forms.CharField(max_length=255, required=False,
-                                    label="Phối hợp xác minh với (công an xã, nhà trường, y tế…)")
+                                    label=_("Phối hợp xác minh với (công an xã, nhà trường, y tế…)"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("is_in_danger"):
             if not data.get("emergency_measures"):
-                self.add_error("emergency_measures", "Trẻ đang gặp nguy hiểm: ghi các biện pháp khẩn cấp đã áp dụng.")
+                self.add_error("emergency_measures",
+                               _("Trẻ đang gặp nguy hiểm: ghi các biện pháp khẩn cấp đã áp dụng."))
             if not data.get("emergency_measures_at"):
-                self.add_error("emergency_measures_at", "Ghi thời điểm áp dụng biện pháp khẩn cấp.")
+                self.add_error("emergency_measures_at", _("Ghi thời điểm áp dụng biện pháp khẩn cấp."))
         return data
 
 
@@ -190,36 +191,36 @@ class AssessForm(forms.Form):
     """Mẫu 03: the detailed assessment of the child's situation and needs."""
 
     needs = forms.MultipleChoiceField(choices=ServiceKind.choices, widget=forms.CheckboxSelectMultiple,
-                                      label="Nhu cầu hỗ trợ của trẻ")
-    child_situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Tình trạng của trẻ")
-    family_situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Hoàn cảnh gia đình")
+                                      label=_("Nhu cầu hỗ trợ của trẻ"))
+    child_situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Tình trạng của trẻ"))
+    family_situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Hoàn cảnh gia đình"))
     child_views = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                  label="Ý kiến, nguyện vọng của trẻ")
+                                  label=_("Ý kiến, nguyện vọng của trẻ"))
     strengths = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                label="Yếu tố bảo vệ, điểm mạnh")
-    risk_factors = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Yếu tố nguy cơ")
-    risk_level = forms.ChoiceField(choices=RiskLevel.choices, label="Mức độ nguy cơ")
+                                label=_("Yếu tố bảo vệ, điểm mạnh"))
+    risk_factors = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Yếu tố nguy cơ"))
+    risk_level = forms.ChoiceField(choices=RiskLevel.choices, label=_("Mức độ nguy cơ"))
 
 
 class ServicesDoneForm(forms.Form):
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Tóm tắt việc thực hiện kế hoạch")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Tóm tắt việc thực hiện kế hoạch"))
 
 
 class ReviewForm(forms.Form):
     """Mẫu 05: review of the plan — the risk now, the progress, and the decision."""
 
-    risk_level = forms.ChoiceField(choices=RiskLevel.choices, label="Mức độ nguy cơ hiện nay",
+    risk_level = forms.ChoiceField(choices=RiskLevel.choices, label=_("Mức độ nguy cơ hiện nay"),
                                    widget=forms.RadioSelect)
-    progress = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Kết quả thực hiện kế hoạch")
-    child_situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Tình trạng hiện nay của trẻ")
+    progress = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Kết quả thực hiện kế hoạch"))
+    child_situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Tình trạng hiện nay của trẻ"))
     decision = forms.ChoiceField(choices=[(Outcome.CLOSE, Outcome.CLOSE.label),
-                                          (Outcome.NEW_PLAN, Outcome.NEW_PLAN.label)], label="Quyết định",
+                                          (Outcome.NEW_PLAN, Outcome.NEW_PLAN.label)], label=_("Quyết định"),
                                  widget=forms.RadioSelect)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("decision") == Outcome.CLOSE and data.get("risk_level") == RiskLevel.HIGH:
-            self.add_error("decision", "Nguy cơ còn cao: không thể kết thúc kế hoạch, hãy lập kế hoạch mới.")
+            self.add_error("decision", _("Nguy cơ còn cao: không thể kết thúc kế hoạch, hãy lập kế hoạch mới."))
         return data
 
 
@@ -236,10 +237,10 @@ CLOSURE_REASONS = [
 class CloseForm(forms.Form):
     """Mẫu 06: ending the plan and closing the file."""
 
-    reason = forms.ChoiceField(choices=CLOSURE_REASONS, label="Lý do đóng hồ sơ")
-    child_situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Tình trạng của trẻ khi đóng")
+    reason = forms.ChoiceField(choices=CLOSURE_REASONS, label=_("Lý do đóng hồ sơ"))
+    child_situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Tình trạng của trẻ khi đóng"))
     follow_up = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                label="Theo dõi sau khi đóng hồ sơ")
+                                label=_("Theo dõi sau khi đóng hồ sơ"))
 
 
 STEP_FORMS: dict[str, type[forms.Form]] = {
@@ -275,7 +276,7 @@ class PlanForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("starts_on") and data.get("review_on") and data["review_on"] < data["starts_on"]:
-            self.add_error("review_on", "Ngày đánh giá phải từ ngày bắt đầu trở đi.")
+            self.add_error("review_on", _("Ngày đánh giá phải từ ngày bắt đầu trở đi."))
         return data
 
 
@@ -294,7 +295,7 @@ class ServiceForm(forms.ModelForm):
 
 class DeliveryForm(forms.Form):
     delivered_on = date_field("Đã thực hiện ngày")
-    result = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Kết quả")
+    result = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Kết quả"))
 
     def clean_delivered_on(self) -> Any:
         value = self.cleaned_data["delivered_on"]
@@ -304,8 +305,8 @@ class DeliveryForm(forms.Form):
 
 class ApprovalForm(forms.Form):
     approved_on = date_field("Ngày phê duyệt")
-    approver_name = forms.CharField(max_length=150, label="Người phê duyệt (Chủ tịch UBND xã)")
-    decision_number = forms.CharField(max_length=64, required=False, label="Số quyết định")
+    approver_name = forms.CharField(max_length=150, label=_("Người phê duyệt (Chủ tịch UBND xã)"))
+    decision_number = forms.CharField(max_length=64, required=False, label=_("Số quyết định"))
 
     def clean_approved_on(self) -> Any:
         value = self.cleaned_data["approved_on"]
@@ -327,33 +328,33 @@ class ReferralForm(forms.ModelForm):
     def clean_follow_up_on(self) -> Any:
         value = self.cleaned_data["follow_up_on"]
         if value and value < timezone.localdate():
-            raise forms.ValidationError("Ngày theo dõi lại phải từ hôm nay trở đi.")
+            raise forms.ValidationError(_("Ngày theo dõi lại phải từ hôm nay trở đi."))
         return value
 
 
 class ReferralResponseForm(forms.Form):
-    is_accepted = forms.TypedChoiceField(choices=[("1", "Đã tiếp nhận"), ("0", "Từ chối")],
+    is_accepted = forms.TypedChoiceField(choices=[("1", _("Đã tiếp nhận")), ("0", _("Từ chối"))],
                                          coerce=lambda value: value == "1", widget=forms.RadioSelect,
-                                         label="Trả lời của cơ quan nhận")
+                                         label=_("Trả lời của cơ quan nhận"))
     responded_on = date_field("Ngày trả lời")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                           label="Nội dung trả lời (lý do nếu từ chối)")
+                           label=_("Nội dung trả lời (lý do nếu từ chối)"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("is_accepted") is False and not (data.get("note") or "").strip():
-            self.add_error("note", "Ghi lý do từ chối.")
+            self.add_error("note", _("Ghi lý do từ chối."))
         return data
 
 
 class FollowUpForm(forms.Form):
     followed_up_on = date_field("Ngày theo dõi")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Kết quả theo dõi")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Kết quả theo dõi"))
 
 
 class TransferForm(forms.Form):
-    to_user = forms.ModelChoiceField(queryset=User.objects.none(), label="Chuyển giao cho")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Lý do chuyển giao")
+    to_user = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Chuyển giao cho"))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Lý do chuyển giao"))
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -361,25 +362,25 @@ class TransferForm(forms.Form):
 
 
 class BreakGlassForm(forms.Form):
-    number = forms.CharField(max_length=32, label="Số hồ sơ")
+    number = forms.CharField(max_length=32, label=_("Số hồ sơ"))
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), min_length=MINIMUM_REASON_LENGTH,
-                             label="Lý do khẩn cấp (bắt buộc, được ghi nhật ký và báo người giám sát)")
+                             label=_("Lý do khẩn cấp (bắt buộc, được ghi nhật ký và báo người giám sát)"))
 
 
 class IncidentForm(forms.Form):
-    org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="Xã")
-    village = forms.ModelChoiceField(queryset=Village.objects.none(), required=False, label="Thôn, bản")
-    place = forms.CharField(max_length=255, required=False, label="Nơi xảy ra (suối, đường, nhà…)")
+    org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("Xã"))
+    village = forms.ModelChoiceField(queryset=Village.objects.none(), required=False, label=_("Thôn, bản"))
+    place = forms.CharField(max_length=255, required=False, label=_("Nơi xảy ra (suối, đường, nhà…)"))
     occurred_on = date_field("Ngày xảy ra")
-    kind = forms.ChoiceField(choices=IncidentKind.choices, label="Loại")
+    kind = forms.ChoiceField(choices=IncidentKind.choices, label=_("Loại"))
     harm_kind = forms.ChoiceField(choices=[("", "—"), *HarmKind.choices], required=False,
-                                  label="Hình thức xâm hại (nếu là xâm hại)")
-    child_age_years = forms.IntegerField(min_value=0, max_value=17, label="Tuổi của trẻ")
-    child_sex = forms.ChoiceField(choices=Sex.choices, label="Giới tính")
+                                  label=_("Hình thức xâm hại (nếu là xâm hại)"))
+    child_age_years = forms.IntegerField(min_value=0, max_value=17, label=_("Tuổi của trẻ"))
+    child_sex = forms.ChoiceField(choices=Sex.choices, label=_("Giới tính"))
     child_ethnic_group = ethnic_group_field()
-    outcome = forms.ChoiceField(choices=IncidentOutcome.choices, label="Hậu quả")
+    outcome = forms.ChoiceField(choices=IncidentOutcome.choices, label=_("Hậu quả"))
     actions_taken = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                    label="Biện pháp đã xử lý")
+                                    label=_("Biện pháp đã xử lý"))
 
     def __init__(self, *args: Any, communes: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -396,12 +397,12 @@ class IncidentForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == IncidentKind.ABUSE and not data.get("harm_kind"):
-            self.add_error("harm_kind", "Chọn hình thức xâm hại.")
+            self.add_error("harm_kind", _("Chọn hình thức xâm hại."))
         if data.get("kind") != IncidentKind.ABUSE:
             data["harm_kind"] = ""
         village = data.get("village")
         if village is not None and data.get("org_unit") is not None and village.org_unit_id != data["org_unit"].pk:
-            self.add_error("village", "Thôn, bản không thuộc xã đã chọn.")
+            self.add_error("village", _("Thôn, bản không thuộc xã đã chọn."))
         return data
 
 

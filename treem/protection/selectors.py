@@ -19,6 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from treem.core.access import NOT_FOUND_MESSAGE, UserLike, visible_to
 from treem.core.audit import record_read
@@ -248,9 +249,9 @@ def case_counts(user: UserLike, *, year: int | None = None) -> CaseCounts:
                 .order_by("org_unit__name"))
     return CaseCounts(
         total=cases.count(), open=open_cases.count(), closed=cases.filter(status=Case.Status.CLOSED).count(),
-        by_harm=[(label, by_harm.get(value, 0)) for value, label in HarmKind.choices],
-        open_by_risk=[(label, by_risk.get(value, 0)) for value, label in RiskLevel.choices]
-        + [("Chưa đánh giá", by_risk.get("", 0))],
+        by_harm=[(str(label), by_harm.get(value, 0)) for value, label in HarmKind.choices],
+        open_by_risk=[(str(label), by_risk.get(value, 0)) for value, label in RiskLevel.choices]
+        + [(gettext("Chưa đánh giá"), by_risk.get("", 0))],
         by_commune=[(row["org_unit__name"], row["total"], row["open"]) for row in communes],
     )
 
@@ -428,8 +429,8 @@ def injury_counts(user: UserLike, *, year: int, on: date | None = None) -> Injur
         n=Count("id"), deaths=Count("id", filter=Q(outcome=IncidentOutcome.DEATH)))}
     return InjuryCounts(
         year=year,
-        by_kind=[(kind, IncidentKind(kind).label, rows.get(kind, {}).get("n", 0), rows.get(kind, {}).get("deaths", 0))
-                 for kind in IncidentKind.injuries()],
+        by_kind=[(kind, str(IncidentKind(kind).label), rows.get(kind, {}).get("n", 0),
+                  rows.get(kind, {}).get("deaths", 0)) for kind in IncidentKind.injuries()],
         abuse_reports=rows.get(IncidentKind.ABUSE, {}).get("n", 0),
     )
 

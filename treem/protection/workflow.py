@@ -17,34 +17,35 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from treem.core.calendar import WorkingCalendar, end_of_day
 
 
 class StepKind(models.TextChoices):
-    RECEIVE = "receive", "Tiếp nhận thông tin, thông báo, tố giác"
-    VERIFY = "verify", "Xác minh, đánh giá nguy cơ ban đầu"
-    ASSESS = "assess", "Thu thập thông tin, đánh giá chi tiết"
-    PLAN = "plan", "Xây dựng, phê duyệt kế hoạch hỗ trợ, can thiệp"
-    SERVICES = "services", "Thực hiện kế hoạch hỗ trợ, can thiệp"
-    REVIEW = "review", "Theo dõi, đánh giá"
-    CLOSE = "close", "Kết thúc kế hoạch, đóng hồ sơ"
+    RECEIVE = "receive", _("Tiếp nhận thông tin, thông báo, tố giác")
+    VERIFY = "verify", _("Xác minh, đánh giá nguy cơ ban đầu")
+    ASSESS = "assess", _("Thu thập thông tin, đánh giá chi tiết")
+    PLAN = "plan", _("Xây dựng, phê duyệt kế hoạch hỗ trợ, can thiệp")
+    SERVICES = "services", _("Thực hiện kế hoạch hỗ trợ, can thiệp")
+    REVIEW = "review", _("Theo dõi, đánh giá")
+    CLOSE = "close", _("Kết thúc kế hoạch, đóng hồ sơ")
 
 
 class Outcome(models.TextChoices):
     """How a step ended, when the next step depends on it."""
 
-    DONE = "done", "Hoàn thành"
-    CONFIRMED = "confirmed", "Thông tin được xác minh, cần hỗ trợ"
-    UNFOUNDED = "unfounded", "Không có căn cứ, không cần can thiệp"
-    CLOSE = "close", "Kết thúc kế hoạch, đóng hồ sơ"
-    NEW_PLAN = "new_plan", "Xây dựng kế hoạch mới"
+    DONE = "done", _("Hoàn thành")
+    CONFIRMED = "confirmed", _("Thông tin được xác minh, cần hỗ trợ")
+    UNFOUNDED = "unfounded", _("Không có căn cứ, không cần can thiệp")
+    CLOSE = "close", _("Kết thúc kế hoạch, đóng hồ sơ")
+    NEW_PLAN = "new_plan", _("Xây dựng kế hoạch mới")
 
 
 class Anchor(models.TextChoices):
-    REPORTED = "reported", "kể từ khi nhận thông tin"
-    OPENED = "opened", "kể từ khi bắt đầu bước"
-    PLAN_REVIEW = "plan_review", "đến ngày đánh giá ghi trong kế hoạch"
+    REPORTED = "reported", _("kể từ khi nhận thông tin")
+    OPENED = "opened", _("kể từ khi bắt đầu bước")
+    PLAN_REVIEW = "plan_review", _("đến ngày đánh giá ghi trong kế hoạch")
 
 
 @dataclass(frozen=True)

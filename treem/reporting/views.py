@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
@@ -426,10 +426,13 @@ def consolidated(request: HttpRequest, year: int, file_format: str) -> HttpRespo
     cycle = cycle_of_year(year=year)
     if cycle is None or file_format not in ("docx", "xlsx"):
         raise Http404
-    report = consolidated_report(user=request.user, cycle=cycle, today=date.today())
-    if file_format == "docx":
-        return _attachment(build_docx(report), filename=f"bao-cao-tong-hop-{year}.docx", content_type=DOCX_TYPE)
-    return _attachment(build_xlsx(report), filename=f"phu-luc-bao-cao-tong-hop-{year}.xlsx", content_type=XLSX_TYPE)
+    with translation.override("vi"):  # the report to the People's Committee is a Vietnamese document
+        report = consolidated_report(user=request.user, cycle=cycle, today=date.today())
+        if file_format == "docx":
+            return _attachment(build_docx(report), filename=f"bao-cao-tong-hop-{year}.docx",
+                               content_type=DOCX_TYPE)
+        return _attachment(build_xlsx(report), filename=f"phu-luc-bao-cao-tong-hop-{year}.xlsx",
+                           content_type=XLSX_TYPE)
 
 
 @require(AUTHENTICATED)
