@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from treem.accounts.models import User
 from treem.core.models import EthnicGroup
+from treem.core.widgets import DataSelect
 from treem.hierarchy.models import Agency, OrgUnit, Village
 from treem.protection.models import (
     Case,
@@ -57,7 +58,7 @@ def datetime_field(label: str, *, required: bool = True) -> forms.DateTimeField:
 
 
 def ethnic_group_field(required: bool = False) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(queryset=EthnicGroup.objects.order_by("code"), required=required,
+    return forms.ModelChoiceField(widget=DataSelect(), queryset=EthnicGroup.objects.order_by("code"), required=required,
                                   label=_("Dân tộc"), empty_label=_("— chưa rõ —"))
 
 
@@ -69,8 +70,10 @@ def _not_in_future(value: date | None, message: str) -> None:
 class CaseReportForm(forms.Form):
     """Mẫu 01: the report as received — who reported, when, where, the child, the harm."""
 
-    org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("Xã quản lý (nơi trẻ sinh sống)"))
-    village = forms.ModelChoiceField(queryset=Village.objects.none(), required=False, label=_("Thôn, bản"))
+    org_unit = forms.ModelChoiceField(
+        widget=DataSelect(), queryset=OrgUnit.objects.none(), label=_("Xã quản lý (nơi trẻ sinh sống)"))
+    village = forms.ModelChoiceField(
+        widget=DataSelect(), queryset=Village.objects.none(), required=False, label=_("Thôn, bản"))
     reported_via = forms.ChoiceField(choices=ReportChannel.choices, label=_("Nguồn thông tin"))
     reported_at = datetime_field("Thời điểm tiếp nhận")
     reporter_name = forms.CharField(max_length=150, required=False, label=_("Người báo tin"))
@@ -353,7 +356,7 @@ class FollowUpForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_user = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Chuyển giao cho"))
+    to_user = forms.ModelChoiceField(widget=DataSelect(), queryset=User.objects.none(), label=_("Chuyển giao cho"))
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Lý do chuyển giao"))
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
@@ -368,8 +371,9 @@ class BreakGlassForm(forms.Form):
 
 
 class IncidentForm(forms.Form):
-    org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("Xã"))
-    village = forms.ModelChoiceField(queryset=Village.objects.none(), required=False, label=_("Thôn, bản"))
+    org_unit = forms.ModelChoiceField(widget=DataSelect(), queryset=OrgUnit.objects.none(), label=_("Xã"))
+    village = forms.ModelChoiceField(
+        widget=DataSelect(), queryset=Village.objects.none(), required=False, label=_("Thôn, bản"))
     place = forms.CharField(max_length=255, required=False, label=_("Nơi xảy ra (suối, đường, nhà…)"))
     occurred_on = date_field("Ngày xảy ra")
     kind = forms.ChoiceField(choices=IncidentKind.choices, label=_("Loại"))
@@ -414,7 +418,7 @@ class IncidentFilterForm(forms.Form):
                                              "invalid": _("Nhập năm bằng số, ví dụ 2026.")})
     thang = forms.TypedChoiceField(label=_("Tháng"), required=False, coerce=int, empty_value=None,
                                    choices=[("", _("Cả năm")), *((str(month), str(month)) for month in range(1, 13))])
-    xa = forms.ChoiceField(label=_("Xã"), required=False)
+    xa = forms.ChoiceField(label=_("Xã"), required=False, widget=DataSelect())
     loai = forms.ChoiceField(label=_("Loại"), required=False, choices=[("", _("Tất cả")), *IncidentKind.choices])
     hau_qua = forms.ChoiceField(label=_("Hậu quả"), required=False,
                                 choices=[("", _("Tất cả")), *IncidentOutcome.choices])

@@ -19,7 +19,8 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from treem.core.access import NOT_FOUND_MESSAGE, UserLike, visible_to
 from treem.core.audit import record_read
@@ -371,8 +372,9 @@ def incident_table(user: UserLike, *, year: int, kinds: list[str] | None = None)
     )
 
 
-AGE_GROUPS: list[tuple[str, int, int]] = [("0–4 tuổi", 0, 4), ("5–9 tuổi", 5, 9), ("10–14 tuổi", 10, 14),
-                                          ("15–17 tuổi", 15, 17)]
+AGE_GROUPS: list[tuple[StrOrPromise, int, int]] = [
+    (gettext_lazy("0–4 tuổi"), 0, 4), (gettext_lazy("5–9 tuổi"), 5, 9), (gettext_lazy("10–14 tuổi"), 10, 14),
+    (gettext_lazy("15–17 tuổi"), 15, 17)]
 
 
 @dataclass(frozen=True)
@@ -389,17 +391,18 @@ def drowning_deaths(user: UserLike, *, year: int) -> DrowningDeaths:
     rows = (counted_incidents(user).filter(occurred_on__year=year, kind=IncidentKind.DROWNING,
                                            outcome=IncidentOutcome.DEATH)
             .annotate(month=ExtractMonth("occurred_on")).values_list("month", "child_age_years"))
+    groups = [(str(label), low, high) for label, low, high in AGE_GROUPS]
     by_month = [0] * 12
-    by_month_and_age: dict[str, list[int]] = {label: [0] * 12 for label, _, _ in AGE_GROUPS}
+    by_month_and_age: dict[str, list[int]] = {label: [0] * 12 for label, _, _ in groups}
     ages: Counter[str] = Counter()
     for month, age in rows:
         by_month[month - 1] += 1
-        for label, low, high in AGE_GROUPS:
+        for label, low, high in groups:
             if low <= age <= high:
                 ages[label] += 1
                 by_month_and_age[label][month - 1] += 1
     return DrowningDeaths(year=year, by_month=by_month,
-                          by_age_group=[(label, ages[label]) for label, _, _ in AGE_GROUPS],
+                          by_age_group=[(label, ages[label]) for label, _, _ in groups],
                           by_month_and_age=by_month_and_age, total=sum(by_month))
 
 

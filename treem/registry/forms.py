@@ -6,8 +6,10 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from treem.core.models import CodeSystem, EthnicGroup
+from treem.core.widgets import DataSelect
 from treem.hierarchy.models import OrgUnit, Village
 from treem.registry.models import (
     ChildStatus,
@@ -38,9 +40,9 @@ class VietnameseDateField(forms.DateField):
 class YesNoUnknown(forms.NullBooleanSelect):
     """Chưa rõ / Có / Không (or Chưa)."""
 
-    def __init__(self, *, no: str = "Không") -> None:
+    def __init__(self, *, no: StrOrPromise | None = None) -> None:
         super().__init__()
-        self.choices = [("unknown", "Chưa rõ"), ("true", "Có"), ("false", no)]
+        self.choices = [("unknown", _("Chưa rõ")), ("true", _("Có")), ("false", no or _("Không"))]
 
 
 def _ethnic_groups() -> Any:
@@ -55,22 +57,24 @@ class ChildForm(forms.Form):
     birth_date_precision = forms.ChoiceField(label=_("Ngày sinh biết đến"), choices=DatePrecision.choices,
                                              initial=DatePrecision.DAY)
     sex = forms.ChoiceField(label=_("Giới tính"), choices=Sex.choices, widget=forms.RadioSelect)
-    ethnic_group = forms.ModelChoiceField(label=_("Dân tộc"), queryset=EthnicGroup.objects.none(), required=False)
+    ethnic_group = forms.ModelChoiceField(
+        widget=DataSelect(), label=_("Dân tộc"), queryset=EthnicGroup.objects.none(), required=False)
     personal_id = forms.CharField(label=_("Số định danh cá nhân"), max_length=20, required=False,
                                   help_text=_("12 chữ số."))
-    village = forms.ModelChoiceField(label=_("Thôn/bản"), queryset=Village.objects.none(), required=False)
+    village = forms.ModelChoiceField(
+        widget=DataSelect(), label=_("Thôn/bản"), queryset=Village.objects.none(), required=False)
     is_birth_registered = forms.NullBooleanField(label=_("Đã đăng ký khai sinh"), required=False,
-                                                 widget=YesNoUnknown(no="Chưa"))
+                                                 widget=YesNoUnknown(no=_("Chưa")))
     birth_registered_on = VietnameseDateField(label=_("Ngày đăng ký khai sinh"), required=False)
     has_health_insurance = forms.NullBooleanField(label=_("Có thẻ bảo hiểm y tế"), required=False,
-                                                  widget=YesNoUnknown(no="Không"))
+                                                  widget=YesNoUnknown())
     health_insurance_number = forms.CharField(label=_("Số thẻ bảo hiểm y tế"), max_length=20, required=False)
     school_level = forms.ChoiceField(label=_("Cấp học"), choices=[("", "—"), *SchoolLevel.choices], required=False)
     school_name = forms.CharField(label=_("Trường"), max_length=150, required=False)
     is_out_of_school = forms.NullBooleanField(label=_("Không đi học, bỏ học"), required=False,
-                                              widget=YesNoUnknown(no="Không"))
+                                              widget=YesNoUnknown())
     has_disability = forms.NullBooleanField(label=_("Khuyết tật"), required=False,
-                                            widget=YesNoUnknown(no="Không"))
+                                            widget=YesNoUnknown())
     disability_note = forms.CharField(label=_("Dạng khuyết tật"), max_length=150, required=False)
     notes = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -79,13 +83,15 @@ class ChildForm(forms.Form):
         self.fields["ethnic_group"].queryset = _ethnic_groups()  # type: ignore[attr-defined]
         self.fields["village"].queryset = villages if villages is not None else Village.objects.none()  # type: ignore[attr-defined]
         if commune_choices is not None:
-            self.fields["commune"] = forms.ModelChoiceField(label=_("Xã"), queryset=commune_choices)
+            self.fields["commune"] = forms.ModelChoiceField(
+                widget=DataSelect(), label=_("Xã"), queryset=commune_choices)
             self.order_fields(["commune"])
 
 
 class ConsentForm(forms.Form):
     given_by = forms.ChoiceField(label=_("Người đồng ý"), choices=ConsentGiver.choices)
-    guardian = forms.ModelChoiceField(label=_("Cha, mẹ, người giám hộ"), queryset=Guardian.objects.none(),
+    guardian = forms.ModelChoiceField(
+        widget=DataSelect(), label=_("Cha, mẹ, người giám hộ"), queryset=Guardian.objects.none(),
                                       required=False)
     purpose = forms.ChoiceField(label=_("Mục đích"), choices=ConsentPurpose.choices)
     given_on = VietnameseDateField(label=_("Ngày đồng ý"))
@@ -125,7 +131,7 @@ class StatusForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    commune = forms.ModelChoiceField(label=_("Chuyển đến xã"), queryset=OrgUnit.objects.none())
+    commune = forms.ModelChoiceField(widget=DataSelect(), label=_("Chuyển đến xã"), queryset=OrgUnit.objects.none())
     moved_on = VietnameseDateField(label=_("Ngày chuyển đến"))
 
     def __init__(self, *args: Any, communes: Any = None, **kwargs: Any) -> None:
@@ -140,7 +146,7 @@ class DeleteForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp danh sách (.xlsx, .xls, .ods, .csv)"))
-    commune = forms.ModelChoiceField(label=_("Xã"), queryset=OrgUnit.objects.none())
+    commune = forms.ModelChoiceField(widget=DataSelect(), label=_("Xã"), queryset=OrgUnit.objects.none())
     as_of = VietnameseDateField(label=_("Số liệu tính đến ngày"))
 
     def __init__(self, *args: Any, communes: Any = None, **kwargs: Any) -> None:
@@ -162,7 +168,7 @@ class FilterForm(forms.Form):
                                                   ("no", _("Chưa đăng ký")), ("unknown", _("Chưa rõ"))])
     schooling = forms.ChoiceField(label=_("Đi học"), required=False,
                                   choices=[("", _("Tất cả")), *SchoolLevel.choices, ("out", _("Không đi học, bỏ học"))])
-    ethnic_code = forms.ChoiceField(label=_("Dân tộc"), required=False)
+    ethnic_code = forms.ChoiceField(label=_("Dân tộc"), required=False, widget=DataSelect())
     status = forms.ChoiceField(label=_("Tình trạng"), required=False,
                                choices=[("present", _("Đang sinh sống, dưới 16 tuổi")), ("all", _("Mọi hồ sơ")),
                                         *ChildStatus.choices])
@@ -171,5 +177,5 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ethnic_code"].choices = [("", "Mọi dân tộc"), *(  # type: ignore[attr-defined]
+        self.fields["ethnic_code"].choices = [("", _("Mọi dân tộc")), *(  # type: ignore[attr-defined]
             (group.code, f"{group.name} ({group.code})") for group in _ethnic_groups())]

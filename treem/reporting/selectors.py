@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from treem.core.access import UserLike, get_visible_or_404, grants_of, visible_to
 from treem.core.roles import Role
@@ -112,7 +113,7 @@ class BoardRow:
 
     @property
     def timeliness_label(self) -> str:
-        return {"on_time": "Đúng hạn", "late": "Muộn"}.get(self.timeliness, "")
+        return {"on_time": gettext("Đúng hạn"), "late": gettext("Muộn")}.get(self.timeliness, "")
 
 
 @dataclass
