@@ -235,7 +235,7 @@ def _render(case: Case, number: str) -> tuple[str, bytes]:
     document = AdministrativeDocument(
         heading=DocumentHeading(issuing_body=f"Ủy ban nhân dân {case.org_unit.name}", symbol="BVTE",
                                 place=case.org_unit.name),
-        kind=f"Mẫu số {number}", title=STEP_RULES[FORM_STEPS[number]].form_title,
+        kind=f"Mẫu số {number}", title=str(STEP_RULES[FORM_STEPS[number]].form_title),
     )
     document.paragraph(f"Số hồ sơ: {case.number}", bold=True)
     if case.is_demo:

@@ -11,6 +11,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from treem.accounts.models import User
 from treem.core.models import EthnicGroup
@@ -47,12 +48,12 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%d/%m/%Y %H:%M", attrs={"placeholder": "dd/mm/yyyy hh:mm"}, **kwargs)
 
 
-def date_field(label: str, *, required: bool = True, **kwargs: Any) -> forms.DateField:
+def date_field(label: StrOrPromise, *, required: bool = True, **kwargs: Any) -> forms.DateField:
     return forms.DateField(label=label, required=required, input_formats=DATE_INPUT_FORMATS, widget=DateInput(),
                            **kwargs)
 
 
-def datetime_field(label: str, *, required: bool = True) -> forms.DateTimeField:
+def datetime_field(label: StrOrPromise, *, required: bool = True) -> forms.DateTimeField:
     return forms.DateTimeField(label=label, required=required, input_formats=DATETIME_INPUT_FORMATS,
                                widget=DateTimeInput())
 
@@ -75,12 +76,12 @@ class CaseReportForm(forms.Form):
     village = forms.ModelChoiceField(
         widget=DataSelect(), queryset=Village.objects.none(), required=False, label=_("Thôn, bản"))
     reported_via = forms.ChoiceField(choices=ReportChannel.choices, label=_("Nguồn thông tin"))
-    reported_at = datetime_field("Thời điểm tiếp nhận")
+    reported_at = datetime_field(_("Thời điểm tiếp nhận"))
     reporter_name = forms.CharField(max_length=150, required=False, label=_("Người báo tin"))
     reporter_phone = forms.CharField(max_length=20, required=False, label=_("Điện thoại người báo tin"))
     occurred_place = forms.CharField(max_length=255, required=False, label=_("Nơi xảy ra sự việc"))
     child_full_name = forms.CharField(max_length=150, label=_("Họ và tên trẻ em"))
-    child_birth_date = date_field("Ngày sinh", required=False)
+    child_birth_date = date_field(_("Ngày sinh"), required=False)
     child_age_years = forms.IntegerField(min_value=0, max_value=17, required=False,
                                          label=_("Tuổi (khi chưa rõ ngày sinh)"))
     child_sex = forms.ChoiceField(choices=Sex.choices, label=_("Giới tính"))
@@ -140,7 +141,8 @@ class CaseEditForm(forms.ModelForm):
                   "child_address", "guardian_name", "guardian_phone", "special_circumstance", "reported_via",
                   "reporter_name", "reporter_phone", "occurred_place", "harm_kind", "perpetrator_relation",
                   "summary"]
-        widgets = {"child_birth_date": DateInput(), "summary": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"child_birth_date": DateInput(), "summary": forms.Textarea(attrs={"rows": 4}),
+                   "child_ethnic_group": DataSelect()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,12 +156,12 @@ class CaseEditForm(forms.ModelForm):
 
 
 EMERGENCY_MEASURES = [
-    ("safe_place", "Đưa trẻ đến nơi an toàn"),
-    ("medical", "Chăm sóc y tế khẩn cấp"),
-    ("separate", "Cách ly trẻ khỏi người gây hại"),
-    ("temporary_care", "Bố trí chăm sóc thay thế tạm thời"),
-    ("police", "Báo cơ quan công an"),
-    ("other", "Biện pháp khác"),
+    ("safe_place", _("Đưa trẻ đến nơi an toàn")),
+    ("medical", _("Chăm sóc y tế khẩn cấp")),
+    ("separate", _("Cách ly trẻ khỏi người gây hại")),
+    ("temporary_care", _("Bố trí chăm sóc thay thế tạm thời")),
+    ("police", _("Báo cơ quan công an")),
+    ("other", _("Biện pháp khác")),
 ]
 
 
@@ -175,7 +177,7 @@ class VerifyForm(forms.Form):
     emergency_measures = forms.MultipleChoiceField(choices=EMERGENCY_MEASURES, required=False,
                                                    widget=forms.CheckboxSelectMultiple,
                                                    label=_("Biện pháp khẩn cấp đã áp dụng"))
-    emergency_measures_at = datetime_field("Thời điểm áp dụng biện pháp khẩn cấp", required=False)
+    emergency_measures_at = datetime_field(_("Thời điểm áp dụng biện pháp khẩn cấp"), required=False)
     verified_with = forms.CharField(max_length=255, required=False,
                                     label=_("Phối hợp xác minh với (công an xã, nhà trường, y tế…)"))
 
@@ -228,12 +230,12 @@ class ReviewForm(forms.Form):
 
 
 CLOSURE_REASONS = [
-    ("goals_met", "Đạt mục tiêu kế hoạch, trẻ an toàn"),
-    ("unfounded", "Thông tin không có căn cứ"),
-    ("moved", "Trẻ chuyển nơi cư trú (đã chuyển hồ sơ)"),
-    ("turned_16", "Trẻ đủ 16 tuổi, chuyển hỗ trợ khác"),
-    ("died", "Trẻ tử vong"),
-    ("other", "Lý do khác"),
+    ("goals_met", _("Đạt mục tiêu kế hoạch, trẻ an toàn")),
+    ("unfounded", _("Thông tin không có căn cứ")),
+    ("moved", _("Trẻ chuyển nơi cư trú (đã chuyển hồ sơ)")),
+    ("turned_16", _("Trẻ đủ 16 tuổi, chuyển hỗ trợ khác")),
+    ("died", _("Trẻ tử vong")),
+    ("other", _("Lý do khác")),
 ]
 
 
@@ -297,7 +299,7 @@ class ServiceForm(forms.ModelForm):
 
 
 class DeliveryForm(forms.Form):
-    delivered_on = date_field("Đã thực hiện ngày")
+    delivered_on = date_field(_("Đã thực hiện ngày"))
     result = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Kết quả"))
 
     def clean_delivered_on(self) -> Any:
@@ -307,7 +309,7 @@ class DeliveryForm(forms.Form):
 
 
 class ApprovalForm(forms.Form):
-    approved_on = date_field("Ngày phê duyệt")
+    approved_on = date_field(_("Ngày phê duyệt"))
     approver_name = forms.CharField(max_length=150, label=_("Người phê duyệt (Chủ tịch UBND xã)"))
     decision_number = forms.CharField(max_length=64, required=False, label=_("Số quyết định"))
 
@@ -321,7 +323,8 @@ class ReferralForm(forms.ModelForm):
     class Meta:
         model = Referral
         fields = ["target", "target_name", "target_agency", "reason", "follow_up_on"]
-        widgets = {"follow_up_on": DateInput(), "reason": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"follow_up_on": DateInput(), "reason": forms.Textarea(attrs={"rows": 3}),
+                   "target_agency": DataSelect()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -339,7 +342,7 @@ class ReferralResponseForm(forms.Form):
     is_accepted = forms.TypedChoiceField(choices=[("1", _("Đã tiếp nhận")), ("0", _("Từ chối"))],
                                          coerce=lambda value: value == "1", widget=forms.RadioSelect,
                                          label=_("Trả lời của cơ quan nhận"))
-    responded_on = date_field("Ngày trả lời")
+    responded_on = date_field(_("Ngày trả lời"))
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
                            label=_("Nội dung trả lời (lý do nếu từ chối)"))
 
@@ -351,7 +354,7 @@ class ReferralResponseForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    followed_up_on = date_field("Ngày theo dõi")
+    followed_up_on = date_field(_("Ngày theo dõi"))
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Kết quả theo dõi"))
 
 
@@ -375,7 +378,7 @@ class IncidentForm(forms.Form):
     village = forms.ModelChoiceField(
         widget=DataSelect(), queryset=Village.objects.none(), required=False, label=_("Thôn, bản"))
     place = forms.CharField(max_length=255, required=False, label=_("Nơi xảy ra (suối, đường, nhà…)"))
-    occurred_on = date_field("Ngày xảy ra")
+    occurred_on = date_field(_("Ngày xảy ra"))
     kind = forms.ChoiceField(choices=IncidentKind.choices, label=_("Loại"))
     harm_kind = forms.ChoiceField(choices=[("", "—"), *HarmKind.choices], required=False,
                                   label=_("Hình thức xâm hại (nếu là xâm hại)"))

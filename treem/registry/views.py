@@ -428,8 +428,8 @@ def duplicate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
             for text in error.messages:
                 messages.error(request, text)
         return redirect("registry:duplicate", candidate_id=pair.pk)
-    fields = [("Họ và tên", "full_name"), ("Ngày sinh", "birth_date_label"), ("Giới tính", "get_sex_display"),
-              ("Dân tộc", "ethnic_group"), ("Xã", "commune"), ("Thôn/bản", "village")]
+    fields = [(_("Họ và tên"), "full_name"), (_("Ngày sinh"), "birth_date_label"), (_("Giới tính"), "get_sex_display"),
+              (_("Dân tộc"), "ethnic_group"), (_("Xã"), "commune"), (_("Thôn/bản"), "village")]
     full_ids = can_see_personal_id(request.user)
     rows = []
     for label, attribute in fields:
@@ -439,7 +439,7 @@ def duplicate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
             values.append(value() if callable(value) else (value or ""))
         rows.append((label, values[0], values[1], str(values[0]) != str(values[1])))
     ids = [child.personal_id if full_ids else child.masked_personal_id for child in (pair.child_a, pair.child_b)]
-    rows.append(("Số định danh", ids[0], ids[1], ids[0] != ids[1]))
+    rows.append((_("Số định danh"), ids[0], ids[1], ids[0] != ids[1]))
     guardians = [", ".join(g.full_name for g in child.guardians.all()) for child in (pair.child_a, pair.child_b)]
-    rows.append(("Cha, mẹ, người chăm sóc", guardians[0], guardians[1], guardians[0] != guardians[1]))
+    rows.append((_("Cha, mẹ, người chăm sóc"), guardians[0], guardians[1], guardians[0] != guardians[1]))
     return render(request, "registry/duplicate.html", {"pair": pair, "rows": rows})
