@@ -14,7 +14,7 @@ from treem.plans.models import DataElement
 
 class Sex(models.TextChoices):
     ALL = "", _("Tất cả")
-    MALE = "M", "Nam"
+    MALE = "M", _("Nam")
     FEMALE = "F", _("Nữ")
 
 

@@ -43,7 +43,7 @@ class Place(models.TextChoices):
 class Source(models.TextChoices):
     ENTERED = "entered", _("Nhập trên trang ngày cân")
     IMPORTED = "imported", _("Nhập từ tệp Excel")
-    API = "api", "Qua API"
+    API = "api", _("Qua API")
     DEMO = "demo", _("Dữ liệu trình diễn")
 
 

@@ -55,7 +55,7 @@ class PerpetratorRelation(models.TextChoices):
 
 
 class RiskLevel(models.TextChoices):
-    HIGH = "high", "Cao"
+    HIGH = "high", _("Cao")
     MEDIUM = "medium", _("Trung bình")
     LOW = "low", _("Thấp")
 

@@ -40,7 +40,7 @@ def born_after_for_age(on: date, years: int) -> date:
 
 
 class Sex(models.TextChoices):
-    MALE = "M", "Nam"
+    MALE = "M", _("Nam")
     FEMALE = "F", _("Nữ")
 
 
@@ -224,7 +224,7 @@ class Residence(BaseModel):
 
 
 class GuardianRelationship(models.TextChoices):
-    FATHER = "father", "Cha"
+    FATHER = "father", _("Cha")
     MOTHER = "mother", _("Mẹ")
     GRANDPARENT = "grandparent", _("Ông, bà")
     SIBLING = "sibling", _("Anh, chị")
