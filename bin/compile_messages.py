@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Compile locale/*/LC_MESSAGES/django.po into .mo files without GNU gettext (single-line entries; contexts and plural forms included)."""
+"""Compile locale/*/LC_MESSAGES/django.po into .mo files without GNU gettext.
+
+Single-line entries; contexts (msgctxt) and plural forms (msgid_plural, msgstr[n]) are read too.
+"""
 
 from __future__ import annotations
 

@@ -481,9 +481,9 @@ INCIDENTS_PAGE_SIZE = 50
 
 def _incident_register(request: HttpRequest) -> tuple[IncidentFilterForm, selectors.IncidentFilters]:
     year = _year(request)
-    data = request.GET.copy()
-    data.setdefault("nam", str(year))
-    form = IncidentFilterForm(data, communes=selectors.incident_communes(request.user, year=year),
+    asked = request.GET.copy()
+    asked.setdefault("nam", str(year))
+    form = IncidentFilterForm(asked, communes=selectors.incident_communes(request.user, year=year),
                               age_groups=selectors.AGE_GROUPS)
     form.full_clean()
     data = form.cleaned_data  # the valid filters; an invalid one is shown next to its field and left out
