@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Compile locale/*/LC_MESSAGES/django.po into .mo files without GNU gettext (single-line entries only)."""
+"""Compile locale/*/LC_MESSAGES/django.po into .mo files without GNU gettext.
+
+Single-line entries; contexts (msgctxt) and plural forms (msgid_plural, msgstr[n]) are read too.
+"""
 
 from __future__ import annotations
 
@@ -12,23 +15,36 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def parse_po(text: str) -> dict[str, str]:
+    """Entries keyed as gettext stores them: ``context\x04msgid`` with a context, ``singular\0plural`` with plurals."""
     entries: dict[str, str] = {}
-    msgid: str | None = None
-    current: list[str] = []
+    fields: dict[str, list[str]] = {}
     field = ""
+
+    def finish() -> None:
+        if "msgid" in fields and any(name.startswith("msgstr") for name in fields):
+            key = "".join(fields["msgid"])
+            if "msgid_plural" in fields:
+                key += "\0" + "".join(fields["msgid_plural"])
+            if "msgctxt" in fields:
+                key = "".join(fields["msgctxt"]) + "\x04" + key
+            forms = sorted(name for name in fields if name.startswith("msgstr"))
+            entries[key] = "\0".join("".join(fields[name]) for name in forms)
+        fields.clear()
+
     for line in [*text.splitlines(), ""]:
         line = line.strip()
-        if line.startswith("msgid "):
-            current, field = [ast.literal_eval(line[6:])], "id"
-            msgid = None
-        elif line.startswith("msgstr "):
-            msgid = "".join(current)
-            current, field = [ast.literal_eval(line[7:])], "str"
-        elif line.startswith('"'):
-            current.append(ast.literal_eval(line))
-        elif field == "str" and msgid is not None:
-            entries[msgid] = "".join(current)
-            msgid, field = None, ""
+        if line.startswith('"') and field:
+            fields[field].append(ast.literal_eval(line))
+            continue
+        keyword, _, value = line.partition(" ")
+        if keyword in {"msgctxt", "msgid"} and any(name.startswith("msgstr") for name in fields):
+            finish()
+        if keyword in {"msgctxt", "msgid", "msgid_plural"} or keyword.startswith("msgstr"):
+            field = keyword
+            fields[field] = [ast.literal_eval(value)]
+        elif not line:
+            finish()
+            field = ""
     return entries
 
 

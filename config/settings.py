@@ -35,9 +35,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # the API docs page with swagger-ui from the installed package, not a CDN
     "template_partials",
-    "axes",
+    "config.apps.AxesConfig",
     "django_tasks",
-    "django_tasks_db",
+    "config.apps.TasksDatabaseConfig",
     "treem.core",
     "treem.hierarchy",
     "treem.accounts",

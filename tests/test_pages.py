@@ -146,3 +146,17 @@ def test_an_assignment_added_in_the_user_admin_and_a_password_set_there_are_audi
     assert response.status_code == 302, response.content.decode()[:3000]
     event = AuditEvent.objects.get(action="admin_change_password")
     assert event.object_id == str(officer.pk) and "Mat-khau" not in str(event.after)
+
+
+def test_every_admin_section_and_model_is_named_in_vietnamese(client: Client) -> None:
+    from django.contrib import admin
+    from django.utils.text import capfirst
+
+    client.force_login(user_with_role(Role.ADMIN, "12", is_staff=True, is_superuser=True))
+    page = client.get("/quan-tri/").content.decode()
+    for english in ("Axes", "Tasks Database Backend", "Access attempts", "Access logs", "Task Results"):
+        assert english not in page
+    for model in admin.site._registry:
+        app_name = str(model._meta.app_config.verbose_name)
+        assert app_name in page and not app_name.isascii(), app_name
+        assert str(capfirst(model._meta.verbose_name_plural)) in page

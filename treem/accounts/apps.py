@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "treem.accounts"
     label = "accounts"
-    verbose_name = "Tài khoản và phân quyền"
+    verbose_name = _("Tài khoản và phân quyền")
 
     def ready(self) -> None:
         from treem.accounts.permissions import MANAGE_ACCOUNTS, grants_from_assignments

@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from treem.core.models import BaseModel
 from treem.core.roles import Role
@@ -17,10 +18,10 @@ from treem.hierarchy.models import Agency, OrgUnit
 class User(AbstractUser):
     """A person who signs in to treem. What they see is decided by their assignments, never by this row alone."""
 
-    full_name = models.CharField("họ và tên", max_length=150, blank=True)
-    phone = models.CharField("số điện thoại", max_length=20, blank=True)
-    is_demo = models.BooleanField("tài khoản trình diễn", default=False,
-                                  help_text="Tài khoản tạo cho dữ liệu trình diễn, không dùng thật.")
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    is_demo = models.BooleanField(_("tài khoản trình diễn"), default=False,
+                                  help_text=_("Tài khoản tạo cho dữ liệu trình diễn, không dùng thật."))
 
     class Meta:
         verbose_name = "người dùng"
@@ -41,14 +42,14 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
 class Assignment(BaseModel):
     """A role held by a user over the subtree of one org unit, optionally for one agency."""
 
-    user = models.ForeignKey(User, verbose_name="người dùng", on_delete=models.CASCADE, related_name="assignments")
-    role = models.CharField("vai trò", max_length=32, choices=Role.choices)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan", null=True, blank=True, on_delete=models.PROTECT,
+    user = models.ForeignKey(User, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")
-    is_active = models.BooleanField("đang hiệu lực", default=True)
-    valid_from = models.DateField("từ ngày", null=True, blank=True)
-    valid_to = models.DateField("đến ngày", null=True, blank=True)
+    is_active = models.BooleanField(_("đang hiệu lực"), default=True)
+    valid_from = models.DateField(_("từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -68,13 +69,13 @@ class Assignment(BaseModel):
 class ApiToken(BaseModel):
     """A bearer token for the API. Only its SHA-256 digest is stored; the token itself is shown once."""
 
-    user = models.ForeignKey(User, verbose_name="người dùng", on_delete=models.CASCADE, related_name="api_tokens")
-    digest = models.CharField("mã băm", max_length=64, unique=True)
-    prefix = models.CharField("tiền tố", max_length=8)
-    name = models.CharField("tên", max_length=100, blank=True)
-    expires_at = models.DateTimeField("hết hạn lúc")
-    last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
-    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    user = models.ForeignKey(User, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(_("mã băm"), max_length=64, unique=True)
+    prefix = models.CharField(_("tiền tố"), max_length=8)
+    name = models.CharField(_("tên"), max_length=100, blank=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = "khóa truy cập API"

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class BaseModel(models.Model):
     """Every treem record knows when it was created and last changed."""
 
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -41,36 +42,36 @@ class AuditEvent(models.Model):
         """Raised on any attempt to change or remove an audit row."""
 
     class Verb(models.TextChoices):
-        CREATE = "create", "Tạo mới"
-        UPDATE = "update", "Cập nhật"
-        DELETE = "delete", "Xoá (mềm)"
-        VIEW = "view", "Xem hồ sơ"
-        EXPORT = "export", "Xuất dữ liệu"
-        LOGIN = "login", "Đăng nhập"
-        LOGOUT = "logout", "Đăng xuất"
-        LOGIN_FAILED = "login_failed", "Đăng nhập thất bại"
-        IMPORT = "import", "Nhập dữ liệu"
-        TRANSITION = "transition", "Chuyển trạng thái"
-        RECORD_CHANGE = "record_change", "Ghi nhận thay đổi"
+        CREATE = "create", _("Tạo mới")
+        UPDATE = "update", _("Cập nhật")
+        DELETE = "delete", _("Xoá (mềm)")
+        VIEW = "view", _("Xem hồ sơ")
+        EXPORT = "export", _("Xuất dữ liệu")
+        LOGIN = "login", _("Đăng nhập")
+        LOGOUT = "logout", _("Đăng xuất")
+        LOGIN_FAILED = "login_failed", _("Đăng nhập thất bại")
+        IMPORT = "import", _("Nhập dữ liệu")
+        TRANSITION = "transition", _("Chuyển trạng thái")
+        RECORD_CHANGE = "record_change", _("Ghi nhận thay đổi")
 
     id = models.BigAutoField(primary_key=True)
-    at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="người thực hiện", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
-    actor_username = models.CharField("tên đăng nhập", max_length=150, blank=True)
-    verb = models.CharField("hành động", max_length=32, choices=Verb.choices, db_index=True)
-    action = models.CharField("nghiệp vụ", max_length=100, blank=True,
-                              help_text="Tên dịch vụ đã ghi, ví dụ create_user.")
-    object_type = models.CharField("loại đối tượng", max_length=100, db_index=True)
-    object_id = models.CharField("mã đối tượng", max_length=64, blank=True, db_index=True)
-    object_repr = models.CharField("đối tượng", max_length=255, blank=True)
-    org_unit_path = models.CharField("thuộc đơn vị", max_length=255, blank=True, db_index=True)
-    before = models.JSONField("trước", null=True, blank=True)
+    actor_username = models.CharField(_("tên đăng nhập"), max_length=150, blank=True)
+    verb = models.CharField(_("hành động"), max_length=32, choices=Verb.choices, db_index=True)
+    action = models.CharField(_("nghiệp vụ"), max_length=100, blank=True,
+                              help_text=_("Tên dịch vụ đã ghi, ví dụ create_user."))
+    object_type = models.CharField(_("loại đối tượng"), max_length=100, db_index=True)
+    object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("đối tượng"), max_length=255, blank=True)
+    org_unit_path = models.CharField(_("thuộc đơn vị"), max_length=255, blank=True, db_index=True)
+    before = models.JSONField(_("trước"), null=True, blank=True)
     after = models.JSONField("sau", null=True, blank=True)
-    reason = models.TextField("lý do", blank=True)
-    ip_address = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -95,7 +96,7 @@ class AuditEvent(models.Model):
 class CodeSystem(models.TextChoices):
     """Code systems of coded lists; the same concept can be coded differently by different decisions."""
 
-    ETHNIC_121_1979 = "QD121-TCTK-1979", "Quyết định 121-TCTK/PPCĐ (1979)"
+    ETHNIC_121_1979 = "QD121-TCTK-1979", _("Quyết định 121-TCTK/PPCĐ (1979)")
 
 
 class EthnicGroup(BaseModel):
@@ -105,11 +106,11 @@ class EthnicGroup(BaseModel):
     codes, so the code system is stored with the code. Kinh is the majority; every other group is an ethnic minority.
     """
 
-    code_system = models.CharField("hệ mã", max_length=32, choices=CodeSystem.choices,
+    code_system = models.CharField(_("hệ mã"), max_length=32, choices=CodeSystem.choices,
                                    default=CodeSystem.ETHNIC_121_1979)
-    code = models.CharField("mã", max_length=8)
-    name = models.CharField("tên dân tộc", max_length=64)
-    is_majority = models.BooleanField("dân tộc đa số (Kinh)", default=False)
+    code = models.CharField(_("mã"), max_length=8)
+    name = models.CharField(_("tên dân tộc"), max_length=64)
+    is_majority = models.BooleanField(_("dân tộc đa số (Kinh)"), default=False)
 
     class Meta:
         verbose_name = "dân tộc"
@@ -129,14 +130,14 @@ class CalendarDay(BaseModel):
     """
 
     class Kind(models.TextChoices):
-        DAY_OFF = "day_off", "Ngày nghỉ"
-        WORKING_DAY = "working_day", "Ngày làm việc (làm bù)"
+        DAY_OFF = "day_off", _("Ngày nghỉ")
+        WORKING_DAY = "working_day", _("Ngày làm việc (làm bù)")
 
-    on = models.DateField("ngày", unique=True)
-    kind = models.CharField("loại", max_length=16, choices=Kind.choices, default=Kind.DAY_OFF)
-    name = models.CharField("tên / lý do", max_length=255)
-    legal_basis = models.CharField("căn cứ", max_length=255, blank=True,
-                                   help_text="Văn bản quyết định, ví dụ số công văn của UBND tỉnh.")
+    on = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices, default=Kind.DAY_OFF)
+    name = models.CharField(_("tên / lý do"), max_length=255)
+    legal_basis = models.CharField(_("căn cứ"), max_length=255, blank=True,
+                                   help_text=_("Văn bản quyết định, ví dụ số công văn của UBND tỉnh."))
 
     class Meta:
         verbose_name = "ngày nghỉ, ngày làm bù của tỉnh"

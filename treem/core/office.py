@@ -29,6 +29,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from django.utils.functional import Promise
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -422,7 +423,10 @@ def add_table_sheet(workbook: Workbook, *, sheet_title: str, title: str, table: 
 
 
 def _cell_number(value: Any) -> Any:
-    """Decimals and fractions as Excel numbers (whole values as integers); everything else unchanged."""
+    """Decimals and fractions as Excel numbers (whole values as integers), translatable labels as their text;
+    everything else unchanged."""
+    if isinstance(value, Promise):
+        return str(value)
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
     if isinstance(value, Decimal):

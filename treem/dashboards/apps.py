@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class DashboardsConfig(AppConfig):
     name = "treem.dashboards"
     label = "dashboards"
-    verbose_name = "Bảng điều khiển"
+    verbose_name = _("Bảng điều khiển")
 
     def ready(self) -> None:
         from treem.core.access import AUTHENTICATED

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class HierarchyConfig(AppConfig):
     name = "treem.hierarchy"
     label = "hierarchy"
-    verbose_name = "Đơn vị hành chính và cơ quan"
+    verbose_name = _("Đơn vị hành chính và cơ quan")
 
     def ready(self) -> None:
         from treem.core.extensions import register_navigation

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.translation import gettext_lazy as _
 
 from treem.hierarchy.models import LineageKind, OrgUnit, UnitKind
 from treem.hierarchy.selectors import unit_with_code_on
@@ -16,19 +17,21 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
 class OrgUnitChangeForm(forms.Form):
-    kind = forms.ChoiceField(label="Hình thức", choices=LineageKind.choices)
+    kind = forms.ChoiceField(label=_("Hình thức"), choices=LineageKind.choices)
     source_codes = forms.CharField(
-        label="Mã các đơn vị cũ", help_text="Mã thống kê, cách nhau bởi dấu phẩy, ví dụ: 03386, 03388.",
+        label=_("Mã các đơn vị cũ"), help_text=_("Mã thống kê, cách nhau bởi dấu phẩy, ví dụ: 03386, 03388."),
     )
     new_units = forms.CharField(
-        label="Đơn vị mới", widget=forms.Textarea(attrs={"rows": 4}), required=False,
-        help_text="Mỗi dòng một đơn vị: mã; tên; loại (xã, phường, thị trấn…). Ví dụ: 03388; Phường Đoàn Kết; phường",
+        label=_("Đơn vị mới"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        help_text=_(
+            "Mỗi dòng một đơn vị: mã; tên; loại (xã, phường, thị trấn…). Ví dụ: 03388; Phường Đoàn Kết; phường"),
     )
-    parent_code = forms.CharField(label="Mã đơn vị cấp trên của đơn vị mới", help_text="Ví dụ: 12 (tỉnh Lai Châu).")
-    effective_on = forms.DateField(label="Có hiệu lực từ ngày", input_formats=DATE_INPUT_FORMATS,
+    parent_code = forms.CharField(label=_("Mã đơn vị cấp trên của đơn vị mới"),
+                                  help_text=_("Ví dụ: 12 (tỉnh Lai Châu)."))
+    effective_on = forms.DateField(label=_("Có hiệu lực từ ngày"), input_formats=DATE_INPUT_FORMATS,
                                    help_text="dd/mm/yyyy")
-    legal_basis = forms.CharField(label="Căn cứ pháp lý", required=False, max_length=255)
-    note = forms.CharField(label="Ghi chú", required=False, max_length=255)
+    legal_basis = forms.CharField(label=_("Căn cứ pháp lý"), required=False, max_length=255)
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=255)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from treem.core.models import BaseModel
 
@@ -20,7 +21,7 @@ def make_uid(seed: str) -> str:
     first = _UID_ALPHABET[number % 52]
     number //= 52
     rest = []
-    for _ in range(10):
+    for _position in range(10):
         rest.append(_UID_ALPHABET[number % 62])
         number //= 62
     return first + "".join(rest)
@@ -34,22 +35,22 @@ def valid_on_q(on: date, prefix: str = "") -> Q:
 
 
 class Level(models.TextChoices):
-    COUNTRY = "country", "Quốc gia"
-    PROVINCE = "province", "Tỉnh"
-    DISTRICT = "district", "Huyện"
-    COMMUNE = "commune", "Xã"
+    COUNTRY = "country", _("Quốc gia")
+    PROVINCE = "province", _("Tỉnh")
+    DISTRICT = "district", _("Huyện")
+    COMMUNE = "commune", _("Xã")
 
 
 class UnitKind(models.TextChoices):
-    COUNTRY = "quốc gia", "Quốc gia"
-    PROVINCE = "tỉnh", "Tỉnh"
-    CITY = "thành phố", "Thành phố"
-    DISTRICT = "huyện", "Huyện"
-    TOWN = "thị xã", "Thị xã"
-    WARD = "phường", "Phường"
-    COMMUNE = "xã", "Xã"
-    TOWNSHIP = "thị trấn", "Thị trấn"
-    SPECIAL_ZONE = "đặc khu", "Đặc khu"
+    COUNTRY = "quốc gia", _("Quốc gia")
+    PROVINCE = "tỉnh", _("Tỉnh")
+    CITY = "thành phố", _("Thành phố")
+    DISTRICT = "huyện", _("Huyện")
+    TOWN = "thị xã", _("Thị xã")
+    WARD = "phường", _("Phường")
+    COMMUNE = "xã", _("Xã")
+    TOWNSHIP = "thị trấn", _("Thị trấn")
+    SPECIAL_ZONE = "đặc khu", _("Đặc khu")
 
 
 class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
@@ -71,17 +72,17 @@ class OrgUnit(BaseModel):
     linked by ``Lineage``. Figures for a period are therefore aggregated on the units valid in that period.
     """
 
-    uid = models.CharField("mã hệ thống", max_length=11, unique=True)
-    code = models.CharField("mã thống kê", max_length=16, db_index=True)
-    name = models.CharField("tên", max_length=128)
-    kind = models.CharField("loại", max_length=16, choices=UnitKind.choices)
-    level = models.CharField("cấp", max_length=16, choices=Level.choices, db_index=True)
-    parent = models.ForeignKey("self", verbose_name="đơn vị cấp trên", null=True, blank=True,
+    uid = models.CharField(_("mã hệ thống"), max_length=11, unique=True)
+    code = models.CharField(_("mã thống kê"), max_length=16, db_index=True)
+    name = models.CharField(_("tên"), max_length=128)
+    kind = models.CharField(_("loại"), max_length=16, choices=UnitKind.choices)
+    level = models.CharField(_("cấp"), max_length=16, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey("self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
-    path = models.CharField("đường dẫn", max_length=255, db_index=True)
-    valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
-    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
-    source = models.CharField("nguồn", max_length=255, blank=True)
+    path = models.CharField(_("đường dẫn"), max_length=255, db_index=True)
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    source = models.CharField(_("nguồn"), max_length=255, blank=True)
 
     objects = OrgUnitQuerySet.as_manager()
 
@@ -114,22 +115,22 @@ class OrgUnit(BaseModel):
 
 
 class LineageKind(models.TextChoices):
-    MERGE = "merge", "Sáp nhập"
-    SPLIT = "split", "Chia tách"
-    RENAME = "rename", "Đổi tên"
+    MERGE = "merge", _("Sáp nhập")
+    SPLIT = "split", _("Chia tách")
+    RENAME = "rename", _("Đổi tên")
 
 
 class Lineage(BaseModel):
     """The territory (and the people, and so the figures) of ``predecessor`` passed to ``successor`` on a date."""
 
-    predecessor = models.ForeignKey(OrgUnit, verbose_name="đơn vị cũ", on_delete=models.PROTECT,
+    predecessor = models.ForeignKey(OrgUnit, verbose_name=_("đơn vị cũ"), on_delete=models.PROTECT,
                                     related_name="successor_links")
-    successor = models.ForeignKey(OrgUnit, verbose_name="đơn vị mới", on_delete=models.PROTECT,
+    successor = models.ForeignKey(OrgUnit, verbose_name=_("đơn vị mới"), on_delete=models.PROTECT,
                                   related_name="predecessor_links")
-    effective_on = models.DateField("có hiệu lực từ")
-    kind = models.CharField("hình thức", max_length=16, choices=LineageKind.choices)
-    legal_basis = models.CharField("căn cứ pháp lý", max_length=255, blank=True)
-    note = models.CharField("ghi chú", max_length=255, blank=True)
+    effective_on = models.DateField(_("có hiệu lực từ"))
+    kind = models.CharField(_("hình thức"), max_length=16, choices=LineageKind.choices)
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=255, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = "kế thừa địa giới"
@@ -146,11 +147,11 @@ class Lineage(BaseModel):
 class Village(BaseModel):
     """A village (thôn, bản, tổ dân phố) of a commune."""
 
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="xã", on_delete=models.PROTECT, related_name="villages")
-    code = models.CharField("mã", max_length=32, blank=True)
-    name = models.CharField("tên thôn/bản", max_length=128)
-    valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
-    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="villages")
+    code = models.CharField(_("mã"), max_length=32, blank=True)
+    name = models.CharField(_("tên thôn/bản"), max_length=128)
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
 
     class Meta:
         verbose_name = "thôn/bản"
@@ -163,11 +164,11 @@ class Village(BaseModel):
 
 
 class AgencyKind(models.TextChoices):
-    DEPARTMENT = "department", "Sở, ban, ngành"
-    POLICE = "police", "Công an"
-    FRONT = "front", "Mặt trận, đoàn thể"
-    PEOPLE_COMMITTEE = "people_committee", "Ủy ban nhân dân"
-    OTHER = "other", "Khác"
+    DEPARTMENT = "department", _("Sở, ban, ngành")
+    POLICE = "police", _("Công an")
+    FRONT = "front", _("Mặt trận, đoàn thể")
+    PEOPLE_COMMITTEE = "people_committee", _("Ủy ban nhân dân")
+    OTHER = "other", _("Khác")
 
 
 class AgencyQuerySet(models.QuerySet["Agency"]):
@@ -178,12 +179,12 @@ class AgencyQuerySet(models.QuerySet["Agency"]):
 class Agency(BaseModel):
     """A provincial body that a plan assigns tasks to (a department, the police, the Fatherland Front…)."""
 
-    code = models.CharField("mã", max_length=32, unique=True)
-    name = models.CharField("tên", max_length=255)
-    short_name = models.CharField("tên viết tắt", max_length=64, blank=True)
-    kind = models.CharField("loại", max_length=32, choices=AgencyKind.choices, default=AgencyKind.DEPARTMENT)
-    valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
-    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    code = models.CharField(_("mã"), max_length=32, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    short_name = models.CharField(_("tên viết tắt"), max_length=64, blank=True)
+    kind = models.CharField(_("loại"), max_length=32, choices=AgencyKind.choices, default=AgencyKind.DEPARTMENT)
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
 
     objects = AgencyQuerySet.as_manager()
 
@@ -199,12 +200,12 @@ class Agency(BaseModel):
 class AgencyLineage(BaseModel):
     """Functions of ``predecessor`` passed to ``successor`` (a merger, a split or a renaming of departments)."""
 
-    predecessor = models.ForeignKey(Agency, verbose_name="cơ quan cũ", on_delete=models.PROTECT,
+    predecessor = models.ForeignKey(Agency, verbose_name=_("cơ quan cũ"), on_delete=models.PROTECT,
                                     related_name="successor_links")
-    successor = models.ForeignKey(Agency, verbose_name="cơ quan tiếp nhận", on_delete=models.PROTECT,
+    successor = models.ForeignKey(Agency, verbose_name=_("cơ quan tiếp nhận"), on_delete=models.PROTECT,
                                   related_name="predecessor_links")
-    effective_on = models.DateField("có hiệu lực từ")
-    note = models.CharField("chức năng chuyển giao", max_length=255, blank=True)
+    effective_on = models.DateField(_("có hiệu lực từ"))
+    note = models.CharField(_("chức năng chuyển giao"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = "kế thừa cơ quan"
@@ -221,8 +222,8 @@ class AgencyLineage(BaseModel):
 class CoordinatingAgency(BaseModel):
     """From ``valid_from`` on, ``agency`` is the standing agency that coordinates children's affairs."""
 
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="+")
-    valid_from = models.DateField("từ ngày", unique=True)
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(_("từ ngày"), unique=True)
 
     class Meta:
         verbose_name = "cơ quan thường trực về trẻ em"

@@ -7,6 +7,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from treem.core.access import require, scope_paths
 from treem.hierarchy.permissions import VIEW_AGENCIES, VIEW_HIERARCHY
@@ -29,7 +30,8 @@ def _date_param(request: HttpRequest) -> tuple[date, str]:
             return parse(raw), ""
         except (ValueError, TypeError):
             continue
-    return timezone.localdate(), f"Ngày '{raw}' không đọc được; dùng dd/mm/yyyy. Đang hiển thị ngày hôm nay."
+    return timezone.localdate(), _("Ngày '%(raw)s' không đọc được; dùng dd/mm/yyyy. Đang hiển thị ngày hôm nay.") % {
+        "raw": raw}
 
 
 @require(VIEW_HIERARCHY)
@@ -39,8 +41,8 @@ def unit_browser(request: HttpRequest) -> HttpResponse:
     uid = request.GET.get("unit")
     unit = org_unit_by_uid_for(request.user, uid=uid) if uid else None
     if unit is not None and not unit.is_valid_on(on):
-        date_error = date_error or (f"{unit.name} không có hiệu lực ngày {on:%d/%m/%Y} "
-                                    f"(hiệu lực {unit.validity_label}).")
+        date_error = date_error or _("%(unit)s không có hiệu lực ngày %(day)s (hiệu lực %(validity)s).") % {
+            "unit": unit.name, "day": f"{on:%d/%m/%Y}", "validity": unit.validity_label}
     if unit is None:
         roots = org_units_for(request.user, on=on).filter(path__in=scope_paths(request.user))
         children = roots

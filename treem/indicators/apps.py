@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "treem.indicators"
     label = "indicators"
-    verbose_name = "Chỉ tiêu và số liệu"
+    verbose_name = _("Chỉ tiêu và số liệu")
 
     def ready(self) -> None:
         from treem.core.extensions import register_demo_seeder, register_navigation

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from treem.core.models import BaseModel, EthnicGroup
 from treem.hierarchy.models import OrgUnit
@@ -12,9 +13,9 @@ from treem.plans.models import DataElement
 
 
 class Sex(models.TextChoices):
-    ALL = "", "Tất cả"
-    MALE = "M", "Nam"
-    FEMALE = "F", "Nữ"
+    ALL = "", _("Tất cả")
+    MALE = "M", _("Nam")
+    FEMALE = "F", _("Nữ")
 
 
 class DataValueQuerySet(models.QuerySet["DataValue"]):
@@ -34,18 +35,18 @@ class DataValue(BaseModel):
     ``treem.indicators.services.enter_data_values``.
     """
 
-    data_element = models.ForeignKey(DataElement, verbose_name="phần tử dữ liệu", on_delete=models.PROTECT,
+    data_element = models.ForeignKey(DataElement, verbose_name=_("phần tử dữ liệu"), on_delete=models.PROTECT,
                                      related_name="values")
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField("năm")
-    sex = models.CharField("giới tính", max_length=1, choices=Sex.choices, default=Sex.ALL, blank=True)
-    ethnic_group = models.ForeignKey(EthnicGroup, verbose_name="dân tộc", null=True, blank=True,
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices, default=Sex.ALL, blank=True)
+    ethnic_group = models.ForeignKey(EthnicGroup, verbose_name=_("dân tộc"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+",
-                                     help_text="Để trống: mọi dân tộc.")
-    value = models.DecimalField("giá trị", max_digits=16, decimal_places=4, null=True, blank=True)
-    comment = models.TextField("ghi chú", blank=True)
-    is_demo = models.BooleanField("dữ liệu trình diễn", default=False)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhập", null=True, blank=True,
+                                     help_text=_("Để trống: mọi dân tộc."))
+    value = models.DecimalField(_("giá trị"), max_digits=16, decimal_places=4, null=True, blank=True)
+    comment = models.TextField(_("ghi chú"), blank=True)
+    is_demo = models.BooleanField(_("dữ liệu trình diễn"), default=False)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
 
     objects = DataValueQuerySet.as_manager()
@@ -84,8 +85,8 @@ class SourceVersion(models.Model):
     to the records the source counts (``treem.indicators.sources.records_changed``). Part of the token that says
     whether stored counts are still current."""
 
-    name = models.CharField("nguồn", max_length=40, unique=True)
-    version = models.PositiveBigIntegerField("phiên bản", default=0)
+    name = models.CharField(_("nguồn"), max_length=40, unique=True)
+    version = models.PositiveBigIntegerField(_("phiên bản"), default=0)
 
     class Meta:
         verbose_name = "phiên bản nguồn số liệu"
@@ -105,13 +106,13 @@ class DerivedCount(models.Model):
     counted again when next needed.
     """
 
-    function = models.CharField("hàm đếm", max_length=120)
-    year = models.PositiveSmallIntegerField("năm")
-    token = models.CharField("dấu phiên bản", max_length=255)
-    includes_demo = models.BooleanField("có dữ liệu trình diễn", default=False)
-    cells = models.JSONField("các ô", default=list)
-    counted_at = models.DateTimeField("đếm lúc")
-    seconds = models.FloatField("thời gian đếm (giây)", default=0)
+    function = models.CharField(_("hàm đếm"), max_length=120)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    token = models.CharField(_("dấu phiên bản"), max_length=255)
+    includes_demo = models.BooleanField(_("có dữ liệu trình diễn"), default=False)
+    cells = models.JSONField(_("các ô"), default=list)
+    counted_at = models.DateTimeField(_("đếm lúc"))
+    seconds = models.FloatField(_("thời gian đếm (giây)"), default=0)
 
     class Meta:
         verbose_name = "số liệu đếm từ hồ sơ"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from treem.plans.models import Comparison, Target, comparison_holds
 
@@ -22,11 +23,11 @@ TOLERANCE_SHARE = Fraction(1, 10)
 
 
 class Status(models.TextChoices):
-    ACHIEVED = "achieved", "Đã đạt"
-    ON_TRACK = "on_track", "Đúng tiến độ"
-    AT_RISK = "at_risk", "Có nguy cơ không đạt"
-    OFF_TRACK = "off_track", "Chậm tiến độ"
-    NO_DATA = "no_data", "Chưa có số liệu"
+    ACHIEVED = "achieved", _("Đã đạt")
+    ON_TRACK = "on_track", _("Đúng tiến độ")
+    AT_RISK = "at_risk", _("Có nguy cơ không đạt")
+    OFF_TRACK = "off_track", _("Chậm tiến độ")
+    NO_DATA = "no_data", _("Chưa có số liệu")
 
 
 @dataclass(frozen=True, slots=True)

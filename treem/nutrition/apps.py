@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class NutritionConfig(AppConfig):
     name = "treem.nutrition"
     label = "nutrition"
-    verbose_name = "Dinh dưỡng"
+    verbose_name = _("Dinh dưỡng")
 
     def ready(self) -> None:
         from treem.core.extensions import register_demo_seeder, register_navigation

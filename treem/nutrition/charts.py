@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
+from django.utils.translation import gettext_lazy
+
 from treem.nutrition.growth_curves import Chart, reference_curves
 from treem.nutrition.models import Measurement
 from treem.nutrition.zscores import DAYS_PER_MONTH, LENGTH_HEIGHT_SWITCH_DAY, Sex
@@ -18,10 +20,10 @@ SD_STYLES: Final = {
     -1: ("#c98a00", "dot"), -2: ("#b42318", "dash"), -3: ("#1d2733", "dot"),
 }
 AXIS_TITLES: Final = {
-    Chart.WEIGHT_FOR_AGE: ("Tuổi (tháng)", "Cân nặng (kg)"),
-    Chart.LENGTH_HEIGHT_FOR_AGE: ("Tuổi (tháng)", "Chiều dài/chiều cao (cm)"),
-    Chart.WEIGHT_FOR_LENGTH: ("Chiều dài (cm)", "Cân nặng (kg)"),
-    Chart.WEIGHT_FOR_HEIGHT: ("Chiều cao (cm)", "Cân nặng (kg)"),
+    Chart.WEIGHT_FOR_AGE: (gettext_lazy("Tuổi (tháng)"), gettext_lazy("Cân nặng (kg)")),
+    Chart.LENGTH_HEIGHT_FOR_AGE: (gettext_lazy("Tuổi (tháng)"), gettext_lazy("Chiều dài/chiều cao (cm)")),
+    Chart.WEIGHT_FOR_LENGTH: (gettext_lazy("Chiều dài (cm)"), gettext_lazy("Cân nặng (kg)")),
+    Chart.WEIGHT_FOR_HEIGHT: (gettext_lazy("Chiều cao (cm)"), gettext_lazy("Cân nặng (kg)")),
 }
 SCORE_OF: Final = {
     Chart.WEIGHT_FOR_AGE: "waz", Chart.LENGTH_HEIGHT_FOR_AGE: "haz",
@@ -90,7 +92,7 @@ def growth_figures(*, sex: str, measurements: Sequence[Measurement], adjusted: d
             "hovertemplate": "%{text}<br>%{x:.1f}; %{y:.1f}<extra></extra>",
             "marker": {"size": 8, "color": colour}, "line": {"color": colour, "width": 2},
         })
-        x_title, y_title = AXIS_TITLES[chart]
+        x_title, y_title = (str(title) for title in AXIS_TITLES[chart])
         figures.append({
             "id": chart.value,
             "title": chart.title,

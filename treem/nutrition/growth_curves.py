@@ -14,6 +14,7 @@ from functools import cache
 from typing import Final
 
 import numpy as np
+from django.utils.translation import gettext_lazy
 from numpy.typing import NDArray
 
 from treem.nutrition.zscores import DAYS_PER_MONTH, REFERENCE_DIRECTORY, Sex
@@ -34,7 +35,7 @@ class Chart(Enum):
 
     @property
     def title(self) -> str:
-        return _TITLES[self]
+        return str(_TITLES[self])
 
     @property
     def is_age_based(self) -> bool:
@@ -42,10 +43,10 @@ class Chart(Enum):
 
 
 _TITLES: Final = {
-    Chart.WEIGHT_FOR_AGE: "Cân nặng theo tuổi",
-    Chart.LENGTH_HEIGHT_FOR_AGE: "Chiều dài/chiều cao theo tuổi",
-    Chart.WEIGHT_FOR_LENGTH: "Cân nặng theo chiều dài (dưới 2 tuổi, đo nằm)",
-    Chart.WEIGHT_FOR_HEIGHT: "Cân nặng theo chiều cao (từ 2 tuổi, đo đứng)",
+    Chart.WEIGHT_FOR_AGE: gettext_lazy("Cân nặng theo tuổi"),
+    Chart.LENGTH_HEIGHT_FOR_AGE: gettext_lazy("Chiều dài/chiều cao theo tuổi"),
+    Chart.WEIGHT_FOR_LENGTH: gettext_lazy("Cân nặng theo chiều dài (dưới 2 tuổi, đo nằm)"),
+    Chart.WEIGHT_FOR_HEIGHT: gettext_lazy("Cân nặng theo chiều cao (từ 2 tuổi, đo đứng)"),
 }
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from treem.core.models import BaseModel
 from treem.hierarchy.models import OrgUnit
@@ -27,23 +28,23 @@ MONTH_PRECISION_DAY_OFFSET = 14
 class Position(models.TextChoices):
     """How the length was measured, as WHO codes it."""
 
-    RECUMBENT = "L", "Đo nằm (chiều dài)"
-    STANDING = "H", "Đo đứng (chiều cao)"
+    RECUMBENT = "L", _("Đo nằm (chiều dài)")
+    STANDING = "H", _("Đo đứng (chiều cao)")
 
 
 class Place(models.TextChoices):
-    HEALTH_STATION = "health_station", "Trạm y tế xã"
-    VILLAGE = "village", "Tại thôn, bản (điểm cân)"
-    SCHOOL = "school", "Trường mầm non"
-    HOME = "home", "Tại nhà"
-    OTHER = "other", "Nơi khác"
+    HEALTH_STATION = "health_station", _("Trạm y tế xã")
+    VILLAGE = "village", _("Tại thôn, bản (điểm cân)")
+    SCHOOL = "school", _("Trường mầm non")
+    HOME = "home", _("Tại nhà")
+    OTHER = "other", _("Nơi khác")
 
 
 class Source(models.TextChoices):
-    ENTERED = "entered", "Nhập trên trang ngày cân"
-    IMPORTED = "imported", "Nhập từ tệp Excel"
-    API = "api", "Qua API"
-    DEMO = "demo", "Dữ liệu trình diễn"
+    ENTERED = "entered", _("Nhập trên trang ngày cân")
+    IMPORTED = "imported", _("Nhập từ tệp Excel")
+    API = "api", _("Qua API")
+    DEMO = "demo", _("Dữ liệu trình diễn")
 
 
 def age_in_days(child: Child, on: date) -> int | None:
@@ -77,38 +78,38 @@ class Measurement(BaseModel):
     ``age_days`` and the scores are derived when the measurement is saved.
     """
 
-    child = models.ForeignKey(Child, verbose_name="trẻ em", on_delete=models.PROTECT, related_name="measurements")
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="xã", on_delete=models.PROTECT, related_name="+")
-    measured_on = models.DateField("ngày cân, đo")
+    child = models.ForeignKey(Child, verbose_name=_("trẻ em"), on_delete=models.PROTECT, related_name="measurements")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="+")
+    measured_on = models.DateField(_("ngày cân, đo"))
     weight_kg = models.DecimalField(
-        "cân nặng (kg)", max_digits=5, decimal_places=2, null=True, blank=True,
+        _("cân nặng (kg)"), max_digits=5, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("150"))],
     )
     length_cm = models.DecimalField(
-        "chiều dài/chiều cao (cm)", max_digits=5, decimal_places=2, null=True, blank=True,
+        _("chiều dài/chiều cao (cm)"), max_digits=5, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("250"))],
     )
-    position = models.CharField("cách đo", max_length=1, choices=Position.choices, blank=True)
-    has_oedema = models.BooleanField("phù hai chân", default=False)
-    place = models.CharField("nơi cân, đo", max_length=20, choices=Place.choices, default=Place.HEALTH_STATION)
-    measured_by = models.CharField("người cân, đo", max_length=150, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhập", null=True, blank=True,
+    position = models.CharField(_("cách đo"), max_length=1, choices=Position.choices, blank=True)
+    has_oedema = models.BooleanField(_("phù hai chân"), default=False)
+    place = models.CharField(_("nơi cân, đo"), max_length=20, choices=Place.choices, default=Place.HEALTH_STATION)
+    measured_by = models.CharField(_("người cân, đo"), max_length=150, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
-    source = models.CharField("nguồn", max_length=16, choices=Source.choices, default=Source.ENTERED)
-    note = models.CharField("ghi chú", max_length=255, blank=True)
+    source = models.CharField(_("nguồn"), max_length=16, choices=Source.choices, default=Source.ENTERED)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
 
-    age_days = models.IntegerField("tuổi (ngày) khi đo", null=True, blank=True)
-    waz = models.DecimalField("Z cân nặng/tuổi (WAZ)", max_digits=5, decimal_places=2, null=True, blank=True)
-    haz = models.DecimalField("Z chiều cao/tuổi (HAZ)", max_digits=5, decimal_places=2, null=True, blank=True)
-    whz = models.DecimalField("Z cân nặng/chiều cao (WHZ)", max_digits=5, decimal_places=2, null=True, blank=True)
-    flag_waz = models.BooleanField("WAZ ngoài khoảng hợp lý", default=False)
-    flag_haz = models.BooleanField("HAZ ngoài khoảng hợp lý", default=False)
-    flag_whz = models.BooleanField("WHZ ngoài khoảng hợp lý", default=False)
-    is_position_implausible = models.BooleanField("đo đứng khi dưới 9 tháng", default=False)
+    age_days = models.IntegerField(_("tuổi (ngày) khi đo"), null=True, blank=True)
+    waz = models.DecimalField(_("Z cân nặng/tuổi (WAZ)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    haz = models.DecimalField(_("Z chiều cao/tuổi (HAZ)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    whz = models.DecimalField(_("Z cân nặng/chiều cao (WHZ)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    flag_waz = models.BooleanField(_("WAZ ngoài khoảng hợp lý"), default=False)
+    flag_haz = models.BooleanField(_("HAZ ngoài khoảng hợp lý"), default=False)
+    flag_whz = models.BooleanField(_("WHZ ngoài khoảng hợp lý"), default=False)
+    is_position_implausible = models.BooleanField(_("đo đứng khi dưới 9 tháng"), default=False)
 
-    is_demo = models.BooleanField("dữ liệu trình diễn", default=False)
-    deleted_at = models.DateTimeField("xoá lúc", null=True, blank=True)
-    deletion_reason = models.CharField("lý do xoá", max_length=255, blank=True)
+    is_demo = models.BooleanField(_("dữ liệu trình diễn"), default=False)
+    deleted_at = models.DateTimeField(_("xoá lúc"), null=True, blank=True)
+    deletion_reason = models.CharField(_("lý do xoá"), max_length=255, blank=True)
 
     objects = MeasurementQuerySet.as_manager()
 

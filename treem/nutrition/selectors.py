@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from treem.core.access import UserLike, get_visible_or_404, visible_to
 from treem.core.intake.models import ImportRecord
@@ -201,9 +202,9 @@ class FollowUpRow:
 
 
 INDICATOR_LABELS = {
-    Indicator.WEIGHT_FOR_AGE: "Nhẹ cân (WAZ < −2)",
-    Indicator.HEIGHT_FOR_AGE: "Thấp còi (HAZ < −2)",
-    Indicator.WEIGHT_FOR_HEIGHT: "Gầy còm (WHZ < −2)",
+    Indicator.WEIGHT_FOR_AGE: gettext_lazy("Nhẹ cân (WAZ < −2)"),
+    Indicator.HEIGHT_FOR_AGE: gettext_lazy("Thấp còi (HAZ < −2)"),
+    Indicator.WEIGHT_FOR_HEIGHT: gettext_lazy("Gầy còm (WHZ < −2)"),
 }
 
 

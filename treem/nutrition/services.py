@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from treem.core.access import ensure_permitted
 from treem.core.audit import record_event, snapshot
@@ -145,7 +146,7 @@ def record_measurement(
     ensure_permitted(actor, RECORD_MEASUREMENTS, path=child.commune.path)
     today = today or timezone.localdate()
     if not child.is_active:
-        raise ValidationError("Hồ sơ trẻ đã bị xoá hoặc đã được gộp vào hồ sơ khác.")
+        raise ValidationError(_("Hồ sơ trẻ đã bị xoá hoặc đã được gộp vào hồ sơ khác."))
     existing = (Measurement.objects.select_for_update(of=("self",)).select_related("child__commune")
                 .filter(child=child, measured_on=measured_on, deleted_at__isnull=True).first())
     values = {"weight_kg": _hundredths(weight_kg), "length_cm": _hundredths(length_cm), "position": position,
@@ -186,7 +187,7 @@ def _correct(
                    .get(pk=measurement.pk))
     ensure_permitted(actor, RECORD_MEASUREMENTS, path=measurement.child.commune.path)
     if measurement.deleted_at is not None:
-        raise ValidationError("Số đo này đã bị xoá.")
+        raise ValidationError(_("Số đo này đã bị xoá."))
     before = snapshot(measurement)
     for name, value in changes.items():
         if name in ("weight_kg", "length_cm"):
@@ -219,7 +220,7 @@ def delete_measurement(*, actor: Actor, measurement: Measurement, reason: str) -
                    .get(pk=measurement.pk))
     ensure_permitted(actor, RECORD_MEASUREMENTS, path=measurement.child.commune.path)
     if measurement.deleted_at is not None:
-        raise ValidationError("Số đo này đã bị xoá.")
+        raise ValidationError(_("Số đo này đã bị xoá."))
     measurement.deleted_at = timezone.now()
     measurement.deletion_reason = reason[:255]
     measurement.save(update_fields=["deleted_at", "deletion_reason", "updated_at"])

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from treem.core.access import has_capability, require
@@ -53,7 +54,7 @@ def _date_param(raw: str | None, *, default: date) -> tuple[date, str]:
             return date(year, month, day), ""
         return date.fromisoformat(text), ""
     except (ValueError, TypeError):
-        return default, f"Ngày '{text}' không đọc được; dùng dd/mm/yyyy."
+        return default, _("Ngày '%(text)s' không đọc được; dùng dd/mm/yyyy.") % {"text": text}
 
 
 def _commune(request: HttpRequest, *, on: date, capability: str) -> tuple[OrgUnit | None, list[OrgUnit]]:
@@ -326,7 +327,7 @@ def _correct(request: HttpRequest, measurement: Measurement, form: dict[str, Any
     except ValidationError as error:
         return {"errors": {key: " ".join(value) for key, value in getattr(
             error, "message_dict", {"weight_kg": error.messages}).items()}}
-    messages.success(request, "Đã sửa số đo; giá trị cũ được lưu trong lịch sử.")
+    messages.success(request, _("Đã sửa số đo; giá trị cũ được lưu trong lịch sử."))
     return redirect("nutrition:child", child_id=child.pk)
 
 
@@ -341,8 +342,8 @@ def remove_measurement(request: HttpRequest, measurement_id: int) -> HttpRespons
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Đã xoá số đo ngày {measurement.measured_on:%d/%m/%Y}; vẫn xem được trong "
-                                  "lịch sử.")
+        messages.success(request, _("Đã xoá số đo ngày %(day)s; vẫn xem được trong lịch sử.") % {
+            "day": f"{measurement.measured_on:%d/%m/%Y}"})
     return redirect("nutrition:child", child_id=measurement.child_id)
 
 
@@ -452,8 +453,10 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
             messages.error(request, str(error))
         if record.status == ImportStatus.DONE and record.summary:
             summary = record.summary
-            messages.success(request, f"Đã nhập {summary['rows']} dòng: {summary['created']} thêm mới, "
-                                      f"{summary['updated']} cập nhật, {summary['rejected']} bị từ chối.")
+            messages.success(request, _("Đã nhập %(rows)s dòng: %(created)s thêm mới, %(updated)s cập nhật, "
+                                        "%(rejected)s bị từ chối.") % {
+                "rows": summary["rows"], "created": summary["created"], "updated": summary["updated"],
+                "rejected": summary["rejected"]})
         return redirect("nutrition:import_detail", import_id=record.pk)
     report = record.summary or record.preview or {}
     context = {"record": record, "report": report, "progress": read_progress(record)}
@@ -477,10 +480,10 @@ def import_rejected(request: HttpRequest, import_id: int) -> FileResponse:
 def import_template(request: HttpRequest) -> HttpResponse:
     """A workbook listing the commune's children under five, ready to fill in on a weighing day."""
     today = timezone.localdate()
-    on, _ = _date_param(request.GET.get("ngay"), default=today)
+    on, _date_error = _date_param(request.GET.get("ngay"), default=today)
     commune, _communes = _commune(request, on=on, capability=RECORD_MEASUREMENTS)
     if commune is None:
-        raise Http404("Chọn xã.")
+        raise Http404(_("Chọn xã."))
     children = list(selectors.children_to_weigh(request.user, commune=commune, on=on,
                                                 capability=RECORD_MEASUREMENTS))
     record_read(actor=request.user, obj=commune, org_unit_path=commune.path, verb=AuditEvent.Verb.EXPORT,

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PlansConfig(AppConfig):
     name = "treem.plans"
     label = "plans"
-    verbose_name = "Kế hoạch"
+    verbose_name = _("Kế hoạch")
 
     def ready(self) -> None:
         from treem.core.extensions import register_navigation

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from treem.core.effective import in_force_on
 from treem.core.models import BaseModel
@@ -24,57 +25,57 @@ class Plan(BaseModel):
     """A signed plan of the provincial People's Committee, with the reporting rule of its §VI."""
 
     class Frequency(models.TextChoices):
-        YEARLY = "yearly", "Hằng năm"
-        HALF_YEARLY = "half_yearly", "6 tháng"
-        QUARTERLY = "quarterly", "Hằng quý"
-        MONTHLY = "monthly", "Hằng tháng"
+        YEARLY = "yearly", _("Hằng năm")
+        HALF_YEARLY = "half_yearly", _("6 tháng")
+        QUARTERLY = "quarterly", _("Hằng quý")
+        MONTHLY = "monthly", _("Hằng tháng")
 
     class DeadlineRule(models.TextChoices):
-        BEFORE = "before", "trước ngày"
-        ON_OR_BEFORE = "on_or_before", "chậm nhất ngày"
+        BEFORE = "before", _("trước ngày")
+        ON_OR_BEFORE = "on_or_before", _("chậm nhất ngày")
 
-    code = models.CharField("mã", max_length=64, unique=True)
-    document_type = models.CharField("loại văn bản", max_length=64)
-    number = models.PositiveIntegerField("số", null=True, blank=True)
-    number_as_printed = models.CharField("số (như in)", max_length=64, blank=True)
-    symbol = models.CharField("ký hiệu", max_length=64)
-    year = models.PositiveSmallIntegerField("năm ban hành")
-    date_as_printed = models.CharField("ngày (như in)", max_length=128, blank=True)
-    issued_on = models.DateField("ngày ban hành", null=True, blank=True)
-    place = models.CharField("nơi ban hành", max_length=128, blank=True)
-    issuer = models.CharField("cơ quan ban hành", max_length=255)
-    issuer_agency = models.ForeignKey(Agency, verbose_name="cơ quan ban hành (mã)", null=True, blank=True,
+    code = models.CharField(_("mã"), max_length=64, unique=True)
+    document_type = models.CharField(_("loại văn bản"), max_length=64)
+    number = models.PositiveIntegerField(_("số"), null=True, blank=True)
+    number_as_printed = models.CharField(_("số (như in)"), max_length=64, blank=True)
+    symbol = models.CharField(_("ký hiệu"), max_length=64)
+    year = models.PositiveSmallIntegerField(_("năm ban hành"))
+    date_as_printed = models.CharField(_("ngày (như in)"), max_length=128, blank=True)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    place = models.CharField(_("nơi ban hành"), max_length=128, blank=True)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=255)
+    issuer_agency = models.ForeignKey(Agency, verbose_name=_("cơ quan ban hành (mã)"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+")
-    signer = models.JSONField("người ký", default=dict, blank=True)
-    title = models.TextField("trích yếu")
-    start_year = models.PositiveSmallIntegerField("từ năm")
-    end_year = models.PositiveSmallIntegerField("đến năm")
-    legal_bases = models.JSONField("căn cứ", default=list, blank=True)
-    referenced_documents = models.JSONField("văn bản dẫn chiếu", default=list, blank=True)
-    preamble = models.TextField("phần mở đầu", blank=True)
-    purposes = models.JSONField("mục đích", default=list, blank=True)
-    requirements = models.JSONField("yêu cầu", default=list, blank=True)
-    general_objective = models.TextField("mục tiêu chung", blank=True)
-    objectives_intro = models.TextField("mục tiêu cụ thể (dẫn)", blank=True)
-    objective_items = models.JSONField("mục tiêu cụ thể", default=list, blank=True)
+    signer = models.JSONField(_("người ký"), default=dict, blank=True)
+    title = models.TextField(_("trích yếu"))
+    start_year = models.PositiveSmallIntegerField(_("từ năm"))
+    end_year = models.PositiveSmallIntegerField(_("đến năm"))
+    legal_bases = models.JSONField(_("căn cứ"), default=list, blank=True)
+    referenced_documents = models.JSONField(_("văn bản dẫn chiếu"), default=list, blank=True)
+    preamble = models.TextField(_("phần mở đầu"), blank=True)
+    purposes = models.JSONField(_("mục đích"), default=list, blank=True)
+    requirements = models.JSONField(_("yêu cầu"), default=list, blank=True)
+    general_objective = models.TextField(_("mục tiêu chung"), blank=True)
+    objectives_intro = models.TextField(_("mục tiêu cụ thể (dẫn)"), blank=True)
+    objective_items = models.JSONField(_("mục tiêu cụ thể"), default=list, blank=True)
 
-    reporting_frequency = models.CharField("kỳ báo cáo", max_length=16, choices=Frequency.choices,
+    reporting_frequency = models.CharField(_("kỳ báo cáo"), max_length=16, choices=Frequency.choices,
                                            default=Frequency.YEARLY)
-    reporting_deadline_month = models.PositiveSmallIntegerField("hạn báo cáo (tháng)", default=12)
-    reporting_deadline_day = models.PositiveSmallIntegerField("hạn báo cáo (ngày)", default=1)
-    reporting_deadline_rule = models.CharField("cách tính hạn", max_length=16, choices=DeadlineRule.choices,
+    reporting_deadline_month = models.PositiveSmallIntegerField(_("hạn báo cáo (tháng)"), default=12)
+    reporting_deadline_day = models.PositiveSmallIntegerField(_("hạn báo cáo (ngày)"), default=1)
+    reporting_deadline_rule = models.CharField(_("cách tính hạn"), max_length=16, choices=DeadlineRule.choices,
                                                default=DeadlineRule.BEFORE)
-    reporting_through = models.CharField("báo cáo qua", max_length=32, default="coordinator",
-                                         help_text="coordinator: cơ quan thường trực về trẻ em vào ngày báo cáo; "
-                                                   "hoặc mã một cơ quan.")
-    reporting_to = models.CharField("báo cáo lên", max_length=255, blank=True)
-    reporting_to_agency = models.ForeignKey(Agency, verbose_name="báo cáo lên (mã)", null=True, blank=True,
+    reporting_through = models.CharField(_("báo cáo qua"), max_length=32, default="coordinator",
+                                         help_text=_("coordinator: cơ quan thường trực về trẻ em vào ngày báo cáo; "
+                                                   "hoặc mã một cơ quan."))
+    reporting_to = models.CharField(_("báo cáo lên"), max_length=255, blank=True)
+    reporting_to_agency = models.ForeignKey(Agency, verbose_name=_("báo cáo lên (mã)"), null=True, blank=True,
                                             on_delete=models.PROTECT, related_name="+")
-    reporting_reporters = models.JSONField("đối tượng báo cáo", default=list, blank=True)
-    reporting_text = models.TextField("quy định báo cáo (nguyên văn)", blank=True)
+    reporting_reporters = models.JSONField(_("đối tượng báo cáo"), default=list, blank=True)
+    reporting_text = models.TextField(_("quy định báo cáo (nguyên văn)"), blank=True)
 
-    source_file = models.CharField("tệp nguồn", max_length=255, blank=True)
-    is_active = models.BooleanField("đang áp dụng", default=True)
+    source_file = models.CharField(_("tệp nguồn"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
 
     class Meta:
         verbose_name = "kế hoạch"
@@ -100,12 +101,12 @@ class Plan(BaseModel):
 class TaskGroup(BaseModel):
     """One of the groups of tasks of the plan's §III."""
 
-    plan = models.ForeignKey(Plan, verbose_name="kế hoạch", on_delete=models.PROTECT, related_name="task_groups")
-    code = models.CharField("mã", max_length=16)
-    section = models.CharField("mục", max_length=32)
-    title = models.TextField("tên nhóm (nguyên văn)")
-    order = models.PositiveSmallIntegerField("thứ tự", default=0)
-    is_active = models.BooleanField("đang áp dụng", default=True)
+    plan = models.ForeignKey(Plan, verbose_name=_("kế hoạch"), on_delete=models.PROTECT, related_name="task_groups")
+    code = models.CharField(_("mã"), max_length=16)
+    section = models.CharField(_("mục"), max_length=32)
+    title = models.TextField(_("tên nhóm (nguyên văn)"))
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
 
     class Meta:
         verbose_name = "nhóm nhiệm vụ"
@@ -120,13 +121,13 @@ class TaskGroup(BaseModel):
 class Task(BaseModel):
     """One paragraph of a task group: a task of the plan, its text verbatim."""
 
-    plan = models.ForeignKey(Plan, verbose_name="kế hoạch", on_delete=models.PROTECT, related_name="tasks")
-    group = models.ForeignKey(TaskGroup, verbose_name="nhóm", on_delete=models.PROTECT, related_name="tasks")
-    code = models.CharField("mã", max_length=16)
-    title = models.CharField("tên ngắn", max_length=255)
-    text = models.TextField("nội dung (nguyên văn)")
-    order = models.PositiveSmallIntegerField("thứ tự", default=0)
-    is_active = models.BooleanField("đang áp dụng", default=True)
+    plan = models.ForeignKey(Plan, verbose_name=_("kế hoạch"), on_delete=models.PROTECT, related_name="tasks")
+    group = models.ForeignKey(TaskGroup, verbose_name=_("nhóm"), on_delete=models.PROTECT, related_name="tasks")
+    code = models.CharField(_("mã"), max_length=16)
+    title = models.CharField(_("tên ngắn"), max_length=255)
+    text = models.TextField(_("nội dung (nguyên văn)"))
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
 
     class Meta:
         verbose_name = "nhiệm vụ"
@@ -139,14 +140,14 @@ class Task(BaseModel):
 
 
 class AssigneeKind(models.TextChoices):
-    AGENCY = "agency", "Cơ quan"
-    LOCALITY = "locality", "UBND cấp huyện/xã"
-    ALL_AGENCIES = "all_agencies", "Các sở, ban, ngành liên quan"
+    AGENCY = "agency", _("Cơ quan")
+    LOCALITY = "locality", _("UBND cấp huyện/xã")
+    ALL_AGENCIES = "all_agencies", _("Các sở, ban, ngành liên quan")
 
 
 class DutyRole(models.TextChoices):
-    LEAD = "lead", "Chủ trì"
-    COOPERATE = "cooperate", "Phối hợp"
+    LEAD = "lead", _("Chủ trì")
+    COOPERATE = "cooperate", _("Phối hợp")
 
 
 class PlanAssignment(BaseModel):
@@ -156,23 +157,23 @@ class PlanAssignment(BaseModel):
     stays as signed); ``agency_on(day)`` answers who carries it on a day.
     """
 
-    plan = models.ForeignKey(Plan, verbose_name="kế hoạch", on_delete=models.PROTECT, related_name="assignments")
-    code = models.CharField("mã", max_length=32)
-    section = models.CharField("mục", max_length=16)
-    heading = models.CharField("tiêu đề mục (nguyên văn)", max_length=255)
-    assignee_kind = models.CharField("đối tượng được giao", max_length=16, choices=AssigneeKind.choices)
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan", null=True, blank=True, on_delete=models.PROTECT,
+    plan = models.ForeignKey(Plan, verbose_name=_("kế hoạch"), on_delete=models.PROTECT, related_name="assignments")
+    code = models.CharField(_("mã"), max_length=32)
+    section = models.CharField(_("mục"), max_length=16)
+    heading = models.CharField(_("tiêu đề mục (nguyên văn)"), max_length=255)
+    assignee_kind = models.CharField(_("đối tượng được giao"), max_length=16, choices=AssigneeKind.choices)
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="plan_assignments")
-    is_request = models.BooleanField("là đề nghị (không phải giao)", default=False)
-    role = models.CharField("vai trò", max_length=16, choices=DutyRole.choices)
-    title = models.CharField("tên ngắn", max_length=255)
-    text = models.TextField("nội dung (nguyên văn)")
-    serves_tasks = models.ManyToManyField(Task, verbose_name="phục vụ nhiệm vụ", blank=True, related_name="duties")
-    serves_groups = models.ManyToManyField(TaskGroup, verbose_name="phục vụ nhóm nhiệm vụ", blank=True,
+    is_request = models.BooleanField(_("là đề nghị (không phải giao)"), default=False)
+    role = models.CharField(_("vai trò"), max_length=16, choices=DutyRole.choices)
+    title = models.CharField(_("tên ngắn"), max_length=255)
+    text = models.TextField(_("nội dung (nguyên văn)"))
+    serves_tasks = models.ManyToManyField(Task, verbose_name=_("phục vụ nhiệm vụ"), blank=True, related_name="duties")
+    serves_groups = models.ManyToManyField(TaskGroup, verbose_name=_("phục vụ nhóm nhiệm vụ"), blank=True,
                                            related_name="duties")
-    partners = models.ManyToManyField(Agency, verbose_name="cơ quan phối hợp", blank=True, related_name="+")
-    order = models.PositiveSmallIntegerField("thứ tự", default=0)
-    is_active = models.BooleanField("đang áp dụng", default=True)
+    partners = models.ManyToManyField(Agency, verbose_name=_("cơ quan phối hợp"), blank=True, related_name="+")
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
 
     class Meta:
         verbose_name = "phân công nhiệm vụ"
@@ -199,11 +200,11 @@ class PlanAssignment(BaseModel):
 class Reassignment(BaseModel):
     """From ``effective_on`` the duty ``assignment`` is carried by ``agency``."""
 
-    assignment = models.ForeignKey(PlanAssignment, verbose_name="phân công", on_delete=models.CASCADE,
+    assignment = models.ForeignKey(PlanAssignment, verbose_name=_("phân công"), on_delete=models.CASCADE,
                                    related_name="reassignments")
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan tiếp nhận", on_delete=models.PROTECT, related_name="+")
-    effective_on = models.DateField("từ ngày")
-    note = models.CharField("ghi chú", max_length=255, blank=True)
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan tiếp nhận"), on_delete=models.PROTECT, related_name="+")
+    effective_on = models.DateField(_("từ ngày"))
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = "chuyển giao nhiệm vụ"
@@ -220,13 +221,13 @@ class Reassignment(BaseModel):
 class FundingSource(BaseModel):
     """A source of funds named by the plan's §IV."""
 
-    plan = models.ForeignKey(Plan, verbose_name="kế hoạch", on_delete=models.PROTECT,
+    plan = models.ForeignKey(Plan, verbose_name=_("kế hoạch"), on_delete=models.PROTECT,
                              related_name="funding_sources")
-    code = models.CharField("mã", max_length=32)
-    name = models.CharField("tên", max_length=255)
-    text = models.TextField("nội dung (nguyên văn)", blank=True)
-    order = models.PositiveSmallIntegerField("thứ tự", default=0)
-    is_active = models.BooleanField("đang áp dụng", default=True)
+    code = models.CharField(_("mã"), max_length=32)
+    name = models.CharField(_("tên"), max_length=255)
+    text = models.TextField(_("nội dung (nguyên văn)"), blank=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
 
     class Meta:
         verbose_name = "nguồn kinh phí"
@@ -239,9 +240,9 @@ class FundingSource(BaseModel):
 
 
 class Level(models.TextChoices):
-    COMMUNE = "commune", "Xã"
-    DISTRICT = "district", "Huyện"
-    PROVINCE = "province", "Tỉnh"
+    COMMUNE = "commune", _("Xã")
+    DISTRICT = "district", _("Huyện")
+    PROVINCE = "province", _("Tỉnh")
 
 
 class DataElement(BaseModel):
@@ -256,29 +257,29 @@ class DataElement(BaseModel):
     """
 
     class Source(models.TextChoices):
-        ENTERED = "entered", "Nhập báo cáo"
-        DERIVED = "derived", "Tính từ hồ sơ"
+        ENTERED = "entered", _("Nhập báo cáo")
+        DERIVED = "derived", _("Tính từ hồ sơ")
 
     class ValueType(models.TextChoices):
-        INTEGER = "integer", "Số nguyên"
+        INTEGER = "integer", _("Số nguyên")
 
-    plan = models.ForeignKey(Plan, verbose_name="kế hoạch", on_delete=models.PROTECT, related_name="data_elements")
-    code = models.CharField("mã", max_length=64, unique=True)
-    name = models.CharField("tên", max_length=255)
-    definition = models.TextField("định nghĩa")
-    unit = models.CharField("đơn vị tính", max_length=32)
-    value_type = models.CharField("kiểu giá trị", max_length=16, choices=ValueType.choices,
+    plan = models.ForeignKey(Plan, verbose_name=_("kế hoạch"), on_delete=models.PROTECT, related_name="data_elements")
+    code = models.CharField(_("mã"), max_length=64, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    definition = models.TextField(_("định nghĩa"))
+    unit = models.CharField(_("đơn vị tính"), max_length=32)
+    value_type = models.CharField(_("kiểu giá trị"), max_length=16, choices=ValueType.choices,
                                   default=ValueType.INTEGER)
-    source = models.CharField("nguồn", max_length=16, choices=Source.choices)
-    derived_from = models.CharField("hàm tính", max_length=128, blank=True)
-    reporter_agency = models.ForeignKey(Agency, verbose_name="cơ quan nhập", null=True, blank=True,
+    source = models.CharField(_("nguồn"), max_length=16, choices=Source.choices)
+    derived_from = models.CharField(_("hàm tính"), max_length=128, blank=True)
+    reporter_agency = models.ForeignKey(Agency, verbose_name=_("cơ quan nhập"), null=True, blank=True,
                                         on_delete=models.PROTECT, related_name="+")
-    reporter_is_locality = models.BooleanField("do xã nhập", default=False)
-    by_sex = models.BooleanField("phân tổ theo giới tính", default=False)
-    by_ethnicity = models.BooleanField("phân tổ theo dân tộc", default=False)
-    collection_level = models.CharField("cấp thu thập", max_length=16, choices=Level.choices, default=Level.COMMUNE)
-    order = models.PositiveSmallIntegerField("thứ tự", default=0)
-    is_active = models.BooleanField("đang áp dụng", default=True)
+    reporter_is_locality = models.BooleanField(_("do xã nhập"), default=False)
+    by_sex = models.BooleanField(_("phân tổ theo giới tính"), default=False)
+    by_ethnicity = models.BooleanField(_("phân tổ theo dân tộc"), default=False)
+    collection_level = models.CharField(_("cấp thu thập"), max_length=16, choices=Level.choices, default=Level.COMMUNE)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
 
     class Meta:
         verbose_name = "phần tử dữ liệu"
@@ -317,21 +318,21 @@ class Indicator(BaseModel):
     """factor × numerator ÷ denominator over two data elements, with a direction and targets per year."""
 
     class Direction(models.TextChoices):
-        HIGHER_IS_BETTER = "higher_is_better", "Càng cao càng tốt"
-        LOWER_IS_BETTER = "lower_is_better", "Càng thấp càng tốt"
+        HIGHER_IS_BETTER = "higher_is_better", _("Càng cao càng tốt")
+        LOWER_IS_BETTER = "lower_is_better", _("Càng thấp càng tốt")
 
-    plan = models.ForeignKey(Plan, verbose_name="kế hoạch", on_delete=models.PROTECT, related_name="indicators")
-    code = models.CharField("mã", max_length=16)
-    name = models.CharField("tên", max_length=255)
-    wording = models.TextField("nguyên văn kế hoạch")
-    unit = models.CharField("đơn vị", max_length=16, default="%")
-    factor = models.DecimalField("hệ số", max_digits=12, decimal_places=4, default=Decimal(100))
-    numerator = models.ForeignKey(DataElement, verbose_name="tử số", on_delete=models.PROTECT, related_name="+")
-    denominator = models.ForeignKey(DataElement, verbose_name="mẫu số", on_delete=models.PROTECT, related_name="+")
-    direction = models.CharField("chiều", max_length=20, choices=Direction.choices)
-    collection_level = models.CharField("cấp thu thập", max_length=16, choices=Level.choices, default=Level.COMMUNE)
-    order = models.PositiveSmallIntegerField("thứ tự", default=0)
-    is_active = models.BooleanField("đang áp dụng", default=True)
+    plan = models.ForeignKey(Plan, verbose_name=_("kế hoạch"), on_delete=models.PROTECT, related_name="indicators")
+    code = models.CharField(_("mã"), max_length=16)
+    name = models.CharField(_("tên"), max_length=255)
+    wording = models.TextField(_("nguyên văn kế hoạch"))
+    unit = models.CharField(_("đơn vị"), max_length=16, default="%")
+    factor = models.DecimalField(_("hệ số"), max_digits=12, decimal_places=4, default=Decimal(100))
+    numerator = models.ForeignKey(DataElement, verbose_name=_("tử số"), on_delete=models.PROTECT, related_name="+")
+    denominator = models.ForeignKey(DataElement, verbose_name=_("mẫu số"), on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(_("chiều"), max_length=20, choices=Direction.choices)
+    collection_level = models.CharField(_("cấp thu thập"), max_length=16, choices=Level.choices, default=Level.COMMUNE)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
 
     class Meta:
         verbose_name = "chỉ tiêu"
@@ -355,10 +356,10 @@ class Indicator(BaseModel):
 class IndicatorResponsibility(BaseModel):
     """From ``valid_from`` until the next row, ``agency`` answers for the indicator."""
 
-    indicator = models.ForeignKey(Indicator, verbose_name="chỉ tiêu", on_delete=models.CASCADE,
+    indicator = models.ForeignKey(Indicator, verbose_name=_("chỉ tiêu"), on_delete=models.CASCADE,
                                   related_name="responsibilities")
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="+")
-    valid_from = models.DateField("từ ngày")
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(_("từ ngày"))
 
     class Meta:
         verbose_name = "cơ quan chịu trách nhiệm chỉ tiêu"
@@ -373,11 +374,11 @@ class IndicatorResponsibility(BaseModel):
 
 
 class Comparison(models.TextChoices):
-    GT = "gt", "trên"
-    GTE = "gte", "từ … trở lên"
-    LT = "lt", "dưới"
-    LTE = "lte", "không quá"
-    EQ = "eq", "bằng"
+    GT = "gt", _("trên")
+    GTE = "gte", _("từ … trở lên")
+    LT = "lt", _("dưới")
+    LTE = "lte", _("không quá")
+    EQ = "eq", _("bằng")
 
 
 COMPARISON_SYMBOLS: dict[str, str] = {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "eq": "="}
@@ -386,14 +387,14 @@ COMPARISON_SYMBOLS: dict[str, str] = {"gt": ">", "gte": "≥", "lt": "<", "lte":
 class Target(BaseModel):
     """The plan's target for one year: the indicator's value must satisfy ``value`` under ``comparison``."""
 
-    indicator = models.ForeignKey(Indicator, verbose_name="chỉ tiêu", on_delete=models.PROTECT,
+    indicator = models.ForeignKey(Indicator, verbose_name=_("chỉ tiêu"), on_delete=models.PROTECT,
                                   related_name="targets")
-    year = models.PositiveSmallIntegerField("năm")
-    comparison = models.CharField("so sánh", max_length=4, choices=Comparison.choices)
-    value = models.DecimalField("giá trị", max_digits=12, decimal_places=4)
-    wording = models.CharField("nguyên văn", max_length=255)
-    section = models.CharField("mục", max_length=32, blank=True)
-    is_active = models.BooleanField("đang áp dụng", default=True)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    comparison = models.CharField(_("so sánh"), max_length=4, choices=Comparison.choices)
+    value = models.DecimalField(_("giá trị"), max_digits=12, decimal_places=4)
+    wording = models.CharField(_("nguyên văn"), max_length=255)
+    section = models.CharField(_("mục"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
 
     class Meta:
         verbose_name = "mục tiêu"

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ProtectionConfig(AppConfig):
     name = "treem.protection"
     label = "protection"
-    verbose_name = "Bảo vệ trẻ em"
+    verbose_name = _("Bảo vệ trẻ em")
 
     def ready(self) -> None:
         from treem.core.extensions import register_demo_seeder, register_navigation

@@ -6,12 +6,12 @@ in the field. Forms are numbered in the order of the Decree 56/2017 steps (see `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from treem.core.office import AdministrativeDocument, DocumentHeading, Signature, TableSpec
 from treem.protection.forms import CLOSURE_REASONS, EMERGENCY_MEASURES
@@ -58,14 +58,14 @@ def _iso_text(value: Any, *, with_time: bool = False) -> str:
     return parsed.strftime("%d/%m/%Y")
 
 
-def _labels(values: Iterable[str] | None, choices: list[tuple[str, str]]) -> str:
+def _labels(values: Iterable[str] | None, choices: Sequence[tuple[str, object]]) -> str:
     names = dict(choices)
-    chosen = [names.get(value, value) for value in values or []]
+    chosen = [str(names.get(value, value)) for value in values or []]
     return "; ".join(chosen) if chosen else BLANK
 
 
-def _choice(value: str | None, choices: list[tuple[str, str]]) -> str:
-    return dict(choices).get(value or "", BLANK) if value else BLANK
+def _choice(value: str | None, choices: Sequence[tuple[str, object]]) -> str:
+    return str(dict(choices).get(value or "", BLANK)) if value else BLANK
 
 
 def _section(document: AdministrativeDocument, heading: str, rows: list[tuple[str, str]]) -> None:
@@ -192,7 +192,7 @@ def _form_06(document: AdministrativeDocument, case: Case) -> None:
     data = step.data if step else {}
     _section(document, "I. THÔNG TIN VỀ TRẺ EM", _child_rows(case)[:4])
     _section(document, "II. KẾT THÚC KẾ HOẠCH, ĐÓNG HỒ SƠ", [
-        ("Hình thức xâm hại", HarmKind(case.harm_kind).label),
+        ("Hình thức xâm hại", str(HarmKind(case.harm_kind).label)),
         ("Tiếp nhận lúc", _text(case.reported_at)),
         ("Số kế hoạch đã thực hiện", str(case.plans.count())),
         ("Lý do đóng hồ sơ", _choice(data.get("reason"), CLOSURE_REASONS)),
@@ -222,14 +222,20 @@ def form_numbers() -> list[str]:
 
 
 def render_case_form(case: Case, number: str) -> tuple[str, bytes]:
-    """The Word document of form ``number`` ("01"…"06") for ``case``: its file name and content."""
+    """The Word document of form ``number`` ("01"…"06") for ``case``: its file name and content. The forms are
+    the decree's, so they are written in Vietnamese whatever the language of the page that asked for them."""
     if number not in BUILDERS:
         raise UnknownForm(number)
+    with translation.override("vi"):
+        return _render(case, number)
+
+
+def _render(case: Case, number: str) -> tuple[str, bytes]:
     build, signer = BUILDERS[number]
     document = AdministrativeDocument(
         heading=DocumentHeading(issuing_body=f"Ủy ban nhân dân {case.org_unit.name}", symbol="BVTE",
                                 place=case.org_unit.name),
-        kind=f"Mẫu số {number}", title=STEP_RULES[FORM_STEPS[number]].form_title,
+        kind=f"Mẫu số {number}", title=str(STEP_RULES[FORM_STEPS[number]].form_title),
     )
     document.paragraph(f"Số hồ sơ: {case.number}", bold=True)
     if case.is_demo:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from treem.core.models import BaseModel, EthnicGroup
 from treem.hierarchy.models import Agency, OrgUnit, Village
@@ -16,47 +17,47 @@ from treem.registry.models import Sex, SpecialCircumstanceGroup
 
 
 class ReportChannel(models.TextChoices):
-    HOTLINE_111 = "hotline_111", "Tổng đài quốc gia bảo vệ trẻ em 111"
-    SCHOOL = "school", "Nhà trường"
-    POLICE = "police", "Công an"
-    HEALTH_FACILITY = "health_facility", "Cơ sở y tế"
-    FAMILY = "family", "Gia đình"
-    NEIGHBOUR = "neighbour", "Hàng xóm, cộng đồng"
-    CHILD = "child", "Trẻ em tự báo"
-    OTHER = "other", "Khác"
+    HOTLINE_111 = "hotline_111", _("Tổng đài quốc gia bảo vệ trẻ em 111")
+    SCHOOL = "school", _("Nhà trường")
+    POLICE = "police", _("Công an")
+    HEALTH_FACILITY = "health_facility", _("Cơ sở y tế")
+    FAMILY = "family", _("Gia đình")
+    NEIGHBOUR = "neighbour", _("Hàng xóm, cộng đồng")
+    CHILD = "child", _("Trẻ em tự báo")
+    OTHER = "other", _("Khác")
 
 
 class HarmKind(models.TextChoices):
     """Forms of harm to a child (xâm hại trẻ em, Law on Children 2016, art. 4 and 6)."""
 
-    PHYSICAL_VIOLENCE = "physical_violence", "Bạo lực thể chất"
-    EMOTIONAL_VIOLENCE = "emotional_violence", "Bạo lực tinh thần"
-    SEXUAL_ABUSE = "sexual_abuse", "Xâm hại tình dục"
-    EXPLOITATION = "exploitation", "Bóc lột trẻ em"
-    CHILD_LABOUR = "child_labour", "Bóc lột – lao động trái quy định của pháp luật"
-    TRAFFICKING = "trafficking", "Mua bán trẻ em"
-    ABANDONMENT_NEGLECT = "abandonment_neglect", "Bỏ rơi, bỏ mặc trẻ em"
-    OTHER = "other", "Hình thức xâm hại khác"
+    PHYSICAL_VIOLENCE = "physical_violence", _("Bạo lực thể chất")
+    EMOTIONAL_VIOLENCE = "emotional_violence", _("Bạo lực tinh thần")
+    SEXUAL_ABUSE = "sexual_abuse", _("Xâm hại tình dục")
+    EXPLOITATION = "exploitation", _("Bóc lột trẻ em")
+    CHILD_LABOUR = "child_labour", _("Bóc lột – lao động trái quy định của pháp luật")
+    TRAFFICKING = "trafficking", _("Mua bán trẻ em")
+    ABANDONMENT_NEGLECT = "abandonment_neglect", _("Bỏ rơi, bỏ mặc trẻ em")
+    OTHER = "other", _("Hình thức xâm hại khác")
 
 
 class PerpetratorRelation(models.TextChoices):
-    PARENT = "parent", "Cha, mẹ đẻ"
-    STEP_PARENT = "step_parent", "Cha dượng, mẹ kế"
-    RELATIVE = "relative", "Người thân khác trong gia đình"
-    CAREGIVER = "caregiver", "Người chăm sóc, người giám hộ"
-    TEACHER = "teacher", "Giáo viên, nhân viên nhà trường"
-    ACQUAINTANCE = "acquaintance", "Hàng xóm, người quen"
-    EMPLOYER = "employer", "Người sử dụng lao động"
-    OTHER_CHILD = "other_child", "Trẻ em khác"
-    STRANGER = "stranger", "Người lạ"
-    UNKNOWN = "unknown", "Chưa xác định"
-    NONE = "none", "Không có người gây hại"
+    PARENT = "parent", _("Cha, mẹ đẻ")
+    STEP_PARENT = "step_parent", _("Cha dượng, mẹ kế")
+    RELATIVE = "relative", _("Người thân khác trong gia đình")
+    CAREGIVER = "caregiver", _("Người chăm sóc, người giám hộ")
+    TEACHER = "teacher", _("Giáo viên, nhân viên nhà trường")
+    ACQUAINTANCE = "acquaintance", _("Hàng xóm, người quen")
+    EMPLOYER = "employer", _("Người sử dụng lao động")
+    OTHER_CHILD = "other_child", _("Trẻ em khác")
+    STRANGER = "stranger", _("Người lạ")
+    UNKNOWN = "unknown", _("Chưa xác định")
+    NONE = "none", _("Không có người gây hại")
 
 
 class RiskLevel(models.TextChoices):
-    HIGH = "high", "Cao"
-    MEDIUM = "medium", "Trung bình"
-    LOW = "low", "Thấp"
+    HIGH = "high", _("Cao")
+    MEDIUM = "medium", _("Trung bình")
+    LOW = "low", _("Thấp")
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
@@ -79,44 +80,44 @@ class Case(BaseModel):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Đang quản lý"
-        CLOSED = "closed", "Đã đóng hồ sơ"
+        OPEN = "open", _("Đang quản lý")
+        CLOSED = "closed", _("Đã đóng hồ sơ")
 
-    number = models.CharField("số hồ sơ", max_length=32, unique=True)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="xã quản lý", on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey(Village, verbose_name="thôn, bản", null=True, blank=True, on_delete=models.PROTECT,
+    number = models.CharField(_("số hồ sơ"), max_length=32, unique=True)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("xã quản lý"), on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, verbose_name=_("thôn, bản"), null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")
-    child = models.ForeignKey("registry.Child", verbose_name="trẻ em (cơ sở dữ liệu)", null=True, blank=True,
+    child = models.ForeignKey("registry.Child", verbose_name=_("trẻ em (cơ sở dữ liệu)"), null=True, blank=True,
                               on_delete=models.PROTECT, related_name="protection_cases")
-    child_full_name = models.CharField("họ và tên trẻ em", max_length=150)
-    child_birth_date = models.DateField("ngày sinh", null=True, blank=True)
-    child_age_years = models.PositiveSmallIntegerField("tuổi (khi chưa rõ ngày sinh)", null=True, blank=True)
-    child_sex = models.CharField("giới tính", max_length=1, choices=Sex.choices)
-    child_ethnic_group = models.ForeignKey(EthnicGroup, verbose_name="dân tộc", null=True, blank=True,
+    child_full_name = models.CharField(_("họ và tên trẻ em"), max_length=150)
+    child_birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    child_age_years = models.PositiveSmallIntegerField(_("tuổi (khi chưa rõ ngày sinh)"), null=True, blank=True)
+    child_sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
+    child_ethnic_group = models.ForeignKey(EthnicGroup, verbose_name=_("dân tộc"), null=True, blank=True,
                                            on_delete=models.PROTECT, related_name="+")
-    child_address = models.CharField("nơi ở của trẻ em", max_length=255, blank=True)
-    guardian_name = models.CharField("cha, mẹ hoặc người chăm sóc", max_length=150, blank=True)
-    guardian_phone = models.CharField("điện thoại người chăm sóc", max_length=20, blank=True)
-    special_circumstance = models.CharField("nhóm hoàn cảnh đặc biệt", max_length=1, blank=True,
+    child_address = models.CharField(_("nơi ở của trẻ em"), max_length=255, blank=True)
+    guardian_name = models.CharField(_("cha, mẹ hoặc người chăm sóc"), max_length=150, blank=True)
+    guardian_phone = models.CharField(_("điện thoại người chăm sóc"), max_length=20, blank=True)
+    special_circumstance = models.CharField(_("nhóm hoàn cảnh đặc biệt"), max_length=1, blank=True,
                                             choices=SpecialCircumstanceGroup.choices)
-    reported_via = models.CharField("nguồn thông tin", max_length=32, choices=ReportChannel.choices)
-    reported_at = models.DateTimeField("thời điểm tiếp nhận")
-    reporter_name = models.CharField("người báo tin", max_length=150, blank=True)
-    reporter_phone = models.CharField("điện thoại người báo tin", max_length=20, blank=True)
-    occurred_place = models.CharField("nơi xảy ra", max_length=255, blank=True)
-    harm_kind = models.CharField("hình thức xâm hại", max_length=32, choices=HarmKind.choices)
-    perpetrator_relation = models.CharField("quan hệ của người bị nghi gây hại với trẻ", max_length=32,
+    reported_via = models.CharField(_("nguồn thông tin"), max_length=32, choices=ReportChannel.choices)
+    reported_at = models.DateTimeField(_("thời điểm tiếp nhận"))
+    reporter_name = models.CharField(_("người báo tin"), max_length=150, blank=True)
+    reporter_phone = models.CharField(_("điện thoại người báo tin"), max_length=20, blank=True)
+    occurred_place = models.CharField(_("nơi xảy ra"), max_length=255, blank=True)
+    harm_kind = models.CharField(_("hình thức xâm hại"), max_length=32, choices=HarmKind.choices)
+    perpetrator_relation = models.CharField(_("quan hệ của người bị nghi gây hại với trẻ"), max_length=32,
                                             choices=PerpetratorRelation.choices, default=PerpetratorRelation.UNKNOWN)
-    summary = models.TextField("nội dung sự việc")
-    is_in_danger = models.BooleanField("trẻ đang gặp nguy hiểm, cần biện pháp khẩn cấp", default=False)
-    status = models.CharField("trạng thái", max_length=16, choices=Status.choices, default=Status.OPEN)
-    risk_level = models.CharField("mức độ nguy cơ", max_length=8, choices=RiskLevel.choices, blank=True)
-    closed_at = models.DateTimeField("đóng hồ sơ lúc", null=True, blank=True)
-    version = models.PositiveIntegerField("phiên bản", default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True, blank=True,
+    summary = models.TextField(_("nội dung sự việc"))
+    is_in_danger = models.BooleanField(_("trẻ đang gặp nguy hiểm, cần biện pháp khẩn cấp"), default=False)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    risk_level = models.CharField(_("mức độ nguy cơ"), max_length=8, choices=RiskLevel.choices, blank=True)
+    closed_at = models.DateTimeField(_("đóng hồ sơ lúc"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tạo"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    is_demo = models.BooleanField("dữ liệu trình diễn", default=False)
-    deleted_at = models.DateTimeField("xoá lúc", null=True, blank=True)
+    is_demo = models.BooleanField(_("dữ liệu trình diễn"), default=False)
+    deleted_at = models.DateTimeField(_("xoá lúc"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -156,13 +157,13 @@ class CaseWorkerQuerySet(models.QuerySet["CaseWorker"]):
 class CaseWorker(BaseModel):
     """A worker assigned to a case. A transfer ends one assignment and starts another; a referral changes nothing."""
 
-    case = models.ForeignKey(Case, verbose_name="trường hợp", on_delete=models.CASCADE, related_name="workers")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="cán bộ", on_delete=models.PROTECT,
+    case = models.ForeignKey(Case, verbose_name=_("trường hợp"), on_delete=models.CASCADE, related_name="workers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cán bộ"), on_delete=models.PROTECT,
                              related_name="protection_case_assignments")
-    is_primary = models.BooleanField("phụ trách chính", default=True)
-    assigned_at = models.DateTimeField("phân công lúc", default=timezone.now)
-    ended_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
-    end_reason = models.CharField("lý do kết thúc", max_length=255, blank=True)
+    is_primary = models.BooleanField(_("phụ trách chính"), default=True)
+    assigned_at = models.DateTimeField(_("phân công lúc"), default=timezone.now)
+    ended_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    end_reason = models.CharField(_("lý do kết thúc"), max_length=255, blank=True)
 
     objects = CaseWorkerQuerySet.as_manager()
 
@@ -182,11 +183,11 @@ class CaseWorker(BaseModel):
 class Supervision(BaseModel):
     """A supervisor and one worker of their team; the supervisor sees the worker's cases and their deadlines."""
 
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người giám sát", on_delete=models.PROTECT,
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người giám sát"), on_delete=models.PROTECT,
                                    related_name="supervised_workers")
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="cán bộ", on_delete=models.PROTECT,
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cán bộ"), on_delete=models.PROTECT,
                                related_name="protection_supervisors")
-    is_active = models.BooleanField("đang hiệu lực", default=True)
+    is_active = models.BooleanField(_("đang hiệu lực"), default=True)
 
     class Meta:
         verbose_name = "giám sát quản lý trường hợp"
@@ -200,10 +201,10 @@ class Supervision(BaseModel):
 class ProtectionLead(BaseModel):
     """The person who leads child protection in a commune (often the commune's child-protection officer)."""
 
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="xã", on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người phụ trách", on_delete=models.PROTECT,
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người phụ trách"), on_delete=models.PROTECT,
                              related_name="protection_leads")
-    is_active = models.BooleanField("đang hiệu lực", default=True)
+    is_active = models.BooleanField(_("đang hiệu lực"), default=True)
 
     class Meta:
         verbose_name = "phụ trách bảo vệ trẻ em của xã"
@@ -218,21 +219,21 @@ class SupportPlan(BaseModel):
     """A support and intervention plan (kế hoạch hỗ trợ, can thiệp), approved by the commune chair."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Dự thảo"
-        APPROVED = "approved", "Đã phê duyệt"
-        ENDED = "ended", "Đã kết thúc"
+        DRAFT = "draft", _("Dự thảo")
+        APPROVED = "approved", _("Đã phê duyệt")
+        ENDED = "ended", _("Đã kết thúc")
 
-    case = models.ForeignKey(Case, verbose_name="trường hợp", on_delete=models.CASCADE, related_name="plans")
-    number = models.PositiveSmallIntegerField("kế hoạch số")
-    goals = models.TextField("mục tiêu")
-    measures = models.TextField("biện pháp hỗ trợ, can thiệp", blank=True)
-    starts_on = models.DateField("thực hiện từ ngày")
-    review_on = models.DateField("ngày theo dõi, đánh giá")
-    status = models.CharField("trạng thái", max_length=16, choices=Status.choices, default=Status.DRAFT)
-    approved_on = models.DateField("ngày phê duyệt", null=True, blank=True)
-    approver_name = models.CharField("người phê duyệt (Chủ tịch UBND xã)", max_length=150, blank=True)
-    decision_number = models.CharField("số quyết định phê duyệt", max_length=64, blank=True)
-    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người lập", null=True, blank=True,
+    case = models.ForeignKey(Case, verbose_name=_("trường hợp"), on_delete=models.CASCADE, related_name="plans")
+    number = models.PositiveSmallIntegerField(_("kế hoạch số"))
+    goals = models.TextField(_("mục tiêu"))
+    measures = models.TextField(_("biện pháp hỗ trợ, can thiệp"), blank=True)
+    starts_on = models.DateField(_("thực hiện từ ngày"))
+    review_on = models.DateField(_("ngày theo dõi, đánh giá"))
+    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    approved_on = models.DateField(_("ngày phê duyệt"), null=True, blank=True)
+    approver_name = models.CharField(_("người phê duyệt (Chủ tịch UBND xã)"), max_length=150, blank=True)
+    decision_number = models.CharField(_("số quyết định phê duyệt"), max_length=64, blank=True)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người lập"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -249,28 +250,28 @@ class SupportPlan(BaseModel):
 
 
 class ServiceKind(models.TextChoices):
-    HEALTH = "health", "Chăm sóc y tế"
-    PSYCHOLOGICAL = "psychological", "Hỗ trợ tâm lý"
-    LEGAL_AID = "legal_aid", "Trợ giúp pháp lý"
-    EDUCATION = "education", "Hỗ trợ giáo dục"
-    ALTERNATIVE_CARE = "alternative_care", "Chăm sóc thay thế"
-    POLICE_JUSTICE = "police_justice", "Công an, tư pháp"
-    SOCIAL_ASSISTANCE = "social_assistance", "Trợ giúp xã hội"
-    OTHER = "other", "Khác"
+    HEALTH = "health", _("Chăm sóc y tế")
+    PSYCHOLOGICAL = "psychological", _("Hỗ trợ tâm lý")
+    LEGAL_AID = "legal_aid", _("Trợ giúp pháp lý")
+    EDUCATION = "education", _("Hỗ trợ giáo dục")
+    ALTERNATIVE_CARE = "alternative_care", _("Chăm sóc thay thế")
+    POLICE_JUSTICE = "police_justice", _("Công an, tư pháp")
+    SOCIAL_ASSISTANCE = "social_assistance", _("Trợ giúp xã hội")
+    OTHER = "other", _("Khác")
 
 
 class CaseService(BaseModel):
     """A service of a plan: what, by whom, planned and delivered when."""
 
-    plan = models.ForeignKey(SupportPlan, verbose_name="kế hoạch", on_delete=models.CASCADE, related_name="services")
-    kind = models.CharField("loại dịch vụ", max_length=32, choices=ServiceKind.choices)
-    description = models.CharField("nội dung", max_length=255)
-    provider_name = models.CharField("đơn vị, người cung cấp", max_length=255)
-    provider_agency = models.ForeignKey(Agency, verbose_name="cơ quan cung cấp", null=True, blank=True,
+    plan = models.ForeignKey(SupportPlan, verbose_name=_("kế hoạch"), on_delete=models.CASCADE, related_name="services")
+    kind = models.CharField(_("loại dịch vụ"), max_length=32, choices=ServiceKind.choices)
+    description = models.CharField(_("nội dung"), max_length=255)
+    provider_name = models.CharField(_("đơn vị, người cung cấp"), max_length=255)
+    provider_agency = models.ForeignKey(Agency, verbose_name=_("cơ quan cung cấp"), null=True, blank=True,
                                         on_delete=models.PROTECT, related_name="+")
-    planned_on = models.DateField("dự kiến ngày")
-    delivered_on = models.DateField("đã thực hiện ngày", null=True, blank=True)
-    result = models.TextField("kết quả", blank=True)
+    planned_on = models.DateField(_("dự kiến ngày"))
+    delivered_on = models.DateField(_("đã thực hiện ngày"), null=True, blank=True)
+    result = models.TextField(_("kết quả"), blank=True)
 
     class Meta:
         verbose_name = "dịch vụ hỗ trợ, can thiệp"
@@ -289,23 +290,23 @@ class CaseStep(BaseModel):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Đang thực hiện"
-        DONE = "done", "Đã xong"
+        OPEN = "open", _("Đang thực hiện")
+        DONE = "done", _("Đã xong")
 
-    case = models.ForeignKey(Case, verbose_name="trường hợp", on_delete=models.CASCADE, related_name="steps")
-    kind = models.CharField("bước", max_length=16, choices=StepKind.choices)
-    cycle = models.PositiveSmallIntegerField("lượt kế hoạch", default=1)
-    status = models.CharField("trạng thái", max_length=8, choices=Status.choices, default=Status.OPEN)
-    opened_at = models.DateTimeField("bắt đầu lúc")
-    due_at = models.DateTimeField("hạn")
-    deadline_label = models.CharField("thời hạn", max_length=255, blank=True)
-    completed_at = models.DateTimeField("hoàn thành lúc", null=True, blank=True)
-    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người thực hiện", null=True, blank=True,
+    case = models.ForeignKey(Case, verbose_name=_("trường hợp"), on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("bước"), max_length=16, choices=StepKind.choices)
+    cycle = models.PositiveSmallIntegerField(_("lượt kế hoạch"), default=1)
+    status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(_("bắt đầu lúc"))
+    due_at = models.DateTimeField(_("hạn"))
+    deadline_label = models.CharField(_("thời hạn"), max_length=255, blank=True)
+    completed_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
-    outcome = models.CharField("kết quả", max_length=16, choices=Outcome.choices, blank=True)
-    data = models.JSONField("nội dung phiếu", default=dict, blank=True)
-    is_on_time = models.BooleanField("đúng hạn", null=True, blank=True)
-    plan = models.ForeignKey(SupportPlan, verbose_name="kế hoạch", null=True, blank=True, on_delete=models.PROTECT,
+    outcome = models.CharField(_("kết quả"), max_length=16, choices=Outcome.choices, blank=True)
+    data = models.JSONField(_("nội dung phiếu"), default=dict, blank=True)
+    is_on_time = models.BooleanField(_("đúng hạn"), null=True, blank=True)
+    plan = models.ForeignKey(SupportPlan, verbose_name=_("kế hoạch"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="steps")
 
     class Meta:
@@ -332,33 +333,33 @@ class Referral(BaseModel):
     """A referral of the case to another agency. The referring worker keeps the case; the agency answers."""
 
     class Target(models.TextChoices):
-        POLICE = "police", "Công an"
-        HEALTH = "health", "Cơ sở y tế"
-        EDUCATION = "education", "Cơ sở giáo dục"
-        JUSTICE = "justice", "Tư pháp, trợ giúp pháp lý"
-        SOCIAL_PROTECTION = "social_protection", "Cơ sở trợ giúp xã hội, bảo vệ trẻ em"
-        OTHER = "other", "Khác"
+        POLICE = "police", _("Công an")
+        HEALTH = "health", _("Cơ sở y tế")
+        EDUCATION = "education", _("Cơ sở giáo dục")
+        JUSTICE = "justice", _("Tư pháp, trợ giúp pháp lý")
+        SOCIAL_PROTECTION = "social_protection", _("Cơ sở trợ giúp xã hội, bảo vệ trẻ em")
+        OTHER = "other", _("Khác")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Chờ trả lời"
-        ACCEPTED = "accepted", "Đã tiếp nhận"
-        REFUSED = "refused", "Từ chối"
+        PENDING = "pending", _("Chờ trả lời")
+        ACCEPTED = "accepted", _("Đã tiếp nhận")
+        REFUSED = "refused", _("Từ chối")
 
-    case = models.ForeignKey(Case, verbose_name="trường hợp", on_delete=models.CASCADE, related_name="referrals")
-    target = models.CharField("chuyển gửi đến", max_length=32, choices=Target.choices)
-    target_name = models.CharField("tên cơ quan, đơn vị nhận", max_length=255)
-    target_agency = models.ForeignKey(Agency, verbose_name="cơ quan", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
-    reason = models.TextField("lý do, nội dung đề nghị")
-    referred_at = models.DateTimeField("chuyển gửi lúc")
-    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người chuyển gửi", null=True,
+    case = models.ForeignKey(Case, verbose_name=_("trường hợp"), on_delete=models.CASCADE, related_name="referrals")
+    target = models.CharField(_("chuyển gửi đến"), max_length=32, choices=Target.choices)
+    target_name = models.CharField(_("tên cơ quan, đơn vị nhận"), max_length=255)
+    target_agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("lý do, nội dung đề nghị"))
+    referred_at = models.DateTimeField(_("chuyển gửi lúc"))
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người chuyển gửi"), null=True,
                                     blank=True, on_delete=models.PROTECT, related_name="+")
-    follow_up_on = models.DateField("ngày phải theo dõi lại")
-    status = models.CharField("trạng thái", max_length=16, choices=Status.choices, default=Status.PENDING)
-    responded_on = models.DateField("ngày trả lời", null=True, blank=True)
-    response_note = models.TextField("nội dung trả lời", blank=True)
-    followed_up_on = models.DateField("đã theo dõi lại ngày", null=True, blank=True)
-    follow_up_note = models.TextField("kết quả theo dõi", blank=True)
+    follow_up_on = models.DateField(_("ngày phải theo dõi lại"))
+    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    responded_on = models.DateField(_("ngày trả lời"), null=True, blank=True)
+    response_note = models.TextField(_("nội dung trả lời"), blank=True)
+    followed_up_on = models.DateField(_("đã theo dõi lại ngày"), null=True, blank=True)
+    follow_up_note = models.TextField(_("kết quả theo dõi"), blank=True)
 
     class Meta:
         verbose_name = "chuyển gửi"
@@ -372,13 +373,13 @@ class Referral(BaseModel):
 class EmergencyAccess(BaseModel):
     """"Breaking the glass": an authorised user opens a case not assigned to them, for a written reason, for a while."""
 
-    case = models.ForeignKey(Case, verbose_name="trường hợp", on_delete=models.CASCADE,
+    case = models.ForeignKey(Case, verbose_name=_("trường hợp"), on_delete=models.CASCADE,
                              related_name="emergency_accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người truy cập", on_delete=models.PROTECT,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người truy cập"), on_delete=models.PROTECT,
                              related_name="+")
-    reason = models.TextField("lý do")
-    granted_at = models.DateTimeField("bắt đầu lúc")
-    expires_at = models.DateTimeField("hết hạn lúc")
+    reason = models.TextField(_("lý do"))
+    granted_at = models.DateTimeField(_("bắt đầu lúc"))
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
 
     class Meta:
         verbose_name = "truy cập khẩn cấp"
@@ -396,23 +397,23 @@ class Notice(models.Model):
     """
 
     class Kind(models.TextChoices):
-        OVERDUE_STEP = "overdue_step", "Bước quá hạn"
-        FOLLOW_UP_DUE = "follow_up_due", "Đến hạn theo dõi chuyển gửi"
-        BREAK_GLASS = "break_glass", "Truy cập khẩn cấp"
-        ASSIGNED = "assigned", "Được phân công"
+        OVERDUE_STEP = "overdue_step", _("Bước quá hạn")
+        FOLLOW_UP_DUE = "follow_up_due", _("Đến hạn theo dõi chuyển gửi")
+        BREAK_GLASS = "break_glass", _("Truy cập khẩn cấp")
+        ASSIGNED = "assigned", _("Được phân công")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhận", on_delete=models.CASCADE,
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE,
                                   related_name="protection_notices")
-    case = models.ForeignKey(Case, verbose_name="trường hợp", null=True, blank=True, on_delete=models.CASCADE,
+    case = models.ForeignKey(Case, verbose_name=_("trường hợp"), null=True, blank=True, on_delete=models.CASCADE,
                              related_name="notices")
-    kind = models.CharField("loại", max_length=32, choices=Kind.choices)
-    key = models.CharField("khóa", max_length=200, unique=True)
-    title = models.CharField("tiêu đề", max_length=255)
-    body = models.TextField("nội dung", blank=True)
-    url = models.CharField("đường dẫn", max_length=255, blank=True)
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
-    emailed_at = models.DateTimeField("đã gửi e-mail lúc", null=True, blank=True)
+    kind = models.CharField(_("loại"), max_length=32, choices=Kind.choices)
+    key = models.CharField(_("khóa"), max_length=200, unique=True)
+    title = models.CharField(_("tiêu đề"), max_length=255)
+    body = models.TextField(_("nội dung"), blank=True)
+    url = models.CharField(_("đường dẫn"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("đã gửi e-mail lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = "thông báo"
@@ -424,14 +425,14 @@ class Notice(models.Model):
 
 
 class IncidentKind(models.TextChoices):
-    DROWNING = "drowning", "Đuối nước"
-    TRAFFIC = "traffic", "Tai nạn giao thông"
-    FALL = "fall", "Ngã"
-    BURN = "burn", "Bỏng"
-    POISONING = "poisoning", "Ngộ độc"
-    ANIMAL_BITE = "animal_bite", "Động vật cắn"
-    OTHER_INJURY = "other_injury", "Tai nạn, thương tích khác"
-    ABUSE = "abuse", "Xâm hại trẻ em"
+    DROWNING = "drowning", _("Đuối nước")
+    TRAFFIC = "traffic", _("Tai nạn giao thông")
+    FALL = "fall", _("Ngã")
+    BURN = "burn", _("Bỏng")
+    POISONING = "poisoning", _("Ngộ độc")
+    ANIMAL_BITE = "animal_bite", _("Động vật cắn")
+    OTHER_INJURY = "other_injury", _("Tai nạn, thương tích khác")
+    ABUSE = "abuse", _("Xâm hại trẻ em")
 
     @classmethod
     def injuries(cls) -> list[str]:
@@ -439,9 +440,9 @@ class IncidentKind(models.TextChoices):
 
 
 class IncidentOutcome(models.TextChoices):
-    DEATH = "death", "Tử vong"
-    INJURY = "injury", "Bị thương"
-    NONE = "none", "Không bị thương"
+    DEATH = "death", _("Tử vong")
+    INJURY = "injury", _("Bị thương")
+    NONE = "none", _("Không bị thương")
 
 
 class IncidentQuerySet(models.QuerySet["Incident"]):
@@ -459,25 +460,25 @@ class Incident(BaseModel):
     and abuse by month, commune and age group, and to act in time.
     """
 
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="xã", on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey(Village, verbose_name="thôn, bản", null=True, blank=True, on_delete=models.PROTECT,
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, verbose_name=_("thôn, bản"), null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")
-    place = models.CharField("nơi xảy ra", max_length=255, blank=True)
-    occurred_on = models.DateField("ngày xảy ra")
-    kind = models.CharField("loại", max_length=32, choices=IncidentKind.choices)
-    harm_kind = models.CharField("hình thức xâm hại", max_length=32, choices=HarmKind.choices, blank=True)
-    child_age_years = models.PositiveSmallIntegerField("tuổi của trẻ")
-    child_sex = models.CharField("giới tính", max_length=1, choices=Sex.choices)
-    child_ethnic_group = models.ForeignKey(EthnicGroup, verbose_name="dân tộc", null=True, blank=True,
+    place = models.CharField(_("nơi xảy ra"), max_length=255, blank=True)
+    occurred_on = models.DateField(_("ngày xảy ra"))
+    kind = models.CharField(_("loại"), max_length=32, choices=IncidentKind.choices)
+    harm_kind = models.CharField(_("hình thức xâm hại"), max_length=32, choices=HarmKind.choices, blank=True)
+    child_age_years = models.PositiveSmallIntegerField(_("tuổi của trẻ"))
+    child_sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
+    child_ethnic_group = models.ForeignKey(EthnicGroup, verbose_name=_("dân tộc"), null=True, blank=True,
                                            on_delete=models.PROTECT, related_name="+")
-    outcome = models.CharField("hậu quả", max_length=16, choices=IncidentOutcome.choices)
-    actions_taken = models.TextField("biện pháp đã xử lý", blank=True)
-    case = models.ForeignKey(Case, verbose_name="trường hợp", null=True, blank=True, on_delete=models.SET_NULL,
+    outcome = models.CharField(_("hậu quả"), max_length=16, choices=IncidentOutcome.choices)
+    actions_taken = models.TextField(_("biện pháp đã xử lý"), blank=True)
+    case = models.ForeignKey(Case, verbose_name=_("trường hợp"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="incidents")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người ghi", null=True, blank=True,
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ghi"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
-    is_demo = models.BooleanField("dữ liệu trình diễn", default=False)
-    deleted_at = models.DateTimeField("xoá lúc", null=True, blank=True)
+    is_demo = models.BooleanField(_("dữ liệu trình diễn"), default=False)
+    deleted_at = models.DateTimeField(_("xoá lúc"), null=True, blank=True)
 
     objects = IncidentQuerySet.as_manager()
 

@@ -19,6 +19,8 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from treem.core.access import NOT_FOUND_MESSAGE, UserLike, visible_to
 from treem.core.audit import record_read
@@ -248,9 +250,9 @@ def case_counts(user: UserLike, *, year: int | None = None) -> CaseCounts:
                 .order_by("org_unit__name"))
     return CaseCounts(
         total=cases.count(), open=open_cases.count(), closed=cases.filter(status=Case.Status.CLOSED).count(),
-        by_harm=[(label, by_harm.get(value, 0)) for value, label in HarmKind.choices],
-        open_by_risk=[(label, by_risk.get(value, 0)) for value, label in RiskLevel.choices]
-        + [("Chưa đánh giá", by_risk.get("", 0))],
+        by_harm=[(str(label), by_harm.get(value, 0)) for value, label in HarmKind.choices],
+        open_by_risk=[(str(label), by_risk.get(value, 0)) for value, label in RiskLevel.choices]
+        + [(gettext("Chưa đánh giá"), by_risk.get("", 0))],
         by_commune=[(row["org_unit__name"], row["total"], row["open"]) for row in communes],
     )
 
@@ -297,6 +299,44 @@ def incidents_for(user: UserLike) -> QuerySet[Incident]:
         "org_unit", "village", "child_ethnic_group")
 
 
+@dataclass(frozen=True)
+class IncidentFilters:
+    """The filters of the incident register; empty strings and ``None`` mean "any"."""
+
+    year: int
+    month: int | None = None
+    commune_uid: str = ""
+    kind: str = ""
+    outcome: str = ""
+    child_sex: str = ""
+    age_group: str = ""  # "youngest-oldest" of one of ``AGE_GROUPS``, e.g. "5-9"
+
+
+def incident_register(user: UserLike, filters: IncidentFilters) -> QuerySet[Incident]:
+    """The register's rows in the user's scope matching ``filters``, the latest first."""
+    rows = incidents_for(user).filter(occurred_on__year=filters.year)
+    if filters.month:
+        rows = rows.filter(occurred_on__month=filters.month)
+    if filters.commune_uid:
+        rows = rows.filter(org_unit__uid=filters.commune_uid)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.outcome:
+        rows = rows.filter(outcome=filters.outcome)
+    if filters.child_sex:
+        rows = rows.filter(child_sex=filters.child_sex)
+    for _label, youngest, oldest in AGE_GROUPS:
+        if filters.age_group == f"{youngest}-{oldest}":
+            rows = rows.filter(child_age_years__gte=youngest, child_age_years__lte=oldest)
+    return rows.order_by("-occurred_on", "-id")
+
+
+def incident_communes(user: UserLike, *, year: int) -> QuerySet[OrgUnit]:
+    """The communes with incidents of ``year`` in the user's register (units of that year, merged ones included)."""
+    return OrgUnit.objects.filter(
+        pk__in=incidents_for(user).filter(occurred_on__year=year).values("org_unit")).order_by("name")
+
+
 def counted_incidents(user: UserLike) -> QuerySet[Incident]:
     """Incidents in the user's scope, for counting only."""
     return visible_to(user, Incident.objects.active(), capability=VIEW_PROTECTION_COUNTS)
@@ -332,8 +372,9 @@ def incident_table(user: UserLike, *, year: int, kinds: list[str] | None = None)
     )
 
 
-AGE_GROUPS: list[tuple[str, int, int]] = [("0–4 tuổi", 0, 4), ("5–9 tuổi", 5, 9), ("10–14 tuổi", 10, 14),
-                                          ("15–17 tuổi", 15, 17)]
+AGE_GROUPS: list[tuple[StrOrPromise, int, int]] = [
+    (gettext_lazy("0–4 tuổi"), 0, 4), (gettext_lazy("5–9 tuổi"), 5, 9), (gettext_lazy("10–14 tuổi"), 10, 14),
+    (gettext_lazy("15–17 tuổi"), 15, 17)]
 
 
 @dataclass(frozen=True)
@@ -350,17 +391,18 @@ def drowning_deaths(user: UserLike, *, year: int) -> DrowningDeaths:
     rows = (counted_incidents(user).filter(occurred_on__year=year, kind=IncidentKind.DROWNING,
                                            outcome=IncidentOutcome.DEATH)
             .annotate(month=ExtractMonth("occurred_on")).values_list("month", "child_age_years"))
+    groups = [(str(label), low, high) for label, low, high in AGE_GROUPS]
     by_month = [0] * 12
-    by_month_and_age: dict[str, list[int]] = {label: [0] * 12 for label, _, _ in AGE_GROUPS}
+    by_month_and_age: dict[str, list[int]] = {label: [0] * 12 for label, _, _ in groups}
     ages: Counter[str] = Counter()
     for month, age in rows:
         by_month[month - 1] += 1
-        for label, low, high in AGE_GROUPS:
+        for label, low, high in groups:
             if low <= age <= high:
                 ages[label] += 1
                 by_month_and_age[label][month - 1] += 1
     return DrowningDeaths(year=year, by_month=by_month,
-                          by_age_group=[(label, ages[label]) for label, _, _ in AGE_GROUPS],
+                          by_age_group=[(label, ages[label]) for label, _, _ in groups],
                           by_month_and_age=by_month_and_age, total=sum(by_month))
 
 
@@ -390,8 +432,8 @@ def injury_counts(user: UserLike, *, year: int, on: date | None = None) -> Injur
         n=Count("id"), deaths=Count("id", filter=Q(outcome=IncidentOutcome.DEATH)))}
     return InjuryCounts(
         year=year,
-        by_kind=[(kind, IncidentKind(kind).label, rows.get(kind, {}).get("n", 0), rows.get(kind, {}).get("deaths", 0))
-                 for kind in IncidentKind.injuries()],
+        by_kind=[(kind, str(IncidentKind(kind).label), rows.get(kind, {}).get("n", 0),
+                  rows.get(kind, {}).get("deaths", 0)) for kind in IncidentKind.injuries()],
         abuse_reports=rows.get(IncidentKind.ABUSE, {}).get("n", 0),
     )
 

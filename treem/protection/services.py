@@ -20,6 +20,7 @@ from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from treem.accounts.models import User
 from treem.core.access import has_capability, scope_paths
@@ -92,7 +93,7 @@ def _check_scope(actor: Actor, org_unit: OrgUnit, capability: str) -> None:
     if actor is None:
         return
     if not any(org_unit.path.startswith(root) for root in scope_paths(actor, capability=capability)):
-        raise PermissionDenied("Đơn vị này nằm ngoài phạm vi được phân công của bạn.")
+        raise PermissionDenied(_("Đơn vị này nằm ngoài phạm vi được phân công của bạn."))
 
 
 def _lock(case: Case) -> Case:
@@ -164,7 +165,7 @@ def notify(
 @transaction.atomic
 def mark_notice_read(*, actor: User, notice: Notice) -> Notice:
     if notice.recipient_id != actor.pk:
-        raise PermissionDenied("Thông báo này không phải của bạn.")
+        raise PermissionDenied(_("Thông báo này không phải của bạn."))
     if notice.read_at is None:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at"])
@@ -357,7 +358,7 @@ def complete_step(
     case = _lock(step.case)
     step = _lock_open_step(step)
     if step.kind == StepKind.PLAN:
-        raise ValidationError("Bước lập kế hoạch hoàn thành khi Chủ tịch UBND xã phê duyệt kế hoạch.")
+        raise ValidationError(_("Bước lập kế hoạch hoàn thành khi Chủ tịch UBND xã phê duyệt kế hoạch."))
     following = next_step(step.kind, outcome)
     calendar = calendar or working_calendar()
     now = completed_at or timezone.now()
@@ -411,10 +412,10 @@ def save_plan(
     case = _lock(case)
     step = case.steps.filter(status=CaseStep.Status.OPEN, kind=StepKind.PLAN).first()
     if step is None:
-        raise ValidationError("Hồ sơ không ở bước lập kế hoạch.")
+        raise ValidationError(_("Hồ sơ không ở bước lập kế hoạch."))
     plan = step.plan or SupportPlan(case=case, number=step.cycle, drafted_by=actor if isinstance(actor, User) else None)
     if plan.status != SupportPlan.Status.DRAFT:
-        raise ValidationError("Kế hoạch đã phê duyệt không sửa được; lập kế hoạch mới sau khi đánh giá.")
+        raise ValidationError(_("Kế hoạch đã phê duyệt không sửa được; lập kế hoạch mới sau khi đánh giá."))
     before = snapshot(plan) if plan.pk else None
     plan.goals, plan.measures, plan.starts_on, plan.review_on = goals, measures, starts_on, review_on
     plan.full_clean()
@@ -434,7 +435,7 @@ def add_service(
 ) -> CaseService:
     """Add a service (health care, psychological support, legal aid…) with its provider and planned date."""
     if plan.status == SupportPlan.Status.ENDED:
-        raise ValidationError("Kế hoạch đã kết thúc.")
+        raise ValidationError(_("Kế hoạch đã kết thúc."))
     service = CaseService(plan=plan, kind=kind, description=description, provider_name=provider_name,
                           provider_agency=provider_agency, planned_on=planned_on)
     service.full_clean()
@@ -470,10 +471,10 @@ def approve_plan(
     case = _lock(plan.case)
     step = case.steps.filter(status=CaseStep.Status.OPEN, kind=StepKind.PLAN).first()
     if step is None or step.plan_id != plan.pk:
-        raise ValidationError("Kế hoạch này không ở bước chờ phê duyệt.")
+        raise ValidationError(_("Kế hoạch này không ở bước chờ phê duyệt."))
     step = _lock_open_step(step)
     if not plan.services.exists():
-        raise ValidationError("Kế hoạch cần ít nhất một dịch vụ hỗ trợ, can thiệp.")
+        raise ValidationError(_("Kế hoạch cần ít nhất một dịch vụ hỗ trợ, can thiệp."))
     if approved_on > timezone.localdate():
         raise ValidationError({"approved_on": "Ngày phê duyệt không được sau hôm nay."})
     if not approver_name.strip():
@@ -538,7 +539,7 @@ def record_referral_response(
 ) -> Referral:
     """The receiving agency accepted or refused the referral (a refusal needs its reason)."""
     if referral.status != Referral.Status.PENDING:
-        raise ValidationError("Chuyển gửi này đã có trả lời.")
+        raise ValidationError(_("Chuyển gửi này đã có trả lời."))
     if not is_accepted and not note.strip():
         raise ValidationError({"note": "Ghi lý do từ chối."})
     before = snapshot(referral)
@@ -602,7 +603,7 @@ def break_glass(*, actor: User, number: str, reason: str, now: datetime | None =
     supervisors of the case's workers (and the workers) are notified at once.
     """
     if not has_capability(actor, BREAK_GLASS):
-        raise PermissionDenied("Bạn không có quyền truy cập khẩn cấp.")
+        raise PermissionDenied(_("Bạn không có quyền truy cập khẩn cấp."))
     if len(reason.strip()) < MINIMUM_REASON_LENGTH:
         raise ValidationError({"reason": f"Ghi rõ lý do khẩn cấp (ít nhất {MINIMUM_REASON_LENGTH} ký tự)."})
     case = case_for_emergency_access(actor, number=number)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("giam-sat/", views.caseload, name="caseload"),
     path("thong-bao/", views.notices, name="notices"),
     path("tai-nan-thuong-tich/", views.incidents, name="incidents"),
+    path("tai-nan-thuong-tich/xuat.xlsx", views.export_incidents, name="incidents_export"),
     path("tai-nan-thuong-tich/moi/", views.incident_new, name="incident_new"),
     path("tai-nan-thuong-tich/thong-ke/", views.incident_statistics, name="incident_statistics"),
 ]

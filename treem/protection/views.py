@@ -11,10 +11,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from treem.accounts.models import Assignment, User
@@ -23,6 +26,7 @@ from treem.core.audit import record_read
 from treem.core.models import AuditEvent
 from treem.protection import selectors, services
 from treem.protection.documents import FORM_STEPS, UnknownForm, form_numbers, render_case_form
+from treem.protection.exports import incidents_workbook
 from treem.protection.forms import (
     STEP_FORMS,
     ApprovalForm,
@@ -31,6 +35,7 @@ from treem.protection.forms import (
     CaseReportForm,
     DeliveryForm,
     FollowUpForm,
+    IncidentFilterForm,
     IncidentForm,
     PlanForm,
     ReferralForm,
@@ -132,8 +137,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as error:
             form.add_error("org_unit", str(error))
         else:
-            messages.success(request, f"Đã tiếp nhận hồ sơ {case.number}. Bước tiếp theo: xác minh, đánh giá "
-                                      "nguy cơ ban đầu.")
+            messages.success(request, _("Đã tiếp nhận hồ sơ %(number)s. Bước tiếp theo: xác minh, đánh giá nguy cơ "
+                                        "ban đầu.") % {"number": case.number})
             return redirect("protection:case", case_id=case.pk)
     return render(request, "protection/case_new.html", {"form": form})
 
@@ -189,7 +194,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     if handler is None:
         raise Http404(NOT_FOUND_MESSAGE)
     if case.is_closed:
-        messages.error(request, "Hồ sơ đã đóng, không ghi thêm được.")
+        messages.error(request, _("Hồ sơ đã đóng, không ghi thêm được."))
         return redirect("protection:case", case_id=case.pk)
     result = handler(request, case)
     if isinstance(result, HttpResponse):
@@ -220,7 +225,7 @@ def _action_complete_step(request: HttpRequest, case: Case) -> HttpResponse | di
     except ValidationError as error:
         _add_errors(form, error)
         return {"step_form": form}
-    return _done(request, case, f"Đã hoàn thành bước “{step.get_kind_display()}”.")
+    return _done(request, case, _("Đã hoàn thành bước “%(step)s”.") % {"step": step.get_kind_display()})
 
 
 def _action_save_plan(request: HttpRequest, case: Case) -> HttpResponse | dict[str, Any]:
@@ -240,7 +245,7 @@ def _action_add_service(request: HttpRequest, case: Case) -> HttpResponse | dict
     step = selectors.open_step(case)
     plan = (step.plan if step is not None and step.kind == StepKind.PLAN else selectors.current_plan(case))
     if plan is None:
-        form.add_error(None, "Lưu dự thảo kế hoạch trước khi thêm dịch vụ.")
+        form.add_error(None, _("Lưu dự thảo kế hoạch trước khi thêm dịch vụ."))
         return {"service_form": form}
     if not form.is_valid():
         return {"service_form": form}
@@ -264,14 +269,15 @@ def _action_deliver_service(request: HttpRequest, case: Case) -> HttpResponse | 
     except ValidationError as error:
         _add_errors(form, error)
         return {"delivery_form": form, "delivery_service_id": service.pk}
-    return _done(request, case, f"Đã ghi nhận dịch vụ “{service.get_kind_display()}” đã thực hiện.")
+    return _done(request, case, _("Đã ghi nhận dịch vụ “%(service)s” đã thực hiện.") % {
+        "service": service.get_kind_display()})
 
 
 def _action_approve_plan(request: HttpRequest, case: Case) -> HttpResponse | dict[str, Any]:
     form = ApprovalForm(request.POST, prefix="approval")
     step = selectors.open_step(case)
     if step is None or step.kind != StepKind.PLAN or step.plan is None:
-        form.add_error(None, "Chưa có dự thảo kế hoạch để phê duyệt.")
+        form.add_error(None, _("Chưa có dự thảo kế hoạch để phê duyệt."))
         return {"approval_form": form}
     if not form.is_valid():
         return {"approval_form": form}
@@ -369,7 +375,7 @@ def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
             except ValidationError as error:
                 _add_errors(form, error)
             else:
-                messages.success(request, "Đã lưu thay đổi.")
+                messages.success(request, _("Đã lưu thay đổi."))
                 return redirect("protection:case", case_id=case.pk)
     status = 409 if conflict else (400 if request.method == "POST" else 200)
     return render(request, "protection/case_edit.html", {"case": case, "form": form, "conflict": conflict},
@@ -384,7 +390,7 @@ def _edit_changes(request: HttpRequest, form: CaseEditForm, case: Case) -> dict[
         try:
             changes["child"] = registry_child_for(request.user, child_id=child_id)
         except Http404:
-            form.add_error("child_id", "Không tìm thấy hồ sơ trẻ em này trong phạm vi của bạn.")
+            form.add_error("child_id", _("Không tìm thấy hồ sơ trẻ em này trong phạm vi của bạn."))
             return None
     return changes
 
@@ -412,7 +418,7 @@ def case_transfer(request: HttpRequest, case_id: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"Đã chuyển giao hồ sơ {case.number}.")
+            messages.success(request, _("Đã chuyển giao hồ sơ %(number)s.") % {"number": case.number})
             if selectors.cases_for(request.user).filter(pk=case.pk).exists():
                 return redirect("protection:case", case_id=case.pk)
             return redirect("protection:queue")
@@ -449,8 +455,8 @@ def emergency_access(request: HttpRequest) -> HttpResponse:
             _add_errors(form, error)
         else:
             until = timezone.localtime(access.expires_at).strftime("%H:%M %d/%m/%Y")
-            messages.warning(request, f"Truy cập khẩn cấp đến {until}. Việc truy cập đã được ghi nhật ký và báo "
-                                      "người giám sát.")
+            messages.warning(request, _("Truy cập khẩn cấp đến %(until)s. Việc truy cập đã được ghi nhật ký và báo "
+                                        "người giám sát.") % {"until": until})
             return redirect("protection:case", case_id=access.case_id)
     return render(request, "protection/emergency_access.html", {"form": form})
 
@@ -470,16 +476,45 @@ def overview(request: HttpRequest) -> HttpResponse:
     })
 
 
+INCIDENTS_PAGE_SIZE = 50
+
+
+def _incident_register(request: HttpRequest) -> tuple[IncidentFilterForm, selectors.IncidentFilters]:
+    year = _year(request)
+    asked = request.GET.copy()
+    asked.setdefault("nam", str(year))
+    form = IncidentFilterForm(asked, communes=selectors.incident_communes(request.user, year=year),
+                              age_groups=selectors.AGE_GROUPS)
+    form.full_clean()
+    data = form.cleaned_data  # the valid filters; an invalid one is shown next to its field and left out
+    return form, selectors.IncidentFilters(
+        year=year, month=data.get("thang"), commune_uid=data.get("xa", ""), kind=data.get("loai", ""),
+        outcome=data.get("hau_qua", ""), child_sex=data.get("gioi_tinh", ""), age_group=data.get("nhom_tuoi", ""))
+
+
 @require(VIEW_INCIDENTS)
 def incidents(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
-    rows = selectors.incidents_for(request.user).filter(occurred_on__year=year)
-    kind = request.GET.get("loai", "")
-    if kind in IncidentKind.values:
-        rows = rows.filter(kind=kind)
-    return render(request, "protection/incidents.html", {
-        "year": year, "kind": kind, "kinds": IncidentKind.choices, "incidents": rows[:500], "count": rows.count(),
-    })
+    """The register, filtered and paged like the child list; htmx asks for the results region only."""
+    form, filters = _incident_register(request)
+    page = Paginator(selectors.incident_register(request.user, filters), INCIDENTS_PAGE_SIZE).get_page(
+        request.GET.get("trang"))
+    query = request.GET.copy()
+    query.pop("trang", None)
+    context = {"form": form, "year": filters.year, "page": page, "query": query.urlencode()}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "protection/incidents.html#results", context)
+    return render(request, "protection/incidents.html", context)
+
+
+@require(VIEW_INCIDENTS)
+def export_incidents(request: HttpRequest) -> HttpResponse:
+    """The filtered register as .xlsx (the register keeps no names)."""
+    _form, filters = _incident_register(request)
+    content = incidents_workbook(selectors.incident_register(request.user, filters), filters=filters,
+                                 exported_by=str(request.user), exported_at=timezone.localtime())
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="so-theo-doi-tai-nan-{filters.year}.xlsx"'
+    return response
 
 
 @require(RECORD_INCIDENTS)
@@ -495,7 +530,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as error:
             form.add_error("org_unit", str(error))
         else:
-            messages.success(request, "Đã ghi vào sổ theo dõi.")
+            messages.success(request, _("Đã ghi vào sổ theo dõi."))
             return redirect("protection:incidents")
     return render(request, "protection/incident_new.html", {"form": form})
 
@@ -512,13 +547,15 @@ def incident_statistics(request: HttpRequest) -> HttpResponse:
     chart = {
         "data": [{"type": "bar", "name": commune, "x": months, "y": table.cells[commune]}
                  for commune in table.communes],
-        "layout": {"barmode": "stack", "title": {"text": f"Số vụ theo tháng và xã, năm {year}"},
+        "layout": {"barmode": "stack",
+                   "title": {"text": gettext("Số vụ theo tháng và xã, năm %(year)s") % {"year": year}},
                    "legend": {"orientation": "h"}, "margin": {"t": 40, "l": 40, "r": 10}},
     }
     drowning_chart = {
         "data": [{"type": "bar", "name": label, "x": months, "y": values}
                  for label, values in drowning.by_month_and_age.items()],
-        "layout": {"barmode": "stack", "title": {"text": f"Trẻ em tử vong do đuối nước, năm {year}"},
+        "layout": {"barmode": "stack",
+                   "title": {"text": gettext("Trẻ em tử vong do đuối nước, năm %(year)s") % {"year": year}},
                    "legend": {"orientation": "h"}, "margin": {"t": 40, "l": 40, "r": 10}},
     }
     return render(request, "protection/incident_statistics.html", {

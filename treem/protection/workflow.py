@@ -17,34 +17,36 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from treem.core.calendar import WorkingCalendar, end_of_day
 
 
 class StepKind(models.TextChoices):
-    RECEIVE = "receive", "Tiếp nhận thông tin, thông báo, tố giác"
-    VERIFY = "verify", "Xác minh, đánh giá nguy cơ ban đầu"
-    ASSESS = "assess", "Thu thập thông tin, đánh giá chi tiết"
-    PLAN = "plan", "Xây dựng, phê duyệt kế hoạch hỗ trợ, can thiệp"
-    SERVICES = "services", "Thực hiện kế hoạch hỗ trợ, can thiệp"
-    REVIEW = "review", "Theo dõi, đánh giá"
-    CLOSE = "close", "Kết thúc kế hoạch, đóng hồ sơ"
+    RECEIVE = "receive", _("Tiếp nhận thông tin, thông báo, tố giác")
+    VERIFY = "verify", _("Xác minh, đánh giá nguy cơ ban đầu")
+    ASSESS = "assess", _("Thu thập thông tin, đánh giá chi tiết")
+    PLAN = "plan", _("Xây dựng, phê duyệt kế hoạch hỗ trợ, can thiệp")
+    SERVICES = "services", _("Thực hiện kế hoạch hỗ trợ, can thiệp")
+    REVIEW = "review", _("Theo dõi, đánh giá")
+    CLOSE = "close", _("Kết thúc kế hoạch, đóng hồ sơ")
 
 
 class Outcome(models.TextChoices):
     """How a step ended, when the next step depends on it."""
 
-    DONE = "done", "Hoàn thành"
-    CONFIRMED = "confirmed", "Thông tin được xác minh, cần hỗ trợ"
-    UNFOUNDED = "unfounded", "Không có căn cứ, không cần can thiệp"
-    CLOSE = "close", "Kết thúc kế hoạch, đóng hồ sơ"
-    NEW_PLAN = "new_plan", "Xây dựng kế hoạch mới"
+    DONE = "done", _("Hoàn thành")
+    CONFIRMED = "confirmed", _("Thông tin được xác minh, cần hỗ trợ")
+    UNFOUNDED = "unfounded", _("Không có căn cứ, không cần can thiệp")
+    CLOSE = "close", _("Kết thúc kế hoạch, đóng hồ sơ")
+    NEW_PLAN = "new_plan", _("Xây dựng kế hoạch mới")
 
 
 class Anchor(models.TextChoices):
-    REPORTED = "reported", "kể từ khi nhận thông tin"
-    OPENED = "opened", "kể từ khi bắt đầu bước"
-    PLAN_REVIEW = "plan_review", "đến ngày đánh giá ghi trong kế hoạch"
+    REPORTED = "reported", _("kể từ khi nhận thông tin")
+    OPENED = "opened", _("kể từ khi bắt đầu bước")
+    PLAN_REVIEW = "plan_review", _("đến ngày đánh giá ghi trong kế hoạch")
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Deadline:
 class StepRule:
     kind: str
     form_number: str | None
-    form_title: str
+    form_title: StrOrPromise
     deadline: Deadline
     deadline_in_danger: Deadline | None = None
     order: int = 0
@@ -76,30 +78,30 @@ class StepRule:
 
 STEP_RULES: dict[str, StepRule] = {
     StepKind.RECEIVE: StepRule(
-        StepKind.RECEIVE, "01", "Phiếu tiếp nhận thông tin, thông báo, tố giác về trẻ em bị xâm hại hoặc có nguy "
-        "cơ bị xâm hại", Deadline(Anchor.REPORTED, hours=0, basis="Ghi ngay khi tiếp nhận"), order=1),
+        StepKind.RECEIVE, "01", _("Phiếu tiếp nhận thông tin, thông báo, tố giác về trẻ em bị xâm hại hoặc có nguy "
+        "cơ bị xâm hại"), Deadline(Anchor.REPORTED, hours=0, basis="Ghi ngay khi tiếp nhận"), order=1),
     StepKind.VERIFY: StepRule(
-        StepKind.VERIFY, "02", "Phiếu xác minh thông tin và đánh giá nguy cơ ban đầu",
+        StepKind.VERIFY, "02", _("Phiếu xác minh thông tin và đánh giá nguy cơ ban đầu"),
         Deadline(Anchor.REPORTED, working_days=2, basis="Mặc định của hệ thống"),
         deadline_in_danger=Deadline(Anchor.REPORTED, hours=12,
                                     basis="NĐ 56/2017: biện pháp khẩn cấp trong 12 giờ khi trẻ đang gặp nguy hiểm"),
         order=2),
     StepKind.ASSESS: StepRule(
-        StepKind.ASSESS, "03", "Phiếu thu thập thông tin, đánh giá chi tiết nhu cầu của trẻ em",
+        StepKind.ASSESS, "03", _("Phiếu thu thập thông tin, đánh giá chi tiết nhu cầu của trẻ em"),
         Deadline(Anchor.REPORTED, working_days=3, basis="Mặc định của hệ thống (trước hạn lập kế hoạch)"), order=3),
     StepKind.PLAN: StepRule(
-        StepKind.PLAN, "04", "Kế hoạch hỗ trợ, can thiệp",
+        StepKind.PLAN, "04", _("Kế hoạch hỗ trợ, can thiệp"),
         Deadline(Anchor.REPORTED, working_days=5,
                  basis="NĐ 56/2017: lập kế hoạch trong 05 ngày làm việc, trình Chủ tịch UBND xã phê duyệt"),
         order=4),
     StepKind.SERVICES: StepRule(
-        StepKind.SERVICES, None, "Thực hiện các dịch vụ hỗ trợ, can thiệp",
+        StepKind.SERVICES, None, _("Thực hiện các dịch vụ hỗ trợ, can thiệp"),
         Deadline(Anchor.PLAN_REVIEW, basis="Theo kế hoạch đã phê duyệt"), order=5),
     StepKind.REVIEW: StepRule(
-        StepKind.REVIEW, "05", "Phiếu theo dõi, đánh giá việc thực hiện kế hoạch hỗ trợ, can thiệp",
+        StepKind.REVIEW, "05", _("Phiếu theo dõi, đánh giá việc thực hiện kế hoạch hỗ trợ, can thiệp"),
         Deadline(Anchor.OPENED, working_days=5, basis="Mặc định của hệ thống"), order=6),
     StepKind.CLOSE: StepRule(
-        StepKind.CLOSE, "06", "Biên bản kết thúc kế hoạch hỗ trợ, can thiệp và đóng hồ sơ",
+        StepKind.CLOSE, "06", _("Biên bản kết thúc kế hoạch hỗ trợ, can thiệp và đóng hồ sơ"),
         Deadline(Anchor.OPENED, working_days=5, basis="Mặc định của hệ thống"), order=7),
 }
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class RegistryConfig(AppConfig):
     name = "treem.registry"
     label = "registry"
-    verbose_name = "Cơ sở dữ liệu trẻ em"
+    verbose_name = _("Cơ sở dữ liệu trẻ em")
 
     def ready(self) -> None:
         from treem.core.extensions import register_demo_seeder, register_navigation

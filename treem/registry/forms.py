@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from treem.core.models import CodeSystem, EthnicGroup
+from treem.core.widgets import DataSelect
 from treem.hierarchy.models import OrgUnit, Village
 from treem.registry.models import (
     ChildStatus,
@@ -37,9 +40,9 @@ class VietnameseDateField(forms.DateField):
 class YesNoUnknown(forms.NullBooleanSelect):
     """Chưa rõ / Có / Không (or Chưa)."""
 
-    def __init__(self, *, no: str = "Không") -> None:
+    def __init__(self, *, no: StrOrPromise | None = None) -> None:
         super().__init__()
-        self.choices = [("unknown", "Chưa rõ"), ("true", "Có"), ("false", no)]
+        self.choices = [("unknown", _("Chưa rõ")), ("true", _("Có")), ("false", no or _("Không"))]
 
 
 def _ethnic_groups() -> Any:
@@ -49,46 +52,50 @@ def _ethnic_groups() -> Any:
 class ChildForm(forms.Form):
     """The identity and situation of a child (new record or correction)."""
 
-    full_name = forms.CharField(label="Họ và tên", max_length=150)
-    birth_date = VietnameseDateField(label="Ngày sinh")
-    birth_date_precision = forms.ChoiceField(label="Ngày sinh biết đến", choices=DatePrecision.choices,
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    birth_date = VietnameseDateField(label=_("Ngày sinh"))
+    birth_date_precision = forms.ChoiceField(label=_("Ngày sinh biết đến"), choices=DatePrecision.choices,
                                              initial=DatePrecision.DAY)
-    sex = forms.ChoiceField(label="Giới tính", choices=Sex.choices, widget=forms.RadioSelect)
-    ethnic_group = forms.ModelChoiceField(label="Dân tộc", queryset=EthnicGroup.objects.none(), required=False)
-    personal_id = forms.CharField(label="Số định danh cá nhân", max_length=20, required=False,
-                                  help_text="12 chữ số.")
-    village = forms.ModelChoiceField(label="Thôn/bản", queryset=Village.objects.none(), required=False)
-    is_birth_registered = forms.NullBooleanField(label="Đã đăng ký khai sinh", required=False,
-                                                 widget=YesNoUnknown(no="Chưa"))
-    birth_registered_on = VietnameseDateField(label="Ngày đăng ký khai sinh", required=False)
-    has_health_insurance = forms.NullBooleanField(label="Có thẻ bảo hiểm y tế", required=False,
-                                                  widget=YesNoUnknown(no="Không"))
-    health_insurance_number = forms.CharField(label="Số thẻ bảo hiểm y tế", max_length=20, required=False)
-    school_level = forms.ChoiceField(label="Cấp học", choices=[("", "—"), *SchoolLevel.choices], required=False)
-    school_name = forms.CharField(label="Trường", max_length=150, required=False)
-    is_out_of_school = forms.NullBooleanField(label="Không đi học, bỏ học", required=False,
-                                              widget=YesNoUnknown(no="Không"))
-    has_disability = forms.NullBooleanField(label="Khuyết tật", required=False,
-                                            widget=YesNoUnknown(no="Không"))
-    disability_note = forms.CharField(label="Dạng khuyết tật", max_length=150, required=False)
-    notes = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    sex = forms.ChoiceField(label=_("Giới tính"), choices=Sex.choices, widget=forms.RadioSelect)
+    ethnic_group = forms.ModelChoiceField(
+        widget=DataSelect(), label=_("Dân tộc"), queryset=EthnicGroup.objects.none(), required=False)
+    personal_id = forms.CharField(label=_("Số định danh cá nhân"), max_length=20, required=False,
+                                  help_text=_("12 chữ số."))
+    village = forms.ModelChoiceField(
+        widget=DataSelect(), label=_("Thôn/bản"), queryset=Village.objects.none(), required=False)
+    is_birth_registered = forms.NullBooleanField(label=_("Đã đăng ký khai sinh"), required=False,
+                                                 widget=YesNoUnknown(no=_("Chưa")))
+    birth_registered_on = VietnameseDateField(label=_("Ngày đăng ký khai sinh"), required=False)
+    has_health_insurance = forms.NullBooleanField(label=_("Có thẻ bảo hiểm y tế"), required=False,
+                                                  widget=YesNoUnknown())
+    health_insurance_number = forms.CharField(label=_("Số thẻ bảo hiểm y tế"), max_length=20, required=False)
+    school_level = forms.ChoiceField(label=_("Cấp học"), choices=[("", "—"), *SchoolLevel.choices], required=False)
+    school_name = forms.CharField(label=_("Trường"), max_length=150, required=False)
+    is_out_of_school = forms.NullBooleanField(label=_("Không đi học, bỏ học"), required=False,
+                                              widget=YesNoUnknown())
+    has_disability = forms.NullBooleanField(label=_("Khuyết tật"), required=False,
+                                            widget=YesNoUnknown())
+    disability_note = forms.CharField(label=_("Dạng khuyết tật"), max_length=150, required=False)
+    notes = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args: Any, villages: Any = None, commune_choices: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["ethnic_group"].queryset = _ethnic_groups()  # type: ignore[attr-defined]
         self.fields["village"].queryset = villages if villages is not None else Village.objects.none()  # type: ignore[attr-defined]
         if commune_choices is not None:
-            self.fields["commune"] = forms.ModelChoiceField(label="Xã", queryset=commune_choices)
+            self.fields["commune"] = forms.ModelChoiceField(
+                widget=DataSelect(), label=_("Xã"), queryset=commune_choices)
             self.order_fields(["commune"])
 
 
 class ConsentForm(forms.Form):
-    given_by = forms.ChoiceField(label="Người đồng ý", choices=ConsentGiver.choices)
-    guardian = forms.ModelChoiceField(label="Cha, mẹ, người giám hộ", queryset=Guardian.objects.none(),
+    given_by = forms.ChoiceField(label=_("Người đồng ý"), choices=ConsentGiver.choices)
+    guardian = forms.ModelChoiceField(
+        widget=DataSelect(), label=_("Cha, mẹ, người giám hộ"), queryset=Guardian.objects.none(),
                                       required=False)
-    purpose = forms.ChoiceField(label="Mục đích", choices=ConsentPurpose.choices)
-    given_on = VietnameseDateField(label="Ngày đồng ý")
-    note = forms.CharField(label="Ghi chú", max_length=255, required=False)
+    purpose = forms.ChoiceField(label=_("Mục đích"), choices=ConsentPurpose.choices)
+    given_on = VietnameseDateField(label=_("Ngày đồng ý"))
+    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
 
     def __init__(self, *args: Any, guardians: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,35 +104,35 @@ class ConsentForm(forms.Form):
 
 
 class LegalBasisForm(forms.Form):
-    legal_basis = forms.ChoiceField(label="Căn cứ xử lý dữ liệu khi thiếu sự đồng ý", choices=LegalBasis.choices)
-    legal_basis_note = forms.CharField(label="Ghi rõ căn cứ", max_length=255, required=False)
+    legal_basis = forms.ChoiceField(label=_("Căn cứ xử lý dữ liệu khi thiếu sự đồng ý"), choices=LegalBasis.choices)
+    legal_basis_note = forms.CharField(label=_("Ghi rõ căn cứ"), max_length=255, required=False)
 
 
 class GuardianForm(forms.Form):
-    full_name = forms.CharField(label="Họ và tên", max_length=150)
-    relationship = forms.ChoiceField(label="Quan hệ với trẻ", choices=GuardianRelationship.choices)
-    phone = forms.CharField(label="Số điện thoại", max_length=20, required=False)
-    personal_id = forms.CharField(label="Số định danh cá nhân", max_length=20, required=False)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    relationship = forms.ChoiceField(label=_("Quan hệ với trẻ"), choices=GuardianRelationship.choices)
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    personal_id = forms.CharField(label=_("Số định danh cá nhân"), max_length=20, required=False)
 
 
 class SpecialCircumstanceForm(forms.Form):
-    group = forms.ChoiceField(label="Nhóm (Điều 10 Luật Trẻ em 2016)", choices=SpecialCircumstanceGroup.choices)
-    subgroup = forms.CharField(label="Phân nhóm theo Nghị định 56/2017/NĐ-CP (nếu có)", max_length=255,
+    group = forms.ChoiceField(label=_("Nhóm (Điều 10 Luật Trẻ em 2016)"), choices=SpecialCircumstanceGroup.choices)
+    subgroup = forms.CharField(label=_("Phân nhóm theo Nghị định 56/2017/NĐ-CP (nếu có)"), max_length=255,
                                required=False)
-    identified_on = VietnameseDateField(label="Xác định từ ngày", required=False)
-    is_supported = forms.BooleanField(label="Đã được trợ giúp", required=False)
-    support_note = forms.CharField(label="Hình thức trợ giúp", max_length=255, required=False)
+    identified_on = VietnameseDateField(label=_("Xác định từ ngày"), required=False)
+    is_supported = forms.BooleanField(label=_("Đã được trợ giúp"), required=False)
+    support_note = forms.CharField(label=_("Hình thức trợ giúp"), max_length=255, required=False)
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="Tình trạng", choices=ChildStatus.choices)
-    status_on = VietnameseDateField(label="Từ ngày")
-    reason = forms.CharField(label="Ghi chú", max_length=255, required=False)
+    status = forms.ChoiceField(label=_("Tình trạng"), choices=ChildStatus.choices)
+    status_on = VietnameseDateField(label=_("Từ ngày"))
+    reason = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
 
 
 class MoveForm(forms.Form):
-    commune = forms.ModelChoiceField(label="Chuyển đến xã", queryset=OrgUnit.objects.none())
-    moved_on = VietnameseDateField(label="Ngày chuyển đến")
+    commune = forms.ModelChoiceField(widget=DataSelect(), label=_("Chuyển đến xã"), queryset=OrgUnit.objects.none())
+    moved_on = VietnameseDateField(label=_("Ngày chuyển đến"))
 
     def __init__(self, *args: Any, communes: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,13 +141,13 @@ class MoveForm(forms.Form):
 
 
 class DeleteForm(forms.Form):
-    reason = forms.CharField(label="Lý do xoá (ví dụ: nhập nhầm)", max_length=255)
+    reason = forms.CharField(label=_("Lý do xoá (ví dụ: nhập nhầm)"), max_length=255)
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Tệp danh sách (.xlsx, .xls, .ods, .csv)")
-    commune = forms.ModelChoiceField(label="Xã", queryset=OrgUnit.objects.none())
-    as_of = VietnameseDateField(label="Số liệu tính đến ngày")
+    file = forms.FileField(label=_("Tệp danh sách (.xlsx, .xls, .ods, .csv)"))
+    commune = forms.ModelChoiceField(widget=DataSelect(), label=_("Xã"), queryset=OrgUnit.objects.none())
+    as_of = VietnameseDateField(label=_("Số liệu tính đến ngày"))
 
     def __init__(self, *args: Any, communes: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -149,26 +156,26 @@ class ImportForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    q = forms.CharField(label="Tìm (họ tên, số định danh, thôn/bản, cha mẹ)", required=False)
-    age_band = forms.ChoiceField(label="Độ tuổi", required=False,
-                                 choices=[("", "Mọi độ tuổi"), *((key, label) for key, (label, _, _) in
+    q = forms.CharField(label=_("Tìm (họ tên, số định danh, thôn/bản, cha mẹ)"), required=False)
+    age_band = forms.ChoiceField(label=_("Độ tuổi"), required=False,
+                                 choices=[("", _("Mọi độ tuổi")), *((key, label) for key, (label, _, _) in
                                                                   AGE_BANDS.items())])
-    special_group = forms.ChoiceField(label="Hoàn cảnh đặc biệt", required=False,
-                                      choices=[("", "Tất cả"), ("any", "Thuộc một nhóm bất kỳ"),
+    special_group = forms.ChoiceField(label=_("Hoàn cảnh đặc biệt"), required=False,
+                                      choices=[("", _("Tất cả")), ("any", _("Thuộc một nhóm bất kỳ")),
                                                *SpecialCircumstanceGroup.choices])
-    birth_registered = forms.ChoiceField(label="Đăng ký khai sinh", required=False,
-                                         choices=[("", "Tất cả"), ("yes", "Đã đăng ký"), ("no", "Chưa đăng ký"),
-                                                  ("unknown", "Chưa rõ")])
-    schooling = forms.ChoiceField(label="Đi học", required=False,
-                                  choices=[("", "Tất cả"), *SchoolLevel.choices, ("out", "Không đi học, bỏ học")])
-    ethnic_code = forms.ChoiceField(label="Dân tộc", required=False)
-    status = forms.ChoiceField(label="Tình trạng", required=False,
-                               choices=[("present", "Đang sinh sống, dưới 16 tuổi"), ("all", "Mọi hồ sơ"),
+    birth_registered = forms.ChoiceField(label=_("Đăng ký khai sinh"), required=False,
+                                         choices=[("", _("Tất cả")), ("yes", _("Đã đăng ký")),
+                                                  ("no", _("Chưa đăng ký")), ("unknown", _("Chưa rõ"))])
+    schooling = forms.ChoiceField(label=_("Đi học"), required=False,
+                                  choices=[("", _("Tất cả")), *SchoolLevel.choices, ("out", _("Không đi học, bỏ học"))])
+    ethnic_code = forms.ChoiceField(label=_("Dân tộc"), required=False, widget=DataSelect())
+    status = forms.ChoiceField(label=_("Tình trạng"), required=False,
+                               choices=[("present", _("Đang sinh sống, dưới 16 tuổi")), ("all", _("Mọi hồ sơ")),
                                         *ChildStatus.choices])
-    consent = forms.ChoiceField(label="Sự đồng ý", required=False,
-                                choices=[("", "Tất cả"), ("missing", "Thiếu sự đồng ý bắt buộc")])
+    consent = forms.ChoiceField(label=_("Sự đồng ý"), required=False,
+                                choices=[("", _("Tất cả")), ("missing", _("Thiếu sự đồng ý bắt buộc"))])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ethnic_code"].choices = [("", "Mọi dân tộc"), *(  # type: ignore[attr-defined]
+        self.fields["ethnic_code"].choices = [("", _("Mọi dân tộc")), *(  # type: ignore[attr-defined]
             (group.code, f"{group.name} ({group.code})") for group in _ethnic_groups())]

@@ -14,6 +14,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from treem.core.models import BaseModel, EthnicGroup
 from treem.hierarchy.models import OrgUnit, Village
@@ -39,40 +40,40 @@ def born_after_for_age(on: date, years: int) -> date:
 
 
 class Sex(models.TextChoices):
-    MALE = "M", "Nam"
-    FEMALE = "F", "Nữ"
+    MALE = "M", _("Nam")
+    FEMALE = "F", _("Nữ")
 
 
 class DatePrecision(models.TextChoices):
-    DAY = "day", "Đủ ngày, tháng, năm"
-    MONTH = "month", "Chỉ tháng và năm"
-    YEAR = "year", "Chỉ năm"
+    DAY = "day", _("Đủ ngày, tháng, năm")
+    MONTH = "month", _("Chỉ tháng và năm")
+    YEAR = "year", _("Chỉ năm")
 
 
 class ChildStatus(models.TextChoices):
-    LIVING = "living", "Đang sinh sống tại xã"
-    MOVED_AWAY = "moved_away", "Đã chuyển đi nơi khác"
-    TURNED_16 = "turned_16", "Đã đủ 16 tuổi"
-    DECEASED = "deceased", "Đã mất"
+    LIVING = "living", _("Đang sinh sống tại xã")
+    MOVED_AWAY = "moved_away", _("Đã chuyển đi nơi khác")
+    TURNED_16 = "turned_16", _("Đã đủ 16 tuổi")
+    DECEASED = "deceased", _("Đã mất")
 
 
 class SchoolLevel(models.TextChoices):
-    NOT_YET = "not_yet", "Chưa đi học"
-    NURSERY = "nursery", "Nhà trẻ"
-    KINDERGARTEN = "kindergarten", "Mẫu giáo"
-    PRIMARY = "primary", "Tiểu học"
-    LOWER_SECONDARY = "lower_secondary", "Trung học cơ sở"
-    UPPER_SECONDARY = "upper_secondary", "Trung học phổ thông"
-    OTHER = "other", "Khác (giáo dục thường xuyên, học nghề)"
+    NOT_YET = "not_yet", _("Chưa đi học")
+    NURSERY = "nursery", _("Nhà trẻ")
+    KINDERGARTEN = "kindergarten", _("Mẫu giáo")
+    PRIMARY = "primary", _("Tiểu học")
+    LOWER_SECONDARY = "lower_secondary", _("Trung học cơ sở")
+    UPPER_SECONDARY = "upper_secondary", _("Trung học phổ thông")
+    OTHER = "other", _("Khác (giáo dục thường xuyên, học nghề)")
 
 
 class LegalBasis(models.TextChoices):
     """Why a child's data is processed when the required consent is missing (Decree 13/2023/NĐ-CP, Article 17)."""
 
-    CONSENT = "consent", "Sự đồng ý của cha, mẹ, người giám hộ và của trẻ từ đủ 7 tuổi"
-    PROTECTION = "protection", "Bảo vệ tính mạng, sức khỏe của trẻ em trong tình huống khẩn cấp"
-    STATE_DUTY = "state_duty", "Thực hiện nhiệm vụ của cơ quan nhà nước theo Luật Trẻ em 2016"
-    LEGAL_OBLIGATION = "legal_obligation", "Thực hiện nghĩa vụ khác theo quy định của pháp luật"
+    CONSENT = "consent", _("Sự đồng ý của cha, mẹ, người giám hộ và của trẻ từ đủ 7 tuổi")
+    PROTECTION = "protection", _("Bảo vệ tính mạng, sức khỏe của trẻ em trong tình huống khẩn cấp")
+    STATE_DUTY = "state_duty", _("Thực hiện nhiệm vụ của cơ quan nhà nước theo Luật Trẻ em 2016")
+    LEGAL_OBLIGATION = "legal_obligation", _("Thực hiện nghĩa vụ khác theo quy định của pháp luật")
 
 
 class ChildQuerySet(models.QuerySet["Child"]):
@@ -99,41 +100,41 @@ class Child(BaseModel):
     the residences.
     """
 
-    full_name = models.CharField("họ và tên", max_length=150)
-    name_folded = models.CharField("họ tên không dấu", max_length=150, db_index=True, editable=False)
-    birth_date = models.DateField("ngày sinh", db_index=True)
-    birth_date_precision = models.CharField("độ chính xác ngày sinh", max_length=8, choices=DatePrecision.choices,
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    name_folded = models.CharField(_("họ tên không dấu"), max_length=150, db_index=True, editable=False)
+    birth_date = models.DateField(_("ngày sinh"), db_index=True)
+    birth_date_precision = models.CharField(_("độ chính xác ngày sinh"), max_length=8, choices=DatePrecision.choices,
                                             default=DatePrecision.DAY)
-    sex = models.CharField("giới tính", max_length=1, choices=Sex.choices)
-    ethnic_group = models.ForeignKey(EthnicGroup, verbose_name="dân tộc", null=True, blank=True,
+    sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
+    ethnic_group = models.ForeignKey(EthnicGroup, verbose_name=_("dân tộc"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
-    personal_id = models.CharField("số định danh cá nhân", max_length=12, blank=True, db_index=True)
-    is_birth_registered = models.BooleanField("đã đăng ký khai sinh", null=True, blank=True)
-    birth_registered_on = models.DateField("ngày đăng ký khai sinh", null=True, blank=True)
-    has_health_insurance = models.BooleanField("có thẻ bảo hiểm y tế", null=True, blank=True)
-    health_insurance_number = models.CharField("số thẻ bảo hiểm y tế", max_length=20, blank=True)
-    commune = models.ForeignKey(OrgUnit, verbose_name="xã đang sinh sống", on_delete=models.PROTECT,
+    personal_id = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True, db_index=True)
+    is_birth_registered = models.BooleanField(_("đã đăng ký khai sinh"), null=True, blank=True)
+    birth_registered_on = models.DateField(_("ngày đăng ký khai sinh"), null=True, blank=True)
+    has_health_insurance = models.BooleanField(_("có thẻ bảo hiểm y tế"), null=True, blank=True)
+    health_insurance_number = models.CharField(_("số thẻ bảo hiểm y tế"), max_length=20, blank=True)
+    commune = models.ForeignKey(OrgUnit, verbose_name=_("xã đang sinh sống"), on_delete=models.PROTECT,
                                 related_name="+")
-    village = models.ForeignKey(Village, verbose_name="thôn/bản", null=True, blank=True, on_delete=models.PROTECT,
+    village = models.ForeignKey(Village, verbose_name=_("thôn/bản"), null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")
-    school_level = models.CharField("cấp học", max_length=16, choices=SchoolLevel.choices, blank=True)
-    school_name = models.CharField("trường", max_length=150, blank=True)
-    is_out_of_school = models.BooleanField("không đi học, bỏ học", null=True, blank=True)
-    has_disability = models.BooleanField("khuyết tật", null=True, blank=True)
-    disability_note = models.CharField("dạng khuyết tật", max_length=150, blank=True)
-    status = models.CharField("tình trạng", max_length=16, choices=ChildStatus.choices, default=ChildStatus.LIVING)
-    status_on = models.DateField("tình trạng từ ngày", null=True, blank=True)
-    legal_basis = models.CharField("căn cứ xử lý dữ liệu", max_length=20, choices=LegalBasis.choices,
+    school_level = models.CharField(_("cấp học"), max_length=16, choices=SchoolLevel.choices, blank=True)
+    school_name = models.CharField(_("trường"), max_length=150, blank=True)
+    is_out_of_school = models.BooleanField(_("không đi học, bỏ học"), null=True, blank=True)
+    has_disability = models.BooleanField(_("khuyết tật"), null=True, blank=True)
+    disability_note = models.CharField(_("dạng khuyết tật"), max_length=150, blank=True)
+    status = models.CharField(_("tình trạng"), max_length=16, choices=ChildStatus.choices, default=ChildStatus.LIVING)
+    status_on = models.DateField(_("tình trạng từ ngày"), null=True, blank=True)
+    legal_basis = models.CharField(_("căn cứ xử lý dữ liệu"), max_length=20, choices=LegalBasis.choices,
                                    default=LegalBasis.CONSENT,
-                                   help_text="Căn cứ dùng khi thiếu sự đồng ý bắt buộc.")
-    legal_basis_note = models.CharField("ghi chú về căn cứ", max_length=255, blank=True)
-    notes = models.TextField("ghi chú", blank=True)
-    extra = models.JSONField("thông tin khác từ tệp nhập", default=dict, blank=True,
-                             help_text="Giá trị các cột không thuộc mẫu của tệp đã nhập, theo tên cột.")
-    is_demo = models.BooleanField("dữ liệu trình diễn", default=False)
-    deleted_at = models.DateTimeField("xoá lúc", null=True, blank=True)
-    deletion_reason = models.CharField("lý do xoá", max_length=255, blank=True)
-    merged_into = models.ForeignKey("self", verbose_name="đã gộp vào", null=True, blank=True,
+                                   help_text=_("Căn cứ dùng khi thiếu sự đồng ý bắt buộc."))
+    legal_basis_note = models.CharField(_("ghi chú về căn cứ"), max_length=255, blank=True)
+    notes = models.TextField(_("ghi chú"), blank=True)
+    extra = models.JSONField(_("thông tin khác từ tệp nhập"), default=dict, blank=True,
+                             help_text=_("Giá trị các cột không thuộc mẫu của tệp đã nhập, theo tên cột."))
+    is_demo = models.BooleanField(_("dữ liệu trình diễn"), default=False)
+    deleted_at = models.DateTimeField(_("xoá lúc"), null=True, blank=True)
+    deletion_reason = models.CharField(_("lý do xoá"), max_length=255, blank=True)
+    merged_into = models.ForeignKey("self", verbose_name=_("đã gộp vào"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="merged_records")
 
     objects = ChildQuerySet.as_manager()
@@ -194,13 +195,13 @@ class Residence(BaseModel):
     indicator engine follows the lineage).
     """
 
-    child = models.ForeignKey(Child, verbose_name="trẻ em", on_delete=models.PROTECT, related_name="residences")
-    commune = models.ForeignKey(OrgUnit, verbose_name="xã", on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey(Village, verbose_name="thôn/bản", null=True, blank=True, on_delete=models.PROTECT,
+    child = models.ForeignKey(Child, verbose_name=_("trẻ em"), on_delete=models.PROTECT, related_name="residences")
+    commune = models.ForeignKey(OrgUnit, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, verbose_name=_("thôn/bản"), null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")
-    moved_in_on = models.DateField("đến ở từ ngày", null=True, blank=True)
-    moved_out_on = models.DateField("chuyển đi ngày", null=True, blank=True,
-                                    help_text="Ngày đầu tiên không còn ở xã này.")
+    moved_in_on = models.DateField(_("đến ở từ ngày"), null=True, blank=True)
+    moved_out_on = models.DateField(_("chuyển đi ngày"), null=True, blank=True,
+                                    help_text=_("Ngày đầu tiên không còn ở xã này."))
 
     class Meta:
         verbose_name = "nơi cư trú"
@@ -223,25 +224,25 @@ class Residence(BaseModel):
 
 
 class GuardianRelationship(models.TextChoices):
-    FATHER = "father", "Cha"
-    MOTHER = "mother", "Mẹ"
-    GRANDPARENT = "grandparent", "Ông, bà"
-    SIBLING = "sibling", "Anh, chị"
-    RELATIVE = "relative", "Họ hàng khác"
-    GUARDIAN = "guardian", "Người giám hộ"
-    CARER = "carer", "Người chăm sóc"
+    FATHER = "father", _("Cha")
+    MOTHER = "mother", _("Mẹ")
+    GRANDPARENT = "grandparent", _("Ông, bà")
+    SIBLING = "sibling", _("Anh, chị")
+    RELATIVE = "relative", _("Họ hàng khác")
+    GUARDIAN = "guardian", _("Người giám hộ")
+    CARER = "carer", _("Người chăm sóc")
 
 
 class Guardian(BaseModel):
     """A parent, guardian or carer of a child."""
 
-    child = models.ForeignKey(Child, verbose_name="trẻ em", on_delete=models.PROTECT, related_name="guardians")
-    full_name = models.CharField("họ và tên", max_length=150)
-    name_folded = models.CharField("họ tên không dấu", max_length=150, db_index=True, editable=False)
-    relationship = models.CharField("quan hệ với trẻ", max_length=16, choices=GuardianRelationship.choices,
+    child = models.ForeignKey(Child, verbose_name=_("trẻ em"), on_delete=models.PROTECT, related_name="guardians")
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    name_folded = models.CharField(_("họ tên không dấu"), max_length=150, db_index=True, editable=False)
+    relationship = models.CharField(_("quan hệ với trẻ"), max_length=16, choices=GuardianRelationship.choices,
                                     default=GuardianRelationship.CARER)
-    phone = models.CharField("số điện thoại", max_length=15, blank=True)
-    personal_id = models.CharField("số định danh cá nhân", max_length=12, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
+    personal_id = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True)
 
     class Meta:
         verbose_name = "cha, mẹ, người chăm sóc"
@@ -255,20 +256,20 @@ class Guardian(BaseModel):
 class SpecialCircumstanceGroup(models.TextChoices):
     """The 14 groups of children in special circumstances, Article 10(1) of the Law on Children 2016."""
 
-    A = "a", "a) Trẻ em mồ côi cả cha và mẹ"
-    B = "b", "b) Trẻ em bị bỏ rơi"
-    C = "c", "c) Trẻ em không nơi nương tựa"
-    D = "d", "d) Trẻ em khuyết tật"
-    DD = "đ", "đ) Trẻ em nhiễm HIV/AIDS"
-    E = "e", "e) Trẻ em vi phạm pháp luật"
-    G = "g", "g) Trẻ em nghiện ma túy"
-    H = "h", "h) Trẻ em phải bỏ học kiếm sống chưa hoàn thành phổ cập giáo dục trung học cơ sở"
-    I = "i", "i) Trẻ em bị tổn hại nghiêm trọng về thể chất và tinh thần do bị bạo lực"  # noqa: E741
-    K = "k", "k) Trẻ em bị bóc lột"
-    L = "l", "l) Trẻ em bị xâm hại tình dục"
-    M = "m", "m) Trẻ em bị mua bán"
-    N = "n", "n) Trẻ em mắc bệnh hiểm nghèo hoặc bệnh phải điều trị dài ngày thuộc hộ nghèo hoặc hộ cận nghèo"
-    O = "o", "o) Trẻ em di cư, trẻ em lánh nạn, tị nạn chưa xác định được cha mẹ hoặc không có người chăm sóc"  # noqa: E741
+    A = "a", _("a) Trẻ em mồ côi cả cha và mẹ")
+    B = "b", _("b) Trẻ em bị bỏ rơi")
+    C = "c", _("c) Trẻ em không nơi nương tựa")
+    D = "d", _("d) Trẻ em khuyết tật")
+    DD = "đ", _("đ) Trẻ em nhiễm HIV/AIDS")
+    E = "e", _("e) Trẻ em vi phạm pháp luật")
+    G = "g", _("g) Trẻ em nghiện ma túy")
+    H = "h", _("h) Trẻ em phải bỏ học kiếm sống chưa hoàn thành phổ cập giáo dục trung học cơ sở")
+    I = "i", _("i) Trẻ em bị tổn hại nghiêm trọng về thể chất và tinh thần do bị bạo lực")  # noqa: E741
+    K = "k", _("k) Trẻ em bị bóc lột")
+    L = "l", _("l) Trẻ em bị xâm hại tình dục")
+    M = "m", _("m) Trẻ em bị mua bán")
+    N = "n", _("n) Trẻ em mắc bệnh hiểm nghèo hoặc bệnh phải điều trị dài ngày thuộc hộ nghèo hoặc hộ cận nghèo")
+    O = "o", _("o) Trẻ em di cư, trẻ em lánh nạn, tị nạn chưa xác định được cha mẹ hoặc không có người chăm sóc")  # noqa: E741
 
 
 class SpecialCircumstanceQuerySet(models.QuerySet["SpecialCircumstance"]):
@@ -281,14 +282,14 @@ class SpecialCircumstanceQuerySet(models.QuerySet["SpecialCircumstance"]):
 class SpecialCircumstance(BaseModel):
     """A child's membership of one group of Article 10, with the sub-group of Decree 56/2017/NĐ-CP where given."""
 
-    child = models.ForeignKey(Child, verbose_name="trẻ em", on_delete=models.PROTECT,
+    child = models.ForeignKey(Child, verbose_name=_("trẻ em"), on_delete=models.PROTECT,
                               related_name="special_circumstances")
-    group = models.CharField("nhóm", max_length=1, choices=SpecialCircumstanceGroup.choices)
-    subgroup = models.CharField("phân nhóm theo Nghị định 56/2017/NĐ-CP", max_length=255, blank=True)
-    identified_on = models.DateField("xác định từ ngày", null=True, blank=True)
-    ended_on = models.DateField("không còn thuộc nhóm từ ngày", null=True, blank=True)
-    is_supported = models.BooleanField("đã được trợ giúp", default=False)
-    support_note = models.CharField("hình thức trợ giúp", max_length=255, blank=True)
+    group = models.CharField(_("nhóm"), max_length=1, choices=SpecialCircumstanceGroup.choices)
+    subgroup = models.CharField(_("phân nhóm theo Nghị định 56/2017/NĐ-CP"), max_length=255, blank=True)
+    identified_on = models.DateField(_("xác định từ ngày"), null=True, blank=True)
+    ended_on = models.DateField(_("không còn thuộc nhóm từ ngày"), null=True, blank=True)
+    is_supported = models.BooleanField(_("đã được trợ giúp"), default=False)
+    support_note = models.CharField(_("hình thức trợ giúp"), max_length=255, blank=True)
 
     objects = SpecialCircumstanceQuerySet.as_manager()
 
@@ -304,30 +305,30 @@ class SpecialCircumstance(BaseModel):
 
 
 class ConsentGiver(models.TextChoices):
-    GUARDIAN = "guardian", "Cha, mẹ hoặc người giám hộ"
-    CHILD = "child", "Trẻ em (từ đủ 7 tuổi)"
+    GUARDIAN = "guardian", _("Cha, mẹ hoặc người giám hộ")
+    CHILD = "child", _("Trẻ em (từ đủ 7 tuổi)")
 
 
 class ConsentPurpose(models.TextChoices):
-    REGISTRY = "registry", "Quản lý hồ sơ trẻ em tại xã"
-    SUPPORT = "support", "Trợ giúp trẻ em có hoàn cảnh đặc biệt"
-    HEALTH = "health", "Chăm sóc sức khỏe, dinh dưỡng"
-    PROTECTION = "protection", "Bảo vệ trẻ em"
-    SHARING = "sharing", "Chia sẻ với cơ quan, tổ chức liên quan"
+    REGISTRY = "registry", _("Quản lý hồ sơ trẻ em tại xã")
+    SUPPORT = "support", _("Trợ giúp trẻ em có hoàn cảnh đặc biệt")
+    HEALTH = "health", _("Chăm sóc sức khỏe, dinh dưỡng")
+    PROTECTION = "protection", _("Bảo vệ trẻ em")
+    SHARING = "sharing", _("Chia sẻ với cơ quan, tổ chức liên quan")
 
 
 class Consent(BaseModel):
     """Consent to process a child's personal data, given by a guardian or, from age 7, by the child."""
 
-    child = models.ForeignKey(Child, verbose_name="trẻ em", on_delete=models.PROTECT, related_name="consents")
-    given_by = models.CharField("người đồng ý", max_length=16, choices=ConsentGiver.choices)
-    guardian = models.ForeignKey(Guardian, verbose_name="cha, mẹ, người giám hộ", null=True, blank=True,
+    child = models.ForeignKey(Child, verbose_name=_("trẻ em"), on_delete=models.PROTECT, related_name="consents")
+    given_by = models.CharField(_("người đồng ý"), max_length=16, choices=ConsentGiver.choices)
+    guardian = models.ForeignKey(Guardian, verbose_name=_("cha, mẹ, người giám hộ"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
-    purpose = models.CharField("mục đích", max_length=16, choices=ConsentPurpose.choices,
+    purpose = models.CharField(_("mục đích"), max_length=16, choices=ConsentPurpose.choices,
                                default=ConsentPurpose.REGISTRY)
-    given_on = models.DateField("ngày đồng ý")
-    withdrawn_on = models.DateField("ngày rút lại", null=True, blank=True)
-    note = models.CharField("ghi chú", max_length=255, blank=True)
+    given_on = models.DateField(_("ngày đồng ý"))
+    withdrawn_on = models.DateField(_("ngày rút lại"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = "sự đồng ý"
@@ -378,9 +379,9 @@ def consent_state(child: Child, consents: list[Consent], *, on: date) -> Consent
 
 
 class DuplicateStatus(models.TextChoices):
-    OPEN = "open", "Chờ xem xét"
-    MERGED = "merged", "Đã gộp"
-    NOT_SAME = "not_same", "Không phải cùng một trẻ"
+    OPEN = "open", _("Chờ xem xét")
+    MERGED = "merged", _("Đã gộp")
+    NOT_SAME = "not_same", _("Không phải cùng một trẻ")
 
 
 class DuplicateCandidate(BaseModel):
@@ -389,15 +390,15 @@ class DuplicateCandidate(BaseModel):
     ``child_a`` has the smaller id. A pair marked "not the same child" is never proposed again.
     """
 
-    child_a = models.ForeignKey(Child, verbose_name="hồ sơ thứ nhất", on_delete=models.PROTECT, related_name="+")
-    child_b = models.ForeignKey(Child, verbose_name="hồ sơ thứ hai", on_delete=models.PROTECT, related_name="+")
-    score = models.FloatField("mức giống nhau")
-    reasons = models.JSONField("lý do", default=list)
-    status = models.CharField("trạng thái", max_length=16, choices=DuplicateStatus.choices,
+    child_a = models.ForeignKey(Child, verbose_name=_("hồ sơ thứ nhất"), on_delete=models.PROTECT, related_name="+")
+    child_b = models.ForeignKey(Child, verbose_name=_("hồ sơ thứ hai"), on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField(_("mức giống nhau"))
+    reasons = models.JSONField(_("lý do"), default=list)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=DuplicateStatus.choices,
                               default=DuplicateStatus.OPEN, db_index=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người quyết định", null=True,
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người quyết định"), null=True,
                                    blank=True, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField("quyết định lúc", null=True, blank=True)
+    decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = "cặp hồ sơ nghi trùng"

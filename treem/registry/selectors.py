@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from treem.core.access import UserLike, get_visible_or_404, has_capability, visible_to
 from treem.core.intake.models import ImportRecord
@@ -36,13 +38,13 @@ from treem.registry.permissions import EDIT_CHILDREN, REVIEW_DUPLICATES, VIEW_CO
 
 CHILD_PATH = "commune__path"
 
-AGE_BANDS: dict[str, tuple[str, int, int]] = {
-    "0-2": ("Dưới 3 tuổi", 0, 2),
-    "3-5": ("Từ 3 đến 5 tuổi", 3, 5),
-    "6-10": ("Từ 6 đến 10 tuổi", 6, 10),
-    "11-15": ("Từ 11 đến 15 tuổi", 11, 15),
-    "u5": ("Dưới 5 tuổi", 0, 4),
-    "5": ("Tròn 5 tuổi", 5, 5),
+AGE_BANDS: dict[str, tuple[StrOrPromise, int, int]] = {
+    "0-2": (gettext_lazy("Dưới 3 tuổi"), 0, 2),
+    "3-5": (gettext_lazy("Từ 3 đến 5 tuổi"), 3, 5),
+    "6-10": (gettext_lazy("Từ 6 đến 10 tuổi"), 6, 10),
+    "11-15": (gettext_lazy("Từ 11 đến 15 tuổi"), 11, 15),
+    "u5": (gettext_lazy("Dưới 5 tuổi"), 0, 4),
+    "5": (gettext_lazy("Tròn 5 tuổi"), 5, 5),
 }
 
 

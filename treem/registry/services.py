@@ -17,6 +17,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from treem.core.access import ensure_permitted
 from treem.core.audit import record_event, record_read, snapshot
@@ -406,14 +407,14 @@ def merge_duplicate_children(
     _ensure_reviewer(actor, candidate)
     candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status != DuplicateStatus.OPEN:
-        raise ValidationError("Cặp hồ sơ này đã được xử lý.")
+        raise ValidationError(_("Cặp hồ sơ này đã được xử lý."))
     if keep.pk not in (candidate.child_a_id, candidate.child_b_id):
-        raise ValidationError("Hồ sơ giữ lại phải là một trong hai hồ sơ của cặp.")
+        raise ValidationError(_("Hồ sơ giữ lại phải là một trong hai hồ sơ của cặp."))
     other_id = candidate.child_b_id if keep.pk == candidate.child_a_id else candidate.child_a_id
     keep = Child.objects.select_for_update(of=("self",)).select_related("commune").get(pk=keep.pk)
     other = Child.objects.select_for_update(of=("self",)).select_related("commune").get(pk=other_id)
     if not keep.is_active or not other.is_active:
-        raise ValidationError("Một trong hai hồ sơ đã bị xoá hoặc đã được gộp.")
+        raise ValidationError(_("Một trong hai hồ sơ đã bị xoá hoặc đã được gộp."))
     before_keep = snapshot(keep)
     filled: dict[str, Any] = {}
     for field in EDITABLE_FIELDS:
@@ -505,7 +506,7 @@ def mark_not_same_child(*, actor: Actor, candidate: DuplicateCandidate) -> Dupli
     candidate = DuplicateCandidate.objects.select_for_update(of=("self",)).select_related("child_a__commune").get(
         pk=candidate.pk)
     if candidate.status != DuplicateStatus.OPEN:
-        raise ValidationError("Cặp hồ sơ này đã được xử lý.")
+        raise ValidationError(_("Cặp hồ sơ này đã được xử lý."))
     candidate.status = DuplicateStatus.NOT_SAME
     candidate.decided_by, candidate.decided_at = _user_or_none(actor), timezone.now()
     candidate.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])

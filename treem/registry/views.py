@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from treem.core.access import NOT_FOUND_MESSAGE, has_capability, require, scope_paths
@@ -214,7 +215,7 @@ def child_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"Đã thêm hồ sơ {child.full_name}.")
+            messages.success(request, _("Đã thêm hồ sơ %(name)s.") % {"name": child.full_name})
             return redirect("registry:child", child_id=child.pk)
     return render(request, "registry/child_form.html", {"form": form, "child": None, "commune": commune})
 
@@ -236,7 +237,7 @@ def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "Đã lưu thay đổi; giá trị trước và sau được ghi trong lịch sử hồ sơ.")
+            messages.success(request, _("Đã lưu thay đổi; giá trị trước và sau được ghi trong lịch sử hồ sơ."))
             return redirect("registry:child", child_id=child.pk)
     return render(request, "registry/child_form.html", {"form": form, "child": child})
 
@@ -322,7 +323,8 @@ def _apply_action(request: HttpRequest, child: Child, action: str, data: dict[st
         return "Đã cập nhật tình trạng."
     if action == "chuyen-xa":
         services.move_child(actor=actor, child=child, commune=data["commune"], moved_on=data["moved_on"])
-        return f"Đã chuyển hồ sơ đến {data['commune'].name}; hồ sơ và lịch sử được giữ nguyên."
+        return _("Đã chuyển hồ sơ đến %(commune)s; hồ sơ và lịch sử được giữ nguyên.") % {
+            "commune": data["commune"].name}
     services.delete_child(actor=actor, child=child, reason=data["reason"])
     return "Đã xoá hồ sơ (xoá mềm; lịch sử được giữ lại)."
 
@@ -407,19 +409,19 @@ def duplicate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
             if decision in ("keep_a", "keep_b"):
                 keep = pair.child_a if decision == "keep_a" else pair.child_b
                 kept = services.merge_duplicate_children(actor=request.user, candidate=pair, keep=keep, today=today)
-                messages.success(request, "Đã gộp hai hồ sơ; lịch sử và các liên kết của cả hai được giữ lại.")
+                messages.success(request, _("Đã gộp hai hồ sơ; lịch sử và các liên kết của cả hai được giữ lại."))
                 return redirect("registry:child", child_id=kept.pk)
             if decision == "not_same":
                 services.mark_not_same_child(actor=request.user, candidate=pair)
-                messages.success(request, "Đã ghi nhận: đây là hai trẻ khác nhau.")
+                messages.success(request, _("Đã ghi nhận: đây là hai trẻ khác nhau."))
                 return redirect("registry:duplicates")
-            messages.error(request, "Chọn một quyết định.")
+            messages.error(request, _("Chọn một quyết định."))
         except ValidationError as error:
             for text in error.messages:
                 messages.error(request, text)
         return redirect("registry:duplicate", candidate_id=pair.pk)
-    fields = [("Họ và tên", "full_name"), ("Ngày sinh", "birth_date_label"), ("Giới tính", "get_sex_display"),
-              ("Dân tộc", "ethnic_group"), ("Xã", "commune"), ("Thôn/bản", "village")]
+    fields = [(_("Họ và tên"), "full_name"), (_("Ngày sinh"), "birth_date_label"), (_("Giới tính"), "get_sex_display"),
+              (_("Dân tộc"), "ethnic_group"), (_("Xã"), "commune"), (_("Thôn/bản"), "village")]
     full_ids = can_see_personal_id(request.user)
     rows = []
     for label, attribute in fields:
@@ -429,7 +431,7 @@ def duplicate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
             values.append(value() if callable(value) else (value or ""))
         rows.append((label, values[0], values[1], str(values[0]) != str(values[1])))
     ids = [child.personal_id if full_ids else child.masked_personal_id for child in (pair.child_a, pair.child_b)]
-    rows.append(("Số định danh", ids[0], ids[1], ids[0] != ids[1]))
+    rows.append((_("Số định danh"), ids[0], ids[1], ids[0] != ids[1]))
     guardians = [", ".join(g.full_name for g in child.guardians.all()) for child in (pair.child_a, pair.child_b)]
-    rows.append(("Cha, mẹ, người chăm sóc", guardians[0], guardians[1], guardians[0] != guardians[1]))
+    rows.append((_("Cha, mẹ, người chăm sóc"), guardians[0], guardians[1], guardians[0] != guardians[1]))
     return render(request, "registry/duplicate.html", {"pair": pair, "rows": rows})

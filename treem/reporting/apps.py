@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "treem.reporting"
     label = "reporting"
-    verbose_name = "Báo cáo định kỳ"
+    verbose_name = _("Báo cáo định kỳ")
 
     def ready(self) -> None:
         from treem.core.access import AUTHENTICATED

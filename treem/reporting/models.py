@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from treem.core.models import BaseModel
 from treem.hierarchy.models import Agency, OrgUnit
@@ -43,12 +44,13 @@ class ReportingCycle(BaseModel):
     accepted until ``locks_at``; after that nothing of the year can be changed except by review.
     """
 
-    plan = models.ForeignKey(Plan, verbose_name="kế hoạch", on_delete=models.PROTECT, related_name="reporting_cycles")
-    year = models.PositiveSmallIntegerField("năm báo cáo")
-    opens_on = models.DateField("mở từ ngày")
-    deadline_at = models.DateTimeField("hạn nộp")
-    locks_at = models.DateTimeField("khóa nhập lúc")
-    is_demo = models.BooleanField("dữ liệu trình diễn", default=False)
+    plan = models.ForeignKey(Plan, verbose_name=_("kế hoạch"), on_delete=models.PROTECT,
+                             related_name="reporting_cycles")
+    year = models.PositiveSmallIntegerField(_("năm báo cáo"))
+    opens_on = models.DateField(_("mở từ ngày"))
+    deadline_at = models.DateTimeField(_("hạn nộp"))
+    locks_at = models.DateTimeField(_("khóa nhập lúc"))
+    is_demo = models.BooleanField(_("dữ liệu trình diễn"), default=False)
 
     class Meta:
         verbose_name = "kỳ báo cáo"
@@ -80,9 +82,9 @@ class ReportingCycle(BaseModel):
 
 
 class ReporterKind(models.TextChoices):
-    AGENCY = "agency", "Cơ quan"
-    COMMUNE = "commune", "Xã"
-    DISTRICT = "district", "Huyện"
+    AGENCY = "agency", _("Cơ quan")
+    COMMUNE = "commune", _("Xã")
+    DISTRICT = "district", _("Huyện")
 
 
 class SubmissionQuerySet(models.QuerySet["Submission"]):
@@ -98,33 +100,33 @@ class Submission(BaseModel):
     """
 
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "Chưa bắt đầu"
-        DRAFT = "draft", "Đang soạn"
-        SUBMITTED = "submitted", "Đã nộp"
-        RETURNED = "returned", "Trả lại để sửa"
-        APPROVED = "approved", "Đã duyệt"
+        NOT_STARTED = "not_started", _("Chưa bắt đầu")
+        DRAFT = "draft", _("Đang soạn")
+        SUBMITTED = "submitted", _("Đã nộp")
+        RETURNED = "returned", _("Trả lại để sửa")
+        APPROVED = "approved", _("Đã duyệt")
 
     EDITABLE = frozenset({Status.NOT_STARTED, Status.DRAFT, Status.RETURNED})
     RECEIVED = frozenset({Status.SUBMITTED, Status.RETURNED, Status.APPROVED})
 
-    cycle = models.ForeignKey(ReportingCycle, verbose_name="kỳ báo cáo", on_delete=models.PROTECT,
+    cycle = models.ForeignKey(ReportingCycle, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT,
                               related_name="submissions")
-    kind = models.CharField("đối tượng báo cáo", max_length=16, choices=ReporterKind.choices)
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan", null=True, blank=True, on_delete=models.PROTECT,
+    kind = models.CharField(_("đối tượng báo cáo"), max_length=16, choices=ReporterKind.choices)
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+")
-    status = models.CharField("trạng thái", max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
-    narrative = models.TextField("đánh giá chung", blank=True)
-    first_submitted_at = models.DateTimeField("nộp lần đầu lúc", null=True, blank=True)
-    submitted_at = models.DateTimeField("nộp lúc", null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nộp", null=True, blank=True,
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    narrative = models.TextField(_("đánh giá chung"), blank=True)
+    first_submitted_at = models.DateTimeField(_("nộp lần đầu lúc"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nộp"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
-    reviewed_at = models.DateTimeField("xem xét lúc", null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người xem xét", null=True, blank=True,
+    reviewed_at = models.DateTimeField(_("xem xét lúc"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người xem xét"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
-    review_comment = models.TextField("ý kiến khi trả lại", blank=True)
-    version_count = models.PositiveIntegerField("số phiên bản", default=0)
-    is_demo = models.BooleanField("dữ liệu trình diễn", default=False)
+    review_comment = models.TextField(_("ý kiến khi trả lại"), blank=True)
+    version_count = models.PositiveIntegerField(_("số phiên bản"), default=0)
+    is_demo = models.BooleanField(_("dữ liệu trình diễn"), default=False)
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -174,19 +176,19 @@ class TaskProgress(BaseModel):
     """What a reporter reports on one duty the plan gave it: status, results, difficulties, proposals."""
 
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "Chưa triển khai"
-        IN_PROGRESS = "in_progress", "Đang triển khai"
-        DONE = "done", "Đã hoàn thành"
+        NOT_STARTED = "not_started", _("Chưa triển khai")
+        IN_PROGRESS = "in_progress", _("Đang triển khai")
+        DONE = "done", _("Đã hoàn thành")
 
-    submission = models.ForeignKey(Submission, verbose_name="báo cáo", on_delete=models.CASCADE,
+    submission = models.ForeignKey(Submission, verbose_name=_("báo cáo"), on_delete=models.CASCADE,
                                    related_name="task_progress")
-    assignment = models.ForeignKey(PlanAssignment, verbose_name="nhiệm vụ được giao", on_delete=models.PROTECT,
+    assignment = models.ForeignKey(PlanAssignment, verbose_name=_("nhiệm vụ được giao"), on_delete=models.PROTECT,
                                    related_name="+")
-    status = models.CharField("tình hình thực hiện", max_length=16, choices=Status.choices,
+    status = models.CharField(_("tình hình thực hiện"), max_length=16, choices=Status.choices,
                               default=Status.NOT_STARTED)
-    results = models.TextField("kết quả", blank=True)
-    difficulties = models.TextField("khó khăn, vướng mắc", blank=True)
-    proposals = models.TextField("đề xuất, kiến nghị", blank=True)
+    results = models.TextField(_("kết quả"), blank=True)
+    difficulties = models.TextField(_("khó khăn, vướng mắc"), blank=True)
+    proposals = models.TextField(_("đề xuất, kiến nghị"), blank=True)
 
     class Meta:
         verbose_name = "tiến độ nhiệm vụ"
@@ -210,17 +212,17 @@ class Evidence(BaseModel):
     """A file that evidences a task's results (PDF, Word, Excel, an image). Served only as a download through a
     scoped view; its type was checked from its content, not its name. Removing it is a soft delete."""
 
-    progress = models.ForeignKey(TaskProgress, verbose_name="nhiệm vụ", on_delete=models.CASCADE,
+    progress = models.ForeignKey(TaskProgress, verbose_name=_("nhiệm vụ"), on_delete=models.CASCADE,
                                  related_name="evidence")
-    file = models.FileField("tệp", upload_to=evidence_path, max_length=255)
-    original_name = models.CharField("tên tệp gốc", max_length=255)
-    content_type = models.CharField("loại tệp", max_length=128)
-    size = models.PositiveIntegerField("dung lượng (byte)")
-    sha256 = models.CharField("mã băm SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tải lên", null=True,
+    file = models.FileField(_("tệp"), upload_to=evidence_path, max_length=255)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    content_type = models.CharField(_("loại tệp"), max_length=128)
+    size = models.PositiveIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), null=True,
                                     on_delete=models.PROTECT, related_name="+")
-    deleted_at = models.DateTimeField("xoá lúc", null=True, blank=True)
-    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người xoá", null=True, blank=True,
+    deleted_at = models.DateTimeField(_("xoá lúc"), null=True, blank=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người xoá"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -238,22 +240,22 @@ class SubmissionVersion(BaseModel):
     Versions are never changed except to record their review; they make every submission comparable."""
 
     class Decision(models.TextChoices):
-        PENDING = "", "Chờ xem xét"
-        RETURNED = "returned", "Trả lại để sửa"
-        APPROVED = "approved", "Đã duyệt"
+        PENDING = "", _("Chờ xem xét")
+        RETURNED = "returned", _("Trả lại để sửa")
+        APPROVED = "approved", _("Đã duyệt")
 
-    submission = models.ForeignKey(Submission, verbose_name="báo cáo", on_delete=models.CASCADE,
+    submission = models.ForeignKey(Submission, verbose_name=_("báo cáo"), on_delete=models.CASCADE,
                                    related_name="versions")
-    number = models.PositiveIntegerField("phiên bản số")
-    content = models.JSONField("nội dung")
-    submitted_at = models.DateTimeField("nộp lúc")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nộp", null=True,
+    number = models.PositiveIntegerField(_("phiên bản số"))
+    content = models.JSONField(_("nội dung"))
+    submitted_at = models.DateTimeField(_("nộp lúc"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nộp"), null=True,
                                      on_delete=models.PROTECT, related_name="+")
-    is_late = models.BooleanField("nộp sau hạn", default=False)
-    decision = models.CharField("kết quả xem xét", max_length=16, choices=Decision.choices, blank=True, default="")
-    review_comment = models.TextField("ý kiến xem xét", blank=True)
-    reviewed_at = models.DateTimeField("xem xét lúc", null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người xem xét", null=True, blank=True,
+    is_late = models.BooleanField(_("nộp sau hạn"), default=False)
+    decision = models.CharField(_("kết quả xem xét"), max_length=16, choices=Decision.choices, blank=True, default="")
+    review_comment = models.TextField(_("ý kiến xem xét"), blank=True)
+    reviewed_at = models.DateTimeField(_("xem xét lúc"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người xem xét"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -278,26 +280,26 @@ class ValidationRule(BaseModel):
     """
 
     class Kind(models.TextChoices):
-        REQUIRED = "required", "Bắt buộc nhập"
-        RANGE = "range", "Trong khoảng"
-        NOT_GREATER_THAN = "not_greater_than", "Không lớn hơn (tử số ≤ mẫu số)"
-        CHANGE_FROM_LAST_YEAR = "change_from_last_year", "Thay đổi so với năm trước"
+        REQUIRED = "required", _("Bắt buộc nhập")
+        RANGE = "range", _("Trong khoảng")
+        NOT_GREATER_THAN = "not_greater_than", _("Không lớn hơn (tử số ≤ mẫu số)")
+        CHANGE_FROM_LAST_YEAR = "change_from_last_year", _("Thay đổi so với năm trước")
 
     class Severity(models.TextChoices):
-        ERROR = "error", "Lỗi (chặn nộp)"
-        WARNING = "warning", "Cảnh báo (cần giải trình)"
+        ERROR = "error", _("Lỗi (chặn nộp)")
+        WARNING = "warning", _("Cảnh báo (cần giải trình)")
 
-    code = models.CharField("mã", max_length=64, unique=True)
-    kind = models.CharField("loại", max_length=32, choices=Kind.choices)
-    severity = models.CharField("mức độ", max_length=16, choices=Severity.choices, default=Severity.ERROR)
-    element_code = models.CharField("mã phần tử dữ liệu", max_length=64, db_index=True)
-    other_element_code = models.CharField("so với phần tử", max_length=64, blank=True)
-    min_value = models.DecimalField("giá trị nhỏ nhất", max_digits=16, decimal_places=4, null=True, blank=True)
-    max_value = models.DecimalField("giá trị lớn nhất", max_digits=16, decimal_places=4, null=True, blank=True)
-    max_change_share = models.DecimalField("mức thay đổi tối đa (tỷ lệ)", max_digits=6, decimal_places=4,
-                                           null=True, blank=True, help_text="0,5 = 50% so với năm trước.")
-    message = models.CharField("thông báo", max_length=255)
-    is_active = models.BooleanField("đang áp dụng", default=True)
+    code = models.CharField(_("mã"), max_length=64, unique=True)
+    kind = models.CharField(_("loại"), max_length=32, choices=Kind.choices)
+    severity = models.CharField(_("mức độ"), max_length=16, choices=Severity.choices, default=Severity.ERROR)
+    element_code = models.CharField(_("mã phần tử dữ liệu"), max_length=64, db_index=True)
+    other_element_code = models.CharField(_("so với phần tử"), max_length=64, blank=True)
+    min_value = models.DecimalField(_("giá trị nhỏ nhất"), max_digits=16, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(_("giá trị lớn nhất"), max_digits=16, decimal_places=4, null=True, blank=True)
+    max_change_share = models.DecimalField(_("mức thay đổi tối đa (tỷ lệ)"), max_digits=6, decimal_places=4,
+                                           null=True, blank=True, help_text=_("0,5 = 50% so với năm trước."))
+    message = models.CharField(_("thông báo"), max_length=255)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
 
     class Meta:
         verbose_name = "quy tắc kiểm tra số liệu"
@@ -318,23 +320,23 @@ class Notification(BaseModel):
     """A message in the app for one user (a reporting reminder); one per user, report and day at most."""
 
     class Kind(models.TextChoices):
-        REMINDER = "reminder", "Nhắc hạn báo cáo"
-        OVERDUE = "overdue", "Quá hạn báo cáo"
-        RETURNED = "returned", "Báo cáo bị trả lại"
+        REMINDER = "reminder", _("Nhắc hạn báo cáo")
+        OVERDUE = "overdue", _("Quá hạn báo cáo")
+        RETURNED = "returned", _("Báo cáo bị trả lại")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhận", on_delete=models.CASCADE,
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE,
                                   related_name="reporting_notifications")
-    submission = models.ForeignKey(Submission, verbose_name="báo cáo", null=True, blank=True,
+    submission = models.ForeignKey(Submission, verbose_name=_("báo cáo"), null=True, blank=True,
                                    on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField("loại", max_length=16, choices=Kind.choices)
-    sent_on = models.DateField("ngày gửi")
-    days_before = models.IntegerField("số ngày trước hạn", null=True, blank=True,
-                                      help_text="Âm: số ngày đã quá hạn.")
-    subject = models.CharField("tiêu đề", max_length=255)
-    body = models.TextField("nội dung")
-    link = models.CharField("đường dẫn", max_length=255, blank=True)
-    emailed = models.BooleanField("đã gửi thư điện tử", default=False)
-    read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
+    kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
+    sent_on = models.DateField(_("ngày gửi"))
+    days_before = models.IntegerField(_("số ngày trước hạn"), null=True, blank=True,
+                                      help_text=_("Âm: số ngày đã quá hạn."))
+    subject = models.CharField(_("tiêu đề"), max_length=255)
+    body = models.TextField(_("nội dung"))
+    link = models.CharField(_("đường dẫn"), max_length=255, blank=True)
+    emailed = models.BooleanField(_("đã gửi thư điện tử"), default=False)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = "thông báo"

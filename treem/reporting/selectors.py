@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from treem.core.access import NOT_FOUND_MESSAGE, UserLike, get_visible_or_404, grants_of, visible_to
 from treem.core.roles import Role
@@ -197,7 +198,7 @@ class BoardRow:
 
     @property
     def timeliness_label(self) -> str:
-        return {"on_time": "Đúng hạn", "late": "Muộn"}.get(self.timeliness, "")
+        return {"on_time": gettext("Đúng hạn"), "late": gettext("Muộn")}.get(self.timeliness, "")
 
 
 @dataclass

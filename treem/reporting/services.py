@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from treem.core.access import ensure_permitted
 from treem.core.audit import record_event, snapshot
@@ -282,7 +283,7 @@ def enter_report_value(*, actor: AbstractBaseUser, submission: Submission, eleme
                                              year=submission.cycle.year)}
     if element.pk not in allowed or org_unit.pk not in units or not can_enter_value(
             actor, data_element=element, org_unit=org_unit):
-        raise PermissionDenied("Bạn không được nhập số liệu này.")
+        raise PermissionDenied(_("Bạn không được nhập số liệu này."))
     result = CellResult(element=element, org_unit=org_unit, value=None, comment=comment.strip(), saved=False)
     try:
         result.value = parse_figure(raw_value)

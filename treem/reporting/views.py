@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from treem.core.access import AUTHENTICATED, has_capability, require
@@ -97,10 +98,10 @@ def open_cycle(request: HttpRequest) -> HttpResponse:
         if plan is None or not plan.start_year <= year <= plan.end_year + 1:
             raise ValueError(year)
     except ValueError:
-        messages.error(request, "Năm không hợp lệ hoặc chưa nạp kế hoạch.")
+        messages.error(request, _("Năm không hợp lệ hoặc chưa nạp kế hoạch."))
         return redirect("reporting:index")
     open_reporting_cycle(actor=request.user, plan=plan, year=year)  # type: ignore[arg-type]
-    messages.success(request, f"Đã mở kỳ báo cáo năm {year}.")
+    messages.success(request, _("Đã mở kỳ báo cáo năm %(year)s.") % {"year": year})
     return redirect("reporting:board", year=year)
 
 
@@ -204,11 +205,11 @@ def upload_evidence(request: HttpRequest, submission_id: int, progress_id: int) 
     if progress is None:
         raise Http404
     if upload is None:
-        messages.error(request, "Chưa chọn tệp.")
+        messages.error(request, _("Chưa chọn tệp."))
     else:
         try:
             attach_evidence(actor=request.user, progress=progress, upload=upload)  # type: ignore[arg-type]
-            messages.success(request, f"Đã tải lên {upload.name}.")
+            messages.success(request, _("Đã tải lên %(file)s.") % {"file": upload.name})
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     return redirect(reverse("reporting:submission", args=[submission.pk]) + f"#nhiem-vu-{progress.pk}")
@@ -221,7 +222,7 @@ def remove_evidence_view(request: HttpRequest, evidence_id: int) -> HttpResponse
     submission = _writable(request, evidence.progress.submission_id)
     try:
         remove_evidence(actor=request.user, evidence=evidence)  # type: ignore[arg-type]
-        messages.success(request, f"Đã xoá {evidence.original_name}.")
+        messages.success(request, _("Đã xoá %(file)s.") % {"file": evidence.original_name})
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("reporting:submission", submission_id=submission.pk)
@@ -247,10 +248,10 @@ def submit_view(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = _writable(request, submission_id)
     try:
         submit_report(actor=request.user, submission=submission)  # type: ignore[arg-type]
-        messages.success(request, "Đã nộp báo cáo.")
+        messages.success(request, _("Đã nộp báo cáo."))
     except SubmissionBlocked as blocked:
-        messages.error(request, f"Chưa nộp được: còn {len(blocked.findings) + len(blocked.problems)} vấn đề "
-                                "(xem bên cạnh từng ô).")
+        messages.error(request, _("Chưa nộp được: còn %(n)s vấn đề (xem bên cạnh từng ô).") % {
+            "n": len(blocked.findings) + len(blocked.problems)})
         for problem in blocked.problems:
             messages.error(request, problem)
         request.session["blocking"] = [finding.message for finding in blocked.findings][:50]
@@ -267,10 +268,10 @@ def review_view(request: HttpRequest, submission_id: int) -> HttpResponse:
     try:
         if request.POST.get("decision") == "approve":
             approve_report(actor=request.user, submission=submission, comment=comment)  # type: ignore[arg-type]
-            messages.success(request, "Đã duyệt báo cáo; báo cáo đã khóa.")
+            messages.success(request, _("Đã duyệt báo cáo; báo cáo đã khóa."))
         else:
             return_report(actor=request.user, submission=submission, comment=comment)  # type: ignore[arg-type]
-            messages.success(request, "Đã trả lại báo cáo kèm ý kiến.")
+            messages.success(request, _("Đã trả lại báo cáo kèm ý kiến."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("reporting:submission", submission_id=submission.pk)
@@ -352,7 +353,7 @@ def versions_page(request: HttpRequest, submission_id: int) -> HttpResponse:
 def board(request: HttpRequest, year: int) -> HttpResponse:
     cycle = cycle_of_year(year=year)
     if cycle is None:
-        raise Http404("Chưa mở kỳ báo cáo năm này.")
+        raise Http404(_("Chưa mở kỳ báo cáo năm này."))
     data = status_board(request.user, cycle=cycle, capability=VIEW_STATUS_BOARD)
     kind = request.GET.get("loai", "")
     status = request.GET.get("trang-thai", "")
@@ -392,10 +393,13 @@ def consolidated(request: HttpRequest, year: int, file_format: str) -> HttpRespo
     cycle = cycle_of_year(year=year)
     if cycle is None or file_format not in ("docx", "xlsx"):
         raise Http404
-    report = consolidated_report(user=request.user, cycle=cycle, today=date.today())
-    if file_format == "docx":
-        return _attachment(build_docx(report), filename=f"bao-cao-tong-hop-{year}.docx", content_type=DOCX_TYPE)
-    return _attachment(build_xlsx(report), filename=f"phu-luc-bao-cao-tong-hop-{year}.xlsx", content_type=XLSX_TYPE)
+    with translation.override("vi"):  # the report to the People's Committee is a Vietnamese document
+        report = consolidated_report(user=request.user, cycle=cycle, today=date.today())
+        if file_format == "docx":
+            return _attachment(build_docx(report), filename=f"bao-cao-tong-hop-{year}.docx",
+                               content_type=DOCX_TYPE)
+        return _attachment(build_xlsx(report), filename=f"phu-luc-bao-cao-tong-hop-{year}.xlsx",
+                           content_type=XLSX_TYPE)
 
 
 @require(AUTHENTICATED)

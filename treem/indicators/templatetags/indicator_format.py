@@ -10,6 +10,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -97,6 +98,6 @@ def sparkline(trend: Sequence[tuple[int, Any]], target: Any = None, width: int =
     dot = f'<circle cx="{x(last_year)}" cy="{y(last_value)}" r="2.5"/>'
     goal = (f'<line class="goal" x1="0" x2="{width}" y1="{y(target_value)}" y2="{y(target_value)}"/>'
             if target_value is not None else "")
-    label = "Xu hướng " + ", ".join(f"{year}: {vn_number(value)}" for year, value in points)
+    label = gettext("Xu hướng") + " " + ", ".join(f"{year}: {vn_number(value)}" for year, value in points)
     return SafeString(f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
                       f'role="img" aria-label="{label}">{goal}{lines}{dot}</svg>')
