@@ -389,40 +389,6 @@ class EmergencyAccess(BaseModel):
         return f"{self.case} – {self.user}"
 
 
-class Notice(models.Model):
-    """An in-app notification to one user (an overdue step, an emergency access…), carrying no child's identity.
-
-    ``key`` makes each notice unique, so that a job run twice never notifies twice.
-    """
-
-    class Kind(models.TextChoices):
-        OVERDUE_STEP = "overdue_step", "Bước quá hạn"
-        FOLLOW_UP_DUE = "follow_up_due", "Đến hạn theo dõi chuyển gửi"
-        BREAK_GLASS = "break_glass", "Truy cập khẩn cấp"
-        ASSIGNED = "assigned", "Được phân công"
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhận", on_delete=models.CASCADE,
-                                  related_name="protection_notices")
-    case = models.ForeignKey(Case, verbose_name="trường hợp", null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="notices")
-    kind = models.CharField("loại", max_length=32, choices=Kind.choices)
-    key = models.CharField("khóa", max_length=200, unique=True)
-    title = models.CharField("tiêu đề", max_length=255)
-    body = models.TextField("nội dung", blank=True)
-    url = models.CharField("đường dẫn", max_length=255, blank=True)
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
-    emailed_at = models.DateTimeField("đã gửi e-mail lúc", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "thông báo"
-        verbose_name_plural = "thông báo"
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.title
-
-
 class IncidentKind(models.TextChoices):
     DROWNING = "drowning", "Đuối nước"
     TRAFFIC = "traffic", "Tai nạn giao thông"

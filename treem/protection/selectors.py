@@ -34,7 +34,6 @@ from treem.protection.models import (
     Incident,
     IncidentKind,
     IncidentOutcome,
-    Notice,
     ProtectionLead,
     RiskLevel,
     Supervision,
@@ -207,13 +206,6 @@ def team_caseload(user: UserLike, *, now: datetime | None = None, due_soon_days:
             due_soon_steps=sum(1 for step in steps if now <= step.due_at <= soon), steps=steps,
         ))
     return sorted(loads, key=lambda load: (-load.overdue_steps, load.worker_name))
-
-
-def notices_for(user: UserLike) -> QuerySet[Notice]:
-    user_id = _user_id(user)
-    if user_id is None:
-        return Notice.objects.none()
-    return Notice.objects.filter(recipient_id=user_id).select_related("case")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -8,15 +8,14 @@ case number, never a child's name.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +26,8 @@ from treem.core.audit import changed_fields, field_label, record_event, snapshot
 from treem.core.calendar import WorkingCalendar, working_calendar
 from treem.core.models import AuditEvent, EthnicGroup
 from treem.hierarchy.models import Agency, OrgUnit, Village
+from treem.notices.models import Notice
+from treem.notices.services import NoticeDraft, notify, notify_all
 from treem.protection.models import (
     Case,
     CaseService,
@@ -35,7 +36,6 @@ from treem.protection.models import (
     EmergencyAccess,
     Incident,
     IncidentKind,
-    Notice,
     Referral,
     RiskLevel,
     Supervision,
@@ -133,45 +133,6 @@ def _case_url(case: Case) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Notices
-
-
-def notify(
-    *, recipient_id: int, kind: str, key: str, title: str, body: str = "", case: Case | None = None, url: str = "",
-) -> Notice | None:
-    """Create the notice ``key`` once (a second call does nothing) and e-mail it after commit; None if it existed."""
-    notice, created = Notice.objects.get_or_create(
-        key=key[:200], defaults={"recipient_id": recipient_id, "kind": kind, "title": title[:255], "body": body,
-                                 "case": case, "url": url},
-    )
-    if not created:
-        return None
-    email = User.objects.filter(pk=recipient_id).values_list("email", flat=True).first()
-    if email:
-        notice_id = notice.pk
-
-        def send() -> None:
-            site = str(getattr(settings, "SITE_URL", "")).rstrip("/")
-            link = f"{site}{url}" if url else ""
-            send_mail(subject=f"[treem] {title}", message=f"{body}\n\n{link}".strip(),
-                      from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[email], fail_silently=True)
-            Notice.objects.filter(pk=notice_id).update(emailed_at=timezone.now())
-
-        transaction.on_commit(send)
-    return notice
-
-
-@transaction.atomic
-def mark_notice_read(*, actor: User, notice: Notice) -> Notice:
-    if notice.recipient_id != actor.pk:
-        raise PermissionDenied("Thông báo này không phải của bạn.")
-    if notice.read_at is None:
-        notice.read_at = timezone.now()
-        notice.save(update_fields=["read_at"])
-    return notice
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # Reporting and editing a case
 
 
@@ -261,7 +222,7 @@ def report_case(
         if actor is not None and user.pk == actor.pk:
             continue
         notify(recipient_id=user.pk, kind=Notice.Kind.ASSIGNED, key=f"assigned:{case.pk}:{user.pk}:{case.version}",
-               title=f"Bạn được phân công hồ sơ {case.number}", case=case, url=_case_url(case))
+               title=f"Bạn được phân công hồ sơ {case.number}", about=case, url=_case_url(case))
     return case
 
 
@@ -590,7 +551,7 @@ def transfer_case(*, actor: Actor, case: Case, to_user: User, reason: str) -> Ca
                  after={"workers": [to_user.pk], "version": locked.version}, reason=reason)
     notify(recipient_id=to_user.pk, kind=Notice.Kind.ASSIGNED,
            key=f"assigned:{locked.pk}:{to_user.pk}:{locked.version}",
-           title=f"Bạn được chuyển giao hồ sơ {locked.number}", case=locked, url=_case_url(locked))
+           title=f"Bạn được chuyển giao hồ sơ {locked.number}", about=locked, url=_case_url(locked))
     return locked
 
 
@@ -623,7 +584,7 @@ def break_glass(*, actor: User, number: str, reason: str, now: datetime | None =
         notify(recipient_id=recipient_id, kind=Notice.Kind.BREAK_GLASS, key=f"break-glass:{access.pk}:{recipient_id}",
                title=f"Truy cập khẩn cấp hồ sơ {case.number}",
                body=f"{actor} đã truy cập khẩn cấp hồ sơ {case.number} lúc {when}. Lý do: {reason.strip()}",
-               case=case, url=_case_url(case))
+               about=case, url=_case_url(case))
     return access
 
 
@@ -643,81 +604,56 @@ def raise_deadline_alerts(*, now: datetime | None = None) -> DeadlineCheck:
     """Notify the workers and their supervisors of every overdue step and every referral follow-up that is due.
 
     Each alert is raised once (its notice key names the step or referral and the recipient), so running this any
-    number of times a day notifies nobody twice. Works in batches: a few queries whatever the number of cases.
+    number of times a day notifies nobody twice. Set-based: the overdue steps, the follow-ups, the workers and the
+    supervisors are read as plain rows (four queries), and the notices are inserted by one ``notify_all``.
     """
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     live = {"case__deleted_at__isnull": True, "case__status": Case.Status.OPEN}
     overdue = list(CaseStep.objects.filter(status=CaseStep.Status.OPEN, due_at__lt=now, **live)
-                   .select_related("case"))
+                   .values_list("pk", "kind", "due_at", "case_id", "case__number"))
     follow_ups = list(Referral.objects.filter(follow_up_on__lte=today, followed_up_on__isnull=True, **live)
-                      .exclude(status=Referral.Status.REFUSED).select_related("case"))
-    case_ids = {step.case_id for step in overdue} | {referral.case_id for referral in follow_ups}
-    workers: dict[int, set[int]] = {}
+                      .exclude(status=Referral.Status.REFUSED)
+                      .values_list("pk", "target_name", "follow_up_on", "case_id", "case__number"))
+    case_ids = {row[3] for row in overdue} | {row[3] for row in follow_ups}
+    workers: dict[int, set[int]] = defaultdict(set)
     for case_id, user_id in CaseWorker.objects.current().filter(case_id__in=case_ids).values_list("case_id",
                                                                                                  "user_id"):
-        workers.setdefault(case_id, set()).add(user_id)
-    supervisors: dict[int, set[int]] = {}
-    worker_ids = set().union(*workers.values()) if workers else set()
+        workers[case_id].add(user_id)
+    supervisors: dict[int, set[int]] = defaultdict(set)
+    worker_ids = set().union(*workers.values())
     for worker_id, supervisor_id in Supervision.objects.filter(worker_id__in=worker_ids, is_active=True) \
             .values_list("worker_id", "supervisor_id"):
-        supervisors.setdefault(worker_id, set()).add(supervisor_id)
-    candidates: list[Notice] = []
-    for step in overdue:
-        case = step.case
-        case_workers = workers.get(case.pk, set())
+        supervisors[worker_id].add(supervisor_id)
+    step_labels = dict(StepKind.choices)
+    case_type = Case._meta.label_lower
+    urls: dict[int, str] = {}
+
+    def url_of(case_id: int) -> str:
+        if case_id not in urls:
+            urls[case_id] = reverse("protection:case", args=[case_id])
+        return urls[case_id]
+
+    drafts: list[NoticeDraft] = []
+    for step_id, kind, step_due_at, case_id, number in overdue:
+        case_workers = workers.get(case_id, set())
         recipients = case_workers.union(*(supervisors.get(worker, set()) for worker in case_workers))
-        due = timezone.localtime(step.due_at).strftime("%d/%m/%Y %H:%M")
-        for recipient_id in sorted(recipients):
-            candidates.append(Notice(
-                recipient_id=recipient_id, kind=Notice.Kind.OVERDUE_STEP, key=f"overdue:{step.pk}:{recipient_id}",
-                title=f"Quá hạn: {step.get_kind_display()} – hồ sơ {case.number}",
-                body=f"Bước “{step.get_kind_display()}” của hồ sơ {case.number} đã quá hạn (hạn {due}).",
-                case=case, url=_case_url(case)))
-    for referral in follow_ups:
-        case = referral.case
-        for recipient_id in sorted(workers.get(case.pk, set())):
-            candidates.append(Notice(
-                recipient_id=recipient_id, kind=Notice.Kind.FOLLOW_UP_DUE,
-                key=f"follow-up:{referral.pk}:{recipient_id}",
-                title=f"Đến hạn theo dõi chuyển gửi – hồ sơ {case.number}",
-                body=f"Theo dõi lại việc chuyển gửi đến {referral.target_name} (hạn {referral.follow_up_on:%d/%m/%Y}).",
-                case=case, url=_case_url(case)))
-    created = _create_new_notices(candidates)
-    return DeadlineCheck(overdue_steps=len(overdue), notices_created=len(created), follow_ups_due=len(follow_ups))
-
-
-NOTICE_BATCH = 500
-
-
-def _create_new_notices(candidates: list[Notice]) -> list[Notice]:
-    """Insert the notices whose key is not taken yet, and e-mail them after commit; returns the new ones."""
-    existing: set[str] = set()
-    for index in range(0, len(candidates), NOTICE_BATCH):
-        keys = [notice.key for notice in candidates[index:index + NOTICE_BATCH]]
-        existing.update(Notice.objects.filter(key__in=keys).values_list("key", flat=True))
-    new = [notice for notice in candidates if notice.key not in existing]
-    if not new:
-        return []
-    Notice.objects.bulk_create(new, batch_size=NOTICE_BATCH, ignore_conflicts=True)
-    emails = dict(User.objects.filter(pk__in={notice.recipient_id for notice in new}).exclude(email="")
-                  .values_list("pk", "email"))
-    to_send = [(notice.key, notice.title, notice.body, notice.url, emails[notice.recipient_id]) for notice in new
-               if notice.recipient_id in emails]
-    if to_send:
-        transaction.on_commit(lambda: _send_notice_emails(to_send))
-    return new
-
-
-def _send_notice_emails(messages: list[tuple[str, str, str, str, str]]) -> None:
-    """Send the notices' e-mails over one connection, then mark them sent."""
-    site = str(getattr(settings, "SITE_URL", "")).rstrip("/")
-    connection = get_connection(fail_silently=True)
-    connection.send_messages([
-        EmailMessage(subject=f"[treem] {title}", body=f"{body}\n\n{site}{url}".strip(),
-                     from_email=settings.DEFAULT_FROM_EMAIL, to=[email])
-        for _key, title, body, url, email in messages])
-    Notice.objects.filter(key__in=[key for key, *_rest in messages]).update(emailed_at=timezone.now())
+        label = step_labels.get(kind, kind)
+        title = f"Quá hạn: {label} – hồ sơ {number}"
+        body = f"Bước “{label}” của hồ sơ {number} đã quá hạn (hạn {timezone.localtime(step_due_at):%d/%m/%Y %H:%M})."
+        drafts.extend(NoticeDraft(recipient_id=recipient_id, kind=Notice.Kind.OVERDUE_STEP,
+                                  key=f"overdue:{step_id}:{recipient_id}", title=title, body=body,
+                                  url=url_of(case_id), object_type=case_type, object_id=str(case_id))
+                      for recipient_id in sorted(recipients))
+    for referral_id, target_name, follow_up_on, case_id, number in follow_ups:
+        title = f"Đến hạn theo dõi chuyển gửi – hồ sơ {number}"
+        body = f"Theo dõi lại việc chuyển gửi đến {target_name} (hạn {follow_up_on:%d/%m/%Y})."
+        drafts.extend(NoticeDraft(recipient_id=recipient_id, kind=Notice.Kind.FOLLOW_UP_DUE,
+                                  key=f"follow-up:{referral_id}:{recipient_id}", title=title, body=body,
+                                  url=url_of(case_id), object_type=case_type, object_id=str(case_id))
+                      for recipient_id in sorted(workers.get(case_id, set())))
+    run = notify_all(drafts)
+    return DeadlineCheck(overdue_steps=len(overdue), notices_created=run.created, follow_ups_due=len(follow_ups))
 
 
 # ---------------------------------------------------------------------------------------------------------------

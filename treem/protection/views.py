@@ -1,5 +1,5 @@
 """Pages of the protection domain: the worker's queue, the case page (a timeline with the open step's form), the
-supervisor's caseload, emergency access, notices, figures without identities, and the incident register.
+supervisor's caseload, emergency access, figures without identities, and the incident register.
 
 Every case page goes through ``selectors.case_for`` / ``open_case``: a case the user is not entitled to open is the
 same 404 as a missing one, and each opening and print is audited.
@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -21,6 +21,7 @@ from treem.accounts.models import Assignment, User
 from treem.core.access import CAPABILITIES, NOT_FOUND_MESSAGE, has_capability, require
 from treem.core.audit import record_read
 from treem.core.models import AuditEvent
+from treem.notices.selectors import unread_count
 from treem.protection import selectors, services
 from treem.protection.documents import FORM_STEPS, UnknownForm, form_numbers, render_case_form
 from treem.protection.forms import (
@@ -88,7 +89,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                   .order_by("-status", "-reported_at")[:500])
     return render(request, "protection/queue.html", {
         "cases": cases, "steps": steps, "now": now, "show_names": show_names, "other_cases": others,
-        "unread": selectors.notices_for(request.user).filter(read_at__isnull=True).count(),
+        "unread": unread_count(request.user),
         "counts": selectors.case_counts(request.user), "can_break_glass": has_capability(request.user, BREAK_GLASS),
     })
 
@@ -99,19 +100,6 @@ def caseload(request: HttpRequest) -> HttpResponse:
     return render(request, "protection/caseload.html", {
         "loads": selectors.team_caseload(request.user), "now": timezone.now(),
     })
-
-
-@require(WORK_CASES)
-def notices(request: HttpRequest) -> HttpResponse:
-    items = selectors.notices_for(request.user)
-    if request.method == "POST":
-        notice = items.filter(pk=request.POST.get("notice") or 0).first()
-        if notice is not None:
-            services.mark_notice_read(actor=request.user, notice=notice)  # type: ignore[arg-type]
-            if notice.url and request.POST.get("open"):
-                return HttpResponseRedirect(notice.url)
-        return redirect("protection:notices")
-    return render(request, "protection/notices.html", {"notices": items[:200]})
 
 
 # ---------------------------------------------------------------------------------------------------------------

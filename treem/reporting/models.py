@@ -312,39 +312,3 @@ class ValidationRule(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.get_kind_display()})"
-
-
-class Notification(BaseModel):
-    """A message in the app for one user (a reporting reminder); one per user, report and day at most."""
-
-    class Kind(models.TextChoices):
-        REMINDER = "reminder", "Nhắc hạn báo cáo"
-        OVERDUE = "overdue", "Quá hạn báo cáo"
-        RETURNED = "returned", "Báo cáo bị trả lại"
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhận", on_delete=models.CASCADE,
-                                  related_name="reporting_notifications")
-    submission = models.ForeignKey(Submission, verbose_name="báo cáo", null=True, blank=True,
-                                   on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField("loại", max_length=16, choices=Kind.choices)
-    sent_on = models.DateField("ngày gửi")
-    days_before = models.IntegerField("số ngày trước hạn", null=True, blank=True,
-                                      help_text="Âm: số ngày đã quá hạn.")
-    subject = models.CharField("tiêu đề", max_length=255)
-    body = models.TextField("nội dung")
-    link = models.CharField("đường dẫn", max_length=255, blank=True)
-    emailed = models.BooleanField("đã gửi thư điện tử", default=False)
-    read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "thông báo"
-        verbose_name_plural = "thông báo"
-        ordering = ["-sent_on", "-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["recipient", "submission", "kind", "sent_on"],
-                                    name="notification_once_a_day"),
-        ]
-
-    def __str__(self) -> str:
-        return self.subject
-

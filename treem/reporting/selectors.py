@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 
 from treem.core.access import UserLike, get_visible_or_404, grants_of, visible_to
 from treem.core.roles import Role
-from treem.reporting.models import Evidence, Notification, ReporterKind, ReportingCycle, Submission
+from treem.reporting.models import Evidence, ReporterKind, ReportingCycle, Submission
 from treem.reporting.permissions import VIEW_SUBMISSIONS
 
 
@@ -74,12 +74,6 @@ def evidence_for(user: UserLike, *, evidence_id: int) -> Evidence:
         path_field="progress__submission__org_unit__path", capability=VIEW_SUBMISSIONS,
         pk=evidence_id, progress__submission__in=submissions,
     )
-
-
-def notifications_for(user: UserLike) -> QuerySet[Notification]:
-    if not user.is_authenticated:
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient_id=user.pk).select_related("submission")
 
 
 # ---- the status board -------------------------------------------------------------------------------------------
