@@ -8,11 +8,12 @@ the 38 communes, 400 case workers under 20 supervisors), and times, each against
   alone (``visible_to``) for the same workers;
 - the leader's figures (``case_counts`` + ``case_kpis``, scoped to the province) against the same groupings run
   unscoped, one query each;
-- ``raise_deadline_alerts`` — its first run (every overdue step notified) and a second run (nothing new: idempotent)
-  — against iterating the overdue steps with no work;
+- ``raise_deadline_alerts`` — its first run (every overdue step notified: the inbox is emptied before each timed
+  run) and a second run (nothing new: idempotent) — against iterating the overdue steps with no work;
 - 100,000 working-day deadlines (``WorkingCalendar.add_working_days``) against counting weekdays only.
 
-Each figure is the best of three; peak memory is traced with ``tracemalloc`` around the measured call.
+Each figure is the best of three; peak memory is traced with ``tracemalloc`` in a further run of the measured call
+(tracing slows Python down, so no timed run is traced).
 """
 
 from __future__ import annotations
@@ -82,8 +83,9 @@ def run(case_count: int) -> None:
     from treem.core.calendar import WorkingCalendar
     from treem.core.roles import Role
     from treem.hierarchy.models import OrgUnit
+    from treem.notices.models import Notice
     from treem.protection import selectors
-    from treem.protection.models import Case, CaseStep, CaseWorker, HarmKind, Notice, Supervision
+    from treem.protection.models import Case, CaseStep, CaseWorker, HarmKind, Supervision
     from treem.protection.permissions import WORK_CASES
     from treem.protection.services import raise_deadline_alerts
     from treem.protection.workflow import StepKind
@@ -162,16 +164,28 @@ def run(case_count: int) -> None:
 
     baseline = measure(iterate_overdue)
     reverse("protection:case", args=[1])  # warm-up: the URL configuration loads on first use
-    start = time.perf_counter()
-    tracemalloc.start()
-    first = raise_deadline_alerts(now=now)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    first_figure = (time.perf_counter() - start, peak / 2**20)
-    report(f"deadline alerts, first run ({first.notices_created:,} notices)", first_figure, baseline)
+
+    def first_run() -> tuple[float, float, int]:
+        """Best time of three runs that each find every notice new (the inbox emptied before each, untimed), and
+        the peak memory of a fourth."""
+        best, created = float("inf"), 0
+        for _ in range(3):
+            Notice.objects.all().delete()
+            start = time.perf_counter()
+            created = raise_deadline_alerts(now=now).notices_created
+            best = min(best, time.perf_counter() - start)
+        Notice.objects.all().delete()
+        tracemalloc.start()
+        raise_deadline_alerts(now=now)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return best, peak / 2**20, created
+
+    first_time, first_peak, created = first_run()
+    report(f"deadline alerts, first run ({created:,} notices)", (first_time, first_peak), baseline)
     report("deadline alerts, second run (idempotent, 0 new)", measure(lambda: raise_deadline_alerts(now=now)),
            baseline)
-    assert Notice.objects.count() == first.notices_created
+    assert Notice.objects.count() == created
 
     calendar = WorkingCalendar()
     starts = [date(2026, 1, 1) + timedelta(days=rng.randrange(700)) for _ in range(100_000)]
