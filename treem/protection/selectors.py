@@ -228,22 +228,32 @@ class CaseCounts:
 
 
 def case_counts(user: UserLike, *, year: int | None = None) -> CaseCounts:
-    """How many cases (open, closed, by kind of harm, open by risk, by commune) — never who."""
+    """How many cases (open, closed, by kind of harm, open by risk, by commune) — never who.
+
+    One grouped query (commune × harm × status × risk, in the communes' order); every figure is summed from it.
+    """
     cases = counted_cases(user)
     if year is not None:
         cases = cases.filter(reported_at__year=year)
-    by_harm = dict(cases.values_list("harm_kind").annotate(n=Count("id")).values_list("harm_kind", "n"))
-    open_cases = cases.filter(status=Case.Status.OPEN)
-    by_risk = dict(open_cases.values_list("risk_level").annotate(n=Count("id")).values_list("risk_level", "n"))
-    communes = (cases.values("org_unit__name").annotate(total=Count("id"),
-                                                         open=Count("id", filter=Q(status=Case.Status.OPEN)))
-                .order_by("org_unit__name"))
+    by_harm: Counter[str] = Counter()
+    by_risk: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
+    communes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for name, harm, status, risk, count in (cases.values_list("org_unit__name", "harm_kind", "status", "risk_level")
+                                            .annotate(n=Count("id")).order_by("org_unit__name")
+                                            .values_list("org_unit__name", "harm_kind", "status", "risk_level", "n")):
+        by_harm[harm] += count
+        by_status[status] += count
+        communes[name][0] += count
+        if status == Case.Status.OPEN:
+            by_risk[risk] += count
+            communes[name][1] += count
     return CaseCounts(
-        total=cases.count(), open=open_cases.count(), closed=cases.filter(status=Case.Status.CLOSED).count(),
-        by_harm=[(label, by_harm.get(value, 0)) for value, label in HarmKind.choices],
-        open_by_risk=[(label, by_risk.get(value, 0)) for value, label in RiskLevel.choices]
-        + [("Chưa đánh giá", by_risk.get("", 0))],
-        by_commune=[(row["org_unit__name"], row["total"], row["open"]) for row in communes],
+        total=sum(by_status.values()), open=by_status[Case.Status.OPEN], closed=by_status[Case.Status.CLOSED],
+        by_harm=[(label, by_harm[value]) for value, label in HarmKind.choices],
+        open_by_risk=[(label, by_risk[value]) for value, label in RiskLevel.choices]
+        + [("Chưa đánh giá", by_risk[""])],
+        by_commune=[(name, total, open_count) for name, (total, open_count) in communes.items()],
     )
 
 
@@ -266,22 +276,32 @@ class CaseKpis:
 
 
 def case_kpis(user: UserLike, *, year: int) -> CaseKpis:
-    """KPIs over the cases reported in ``year`` inside the user's scope (for dashboards; no identity)."""
+    """KPIs over the cases reported in ``year`` inside the user's scope (for dashboards; no identity).
+
+    Three queries: the cases grouped by harm × status × risk, the first plans' approval dates, and the steps done
+    (with those on time) in one aggregate.
+    """
     cases = counted_cases(user).filter(reported_at__year=year)
-    by_harm = dict(cases.values_list("harm_kind").annotate(n=Count("id")).values_list("harm_kind", "n"))
+    by_harm: Counter[str] = Counter()
+    open_by_risk: Counter[str] = Counter()
+    total = 0
+    for harm, status, risk, count in (cases.values_list("harm_kind", "status", "risk_level").annotate(n=Count("id"))
+                                      .values_list("harm_kind", "status", "risk_level", "n")):
+        total += count
+        by_harm[harm] += count
+        if status == Case.Status.OPEN:
+            open_by_risk[risk] += count
     first_plans = (SupportPlan.objects.filter(case__in=cases.values("pk"), number=1, approved_on__isnull=False)
                    .values_list("approved_on", "case__reported_at"))
     days = [(approved_on - timezone.localtime(reported_at).date()).days for approved_on, reported_at in first_plans
             if approved_on is not None]
-    steps = CaseStep.objects.filter(case__in=cases.values("pk"), status=CaseStep.Status.DONE)
-    open_by_risk = dict(cases.filter(status=Case.Status.OPEN).values_list("risk_level").annotate(n=Count("id"))
-                        .values_list("risk_level", "n"))
+    steps = CaseStep.objects.filter(case__in=cases.values("pk"), status=CaseStep.Status.DONE).aggregate(
+        done=Count("id"), on_time=Count("id", filter=Q(is_on_time=True)))
     return CaseKpis(
-        year=year, cases=cases.count(), by_harm=by_harm,
+        year=year, cases=total, by_harm=dict(by_harm),
         median_days_to_plan=float(statistics.median(days)) if days else None, plans_approved=len(days),
-        steps_done=steps.count(), steps_on_time=steps.filter(is_on_time=True).count(), open_by_risk=open_by_risk,
+        steps_done=steps["done"], steps_on_time=steps["on_time"], open_by_risk=dict(open_by_risk),
     )
-
 
 def incidents_for(user: UserLike) -> QuerySet[Incident]:
     """Rows of the incident register in the user's scope (no names are kept there)."""
