@@ -278,29 +278,33 @@ class CaseKpis:
 def case_kpis(user: UserLike, *, year: int) -> CaseKpis:
     """KPIs over the cases reported in ``year`` inside the user's scope (for dashboards; no identity).
 
-    Three queries: the cases grouped by harm × status × risk, the first plans' approval dates, and the steps done
-    (with those on time) in one aggregate.
+    Two queries: the cases grouped by harm × status × risk with their steps done (and on time) counted in the same
+    pass over the cases joined to their steps, and the first plans' approval dates joined to their cases.
     """
     cases = counted_cases(user).filter(reported_at__year=year)
     by_harm: Counter[str] = Counter()
     open_by_risk: Counter[str] = Counter()
-    total = 0
-    for harm, status, risk, count in (cases.values_list("harm_kind", "status", "risk_level").annotate(n=Count("id"))
-                                      .values_list("harm_kind", "status", "risk_level", "n")):
+    total = steps_done = steps_on_time = 0
+    done = Q(steps__status=CaseStep.Status.DONE)
+    groups = (cases.values_list("harm_kind", "status", "risk_level")
+              .annotate(n=Count("id", distinct=True), done=Count("steps", filter=done),
+                        on_time=Count("steps", filter=done & Q(steps__is_on_time=True)))
+              .values_list("harm_kind", "status", "risk_level", "n", "done", "on_time"))
+    for harm, status, risk, count, done_count, on_time_count in groups:
         total += count
+        steps_done += done_count
+        steps_on_time += on_time_count
         by_harm[harm] += count
         if status == Case.Status.OPEN:
             open_by_risk[risk] += count
-    first_plans = (SupportPlan.objects.filter(case__in=cases.values("pk"), number=1, approved_on__isnull=False)
-                   .values_list("approved_on", "case__reported_at"))
+    first_plans = cases.filter(plans__number=1, plans__approved_on__isnull=False).values_list("plans__approved_on",
+                                                                                           "reported_at")
     days = [(approved_on - timezone.localtime(reported_at).date()).days for approved_on, reported_at in first_plans
             if approved_on is not None]
-    steps = CaseStep.objects.filter(case__in=cases.values("pk"), status=CaseStep.Status.DONE).aggregate(
-        done=Count("id"), on_time=Count("id", filter=Q(is_on_time=True)))
     return CaseKpis(
         year=year, cases=total, by_harm=dict(by_harm),
         median_days_to_plan=float(statistics.median(days)) if days else None, plans_approved=len(days),
-        steps_done=steps["done"], steps_on_time=steps["on_time"], open_by_risk=dict(open_by_risk),
+        steps_done=steps_done, steps_on_time=steps_on_time, open_by_risk=dict(open_by_risk),
     )
 
 def incidents_for(user: UserLike) -> QuerySet[Incident]:
