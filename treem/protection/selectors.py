@@ -20,10 +20,11 @@ from django.db.models.functions import ExtractMonth
 from django.http import Http404
 from django.utils import timezone
 
-from treem.core.access import NOT_FOUND_MESSAGE, UserLike, visible_to
+from treem.accounts.models import Assignment, User
+from treem.core.access import CAPABILITIES, NOT_FOUND_MESSAGE, UserLike, visible_to
 from treem.core.audit import record_read
-from treem.core.models import AuditEvent
-from treem.hierarchy.models import OrgUnit
+from treem.core.models import AuditEvent, EthnicGroup
+from treem.hierarchy.models import OrgUnit, Village
 from treem.protection.models import (
     Case,
     CaseService,
@@ -35,6 +36,7 @@ from treem.protection.models import (
     IncidentKind,
     IncidentOutcome,
     ProtectionLead,
+    Referral,
     RiskLevel,
     Supervision,
     SupportPlan,
@@ -99,6 +101,75 @@ def case_for_emergency_access(user: UserLike, *, number: str) -> Case | None:
 def is_case_worker(user: UserLike, case: Case) -> bool:
     user_id = _user_id(user)
     return user_id is not None and case.workers.current().filter(user_id=user_id).exists()
+
+
+def can_work_case(user: UserLike, case: Case, *, now: datetime | None = None) -> bool:
+    """May ``user`` open and write to ``case``: in their org-unit scope and assigned, supervised, led or unlocked
+    (the rule of ``cases_for``)."""
+    return cases_for(user, now=now).filter(pk=case.pk).exists()
+
+
+def can_transfer_case(user: UserLike, case: Case) -> bool:
+    """May ``user`` hand ``case`` over to another worker: one of its current workers, a supervisor of them, or the
+    commune's protection lead — within their org-unit scope. An emergency access does not allow it."""
+    user_id = _user_id(user)
+    if user_id is None or not visible_to(user, Case.objects.active(), capability=WORK_CASES).filter(
+            pk=case.pk).exists():
+        return False
+    return (is_case_worker(user, case) or user_id in supervisors_of(case)
+            or ProtectionLead.objects.filter(user_id=user_id, org_unit_id=case.org_unit_id, is_active=True).exists())
+
+
+def transfer_candidates(case: Case) -> QuerySet[User]:
+    """The active users who may work cases in the case's commune (an assignment on the commune or above it)."""
+    parts = case.org_unit.path.strip("/").split("/")
+    ancestors = ["/"] + ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
+    assigned = Assignment.objects.active().filter(role__in=CAPABILITIES[WORK_CASES].roles,
+                                                  org_unit__path__in=ancestors)
+    return User.objects.filter(is_active=True, pk__in=assigned.values("user_id")).order_by("full_name", "username")
+
+
+def referrals_of(case: Case) -> QuerySet[Referral]:
+    return case.referrals.order_by("referred_at")
+
+
+def referral_for(user: UserLike, *, case: Case, referral_id: int | str) -> Referral:
+    """A referral of ``case`` (which the caller already got through ``case_for``); 404 when not one of its own."""
+    try:
+        return case.referrals.get(pk=int(referral_id))
+    except (Referral.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404(NOT_FOUND_MESSAGE) from error
+
+
+def case_service_for(user: UserLike, *, case: Case, service_id: int | str) -> CaseService:
+    """A service of one of the plans of ``case``; 404 when not one of its own."""
+    try:
+        return CaseService.objects.select_related("plan").get(plan__case=case, pk=int(service_id))
+    except (CaseService.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404(NOT_FOUND_MESSAGE) from error
+
+
+def emergency_access_of(user: UserLike, case: Case, *, now: datetime | None = None) -> EmergencyAccess | None:
+    """The user's unexpired emergency access to ``case``, if any."""
+    user_id = _user_id(user)
+    if user_id is None:
+        return None
+    return case.emergency_accesses.filter(user_id=user_id, expires_at__gt=now or timezone.now()).first()
+
+
+def open_steps_by_case(cases: QuerySet[Case]) -> dict[int, CaseStep]:
+    """The open step of each of ``cases``, by case id (one query)."""
+    return {step.case_id: step for step in CaseStep.objects.filter(case__in=cases.values("pk"),
+                                                                    status=CaseStep.Status.OPEN)}
+
+
+def ethnic_group_by_code(code: str) -> EthnicGroup | None:
+    return EthnicGroup.objects.filter(code=code).first()
+
+
+def village_in(org_unit: OrgUnit, *, village_id: int) -> Village | None:
+    """The village ``village_id`` if it belongs to ``org_unit``."""
+    return Village.objects.filter(pk=village_id, org_unit=org_unit).first()
 
 
 def current_workers(case: Case) -> QuerySet[CaseWorker]:

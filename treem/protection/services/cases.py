@@ -23,7 +23,7 @@ from treem.protection.models import (
     CaseWorker,
 )
 from treem.protection.permissions import WORK_CASES
-from treem.protection.services.access import Actor, check_scope
+from treem.protection.services.access import Actor, check_case_access, check_scope
 from treem.protection.services.errors import StaleVersionError
 from treem.protection.services.notices import case_url
 from treem.protection.services.steps import bump_version, lock_case, open_case_step
@@ -166,6 +166,7 @@ def _field_label(attname: str) -> str:
 @transaction.atomic
 def update_case(*, actor: Actor, case: Case, expected_version: int, changes: Mapping[str, Any]) -> Case:
     """Edit a case's details. Refused with ``StaleVersionError`` (nothing saved) when ``expected_version`` is old."""
+    check_case_access(actor, case)
     unknown = set(changes) - set(EDITABLE_CASE_FIELDS)
     if unknown:
         raise ValidationError({name: "Không sửa được trường này." for name in sorted(unknown)})
@@ -189,6 +190,7 @@ def update_case(*, actor: Actor, case: Case, expected_version: int, changes: Map
 @transaction.atomic
 def delete_case(*, actor: Actor, case: Case, reason: str) -> Case:
     """Soft-delete a case entered by mistake (a duplicate report): kept, audited, hidden from every page."""
+    check_case_access(actor, case)
     if len(reason.strip()) < MINIMUM_REASON_LENGTH:
         raise ValidationError({"reason": f"Ghi rõ lý do (ít nhất {MINIMUM_REASON_LENGTH} ký tự)."})
     locked = lock_case(case)

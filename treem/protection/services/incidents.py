@@ -63,6 +63,7 @@ def record_incident(
 
 @transaction.atomic
 def delete_incident(*, actor: Actor, incident: Incident, reason: str) -> Incident:
+    check_scope(actor, incident.org_unit, RECORD_INCIDENTS)
     if not reason.strip():
         raise ValidationError({"reason": "Ghi lý do xoá."})
     before = snapshot(incident)

@@ -19,7 +19,7 @@ from treem.protection.models import (
     CaseStep,
     SupportPlan,
 )
-from treem.protection.services.access import Actor
+from treem.protection.services.access import Actor, check_case_access
 from treem.protection.services.steps import lock_case, lock_open_step, open_case_step
 from treem.protection.workflow import (
     Outcome,
@@ -32,6 +32,7 @@ def save_plan(
     *, actor: Actor, case: Case, goals: str, starts_on: date, review_on: date, measures: str = "",
 ) -> SupportPlan:
     """Write (or rewrite) the draft plan of the open plan step; approval by the commune chair completes it."""
+    check_case_access(actor, case)
     case = lock_case(case)
     step = case.steps.filter(status=CaseStep.Status.OPEN, kind=StepKind.PLAN).first()
     if step is None:
@@ -57,6 +58,7 @@ def add_service(
     provider_agency: Agency | None = None,
 ) -> CaseService:
     """Add a service (health care, psychological support, legal aid…) with its provider and planned date."""
+    check_case_access(actor, plan.case)
     if plan.status == SupportPlan.Status.ENDED:
         raise ValidationError("Kế hoạch đã kết thúc.")
     service = CaseService(plan=plan, kind=kind, description=description, provider_name=provider_name,
@@ -71,6 +73,7 @@ def add_service(
 @transaction.atomic
 def record_service_delivery(*, actor: Actor, service: CaseService, delivered_on: date, result: str = "") -> CaseService:
     """Record that a service was delivered (under an approved plan: it then counts for indicator I13)."""
+    check_case_access(actor, service.plan.case)
     if service.plan.status == SupportPlan.Status.DRAFT:
         raise ValidationError({"delivered_on": "Kế hoạch chưa được phê duyệt."})
     if delivered_on > timezone.localdate():
@@ -91,6 +94,7 @@ def approve_plan(
     calendar: WorkingCalendar | None = None, completed_at: datetime | None = None,
 ) -> CaseStep:
     """Record the commune chair's approval: the plan step is done (on time or not) and the services step opens."""
+    check_case_access(actor, plan.case)
     case = lock_case(plan.case)
     step = case.steps.filter(status=CaseStep.Status.OPEN, kind=StepKind.PLAN).first()
     if step is None or step.plan_id != plan.pk:

@@ -16,7 +16,7 @@ from treem.protection.models import (
     Case,
     Referral,
 )
-from treem.protection.services.access import Actor
+from treem.protection.services.access import Actor, check_case_access
 
 
 @transaction.atomic
@@ -25,6 +25,7 @@ def refer_case(
     target_agency: Agency | None = None, referred_at: datetime | None = None,
 ) -> Referral:
     """Refer the case to another agency. The case stays with its workers: a referral moves no access."""
+    check_case_access(actor, case)
     referred_at = referred_at or timezone.now()
     if follow_up_on < timezone.localtime(referred_at).date():
         raise ValidationError({"follow_up_on": "Ngày theo dõi lại phải từ ngày chuyển gửi trở đi."})
@@ -43,6 +44,7 @@ def record_referral_response(
     *, actor: Actor, referral: Referral, is_accepted: bool, responded_on: date, note: str = "",
 ) -> Referral:
     """The receiving agency accepted or refused the referral (a refusal needs its reason)."""
+    check_case_access(actor, referral.case)
     if referral.status != Referral.Status.PENDING:
         raise ValidationError("Chuyển gửi này đã có trả lời.")
     if not is_accepted and not note.strip():
@@ -60,6 +62,7 @@ def record_referral_response(
 
 @transaction.atomic
 def record_referral_follow_up(*, actor: Actor, referral: Referral, followed_up_on: date, note: str) -> Referral:
+    check_case_access(actor, referral.case)
     if not note.strip():
         raise ValidationError({"note": "Ghi kết quả theo dõi."})
     before = snapshot(referral)

@@ -20,7 +20,7 @@ from treem.protection.models import (
     RiskLevel,
     SupportPlan,
 )
-from treem.protection.services.access import Actor
+from treem.protection.services.access import Actor, check_case_access
 from treem.protection.services.errors import StepAlreadyDoneError
 from treem.protection.workflow import (
     Outcome,
@@ -84,6 +84,7 @@ def complete_step(
     (Cao / Trung bình / Thấp) and decides to close or make a new plan; closure closes the case. The plan step is
     finished by ``approve_plan``. Returns the next step (None when the case is closed).
     """
+    check_case_access(actor, step.case)
     case = lock_case(step.case)
     step = lock_open_step(step)
     if step.kind == StepKind.PLAN:

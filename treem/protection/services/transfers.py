@@ -17,7 +17,7 @@ from treem.protection.models import (
     CaseWorker,
 )
 from treem.protection.permissions import WORK_CASES
-from treem.protection.services.access import Actor
+from treem.protection.services.access import Actor, check_can_transfer
 from treem.protection.services.notices import case_url
 from treem.protection.services.steps import bump_version, lock_case
 
@@ -29,6 +29,7 @@ def transfer_case(*, actor: Actor, case: Case, to_user: User, reason: str) -> Ca
     Unlike a referral, the previous workers lose access (unless they supervise or lead). ``to_user`` must be
     able to work cases in the case's commune.
     """
+    check_can_transfer(actor, case)
     locked = lock_case(case)
     if not reason.strip():
         raise ValidationError({"reason": "Ghi lý do chuyển giao."})
