@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from treem.accounts.tests.factories import UserFactory
 from treem.notices.models import Notice
+from treem.notices.tests.factories import some_users
 
 BEFORE = [("reporting", "0001_reporting_cycle"), ("protection", "0001_cases_steps_referrals_incidents"),
           ("notices", "0001_notice")]
@@ -27,7 +27,7 @@ def migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
 
 @pytest.mark.django_db(transaction=True)
 def test_every_notification_and_notice_moves_with_its_read_state(reference_data: None) -> None:
-    reader, other = UserFactory.create_batch(2)
+    reader, other = some_users(2)
     read_at = timezone.now()
     old = migrate(BEFORE).loader.project_state(BEFORE).apps
     notification = old.get_model("reporting", "Notification")

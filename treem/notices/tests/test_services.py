@@ -3,37 +3,37 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from treem.accounts.models import User
-from treem.accounts.tests.factories import UserFactory
 from treem.core.models import AuditEvent
 from treem.notices import services
 from treem.notices.models import Notice
 from treem.notices.services import NoticeDraft
+from treem.notices.tests.factories import a_user, some_users
 
 pytestmark = pytest.mark.django_db
 
 
-def drafts(users: list[User], *, prefix: str = "test") -> list[NoticeDraft]:
-    return [NoticeDraft(recipient_id=user.pk, kind=Notice.Kind.ASSIGNED, key=f"{prefix}:{user.pk}",
-                        title=f"Thông báo cho {user.username}", body="Nội dung", url="/bao-ve/")
-            for user in users]
+def drafts(recipients: list[AbstractBaseUser], *, prefix: str = "test") -> list[NoticeDraft]:
+    return [NoticeDraft(recipient_id=recipient.pk, kind=Notice.Kind.ASSIGNED, key=f"{prefix}:{recipient.pk}",
+                        title=f"Thông báo cho {recipient.get_username()}", body="Nội dung", url="/bao-ve/")
+            for recipient in recipients]
 
 
 def test_a_notice_is_raised_once_per_key() -> None:
-    user = UserFactory()
+    user = a_user()
     assert services.notify(recipient_id=user.pk, kind=Notice.Kind.ASSIGNED, key="k:1", title="Một")
     assert not services.notify(recipient_id=user.pk, kind=Notice.Kind.ASSIGNED, key="k:1", title="Hai")
     assert list(Notice.objects.values_list("title", flat=True)) == ["Một"]
 
 
 def test_notify_all_inserts_only_new_keys_and_says_which() -> None:
-    users = UserFactory.create_batch(3)
+    users = some_users(3)
     services.notify_all(drafts(users[:1]))
     run = services.notify_all(drafts(users) + drafts(users[2:]))
     assert run.created == 2
@@ -43,7 +43,7 @@ def test_notify_all_inserts_only_new_keys_and_says_which() -> None:
 
 def test_notify_all_runs_the_same_number_of_queries_for_ten_or_a_thousand_notices() -> None:
     """Set-based: one insert per batch of 500 and one read of the addresses, never a query per notice."""
-    users = UserFactory.create_batch(10)
+    users = some_users(10)
     few = [NoticeDraft(recipient_id=users[index % 10].pk, kind=Notice.Kind.OVERDUE_STEP, key=f"few:{index}",
                        title="Quá hạn") for index in range(10)]
     many = [NoticeDraft(recipient_id=users[index % 10].pk, kind=Notice.Kind.OVERDUE_STEP, key=f"many:{index}",
@@ -60,7 +60,7 @@ def test_notify_all_runs_the_same_number_of_queries_for_ten_or_a_thousand_notice
 
 
 def test_more_than_one_batch_is_inserted_whole() -> None:
-    user = UserFactory()
+    user = a_user()
     many = [NoticeDraft(recipient_id=user.pk, kind=Notice.Kind.OVERDUE_STEP, key=f"batch:{index}", title="x")
             for index in range(services.BATCH_SIZE * 2 + 7)]
     assert services.notify_all(many).created == services.BATCH_SIZE * 2 + 7
@@ -68,8 +68,8 @@ def test_more_than_one_batch_is_inserted_whole() -> None:
 
 
 def test_e_mails_leave_after_commit_and_only_for_new_notices_to_users_with_an_address() -> None:
-    with_mail = UserFactory(email="canbo@example.vn")
-    without = UserFactory(email="")
+    with_mail = a_user(email="canbo@example.vn")
+    without = a_user(email="")
     with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
         run = services.notify_all(drafts([with_mail, without]))
     assert run.created == 2 and run.emails == 1
@@ -77,7 +77,7 @@ def test_e_mails_leave_after_commit_and_only_for_new_notices_to_users_with_an_ad
     for callback in callbacks:
         callback()
     assert [message.to for message in mail.outbox] == [["canbo@example.vn"]]
-    assert mail.outbox[0].subject == f"[treem] Thông báo cho {with_mail.username}"
+    assert mail.outbox[0].subject == f"[treem] Thông báo cho {with_mail.get_username()}"
     assert mail.outbox[0].body.endswith("/bao-ve/")
     assert Notice.objects.get(recipient=with_mail).emailed_at is not None
     assert Notice.objects.get(recipient=without).emailed_at is None
@@ -87,8 +87,8 @@ def test_e_mails_leave_after_commit_and_only_for_new_notices_to_users_with_an_ad
 
 
 def test_a_notice_names_the_record_it_is_about() -> None:
-    user = UserFactory()
-    other = UserFactory()
+    user = a_user()
+    other = a_user()
     services.notify(recipient_id=user.pk, kind=Notice.Kind.ASSIGNED, key="about:1", title="Về người dùng",
                     about=other)
     assert Notice.objects.about(other).get().recipient == user
@@ -96,7 +96,7 @@ def test_a_notice_names_the_record_it_is_about() -> None:
 
 
 def test_only_the_recipient_marks_a_notice_read_and_it_is_audited() -> None:
-    user, other = UserFactory.create_batch(2)
+    user, other = some_users(2)
     services.notify(recipient_id=user.pk, kind=Notice.Kind.ASSIGNED, key="read:1", title="Đọc")
     notice = Notice.objects.get()
     with pytest.raises(PermissionDenied):
@@ -109,7 +109,7 @@ def test_only_the_recipient_marks_a_notice_read_and_it_is_audited() -> None:
 
 
 def test_marking_all_read_touches_only_the_actors_notices() -> None:
-    user, other = UserFactory.create_batch(2)
+    user, other = some_users(2)
     services.notify_all(drafts([user], prefix="a") + drafts([user], prefix="b") + drafts([other], prefix="c"))
     assert services.mark_all_notices_read(actor=user) == 2
     assert not Notice.objects.filter(recipient=user, read_at__isnull=True).exists()

@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from treem.accounts.tests.factories import UserFactory
 from treem.notices import services
 from treem.notices.models import Notice
+from treem.notices.tests.factories import a_user, some_users
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ INBOX = "/thong-bao/"
 
 
 def test_the_inbox_shows_only_the_users_own_notices(client: Client) -> None:
-    user, other = UserFactory.create_batch(2)
+    user, other = some_users(2)
     services.notify(recipient_id=user.pk, kind=Notice.Kind.ASSIGNED, key="mine", title="Của tôi")
     services.notify(recipient_id=other.pk, kind=Notice.Kind.ASSIGNED, key="theirs", title="Của người khác")
     client.force_login(user)
@@ -25,7 +25,7 @@ def test_the_inbox_shows_only_the_users_own_notices(client: Client) -> None:
 
 
 def test_the_navigation_counts_unread_notices(client: Client) -> None:
-    user = UserFactory()
+    user = a_user()
     client.force_login(user)
     assert 'data-testid="nav-badge"' not in client.get(INBOX).content.decode()
     for number in range(3):
@@ -35,7 +35,7 @@ def test_the_navigation_counts_unread_notices(client: Client) -> None:
 
 
 def test_opening_a_notice_marks_it_read_and_goes_to_its_page(client: Client) -> None:
-    user = UserFactory()
+    user = a_user()
     services.notify(recipient_id=user.pk, kind=Notice.Kind.ASSIGNED, key="open", title="Mở", url="/bao-ve/")
     notice = Notice.objects.get()
     client.force_login(user)
@@ -46,7 +46,7 @@ def test_opening_a_notice_marks_it_read_and_goes_to_its_page(client: Client) -> 
 
 
 def test_another_users_notice_is_not_found_and_stays_unread(client: Client) -> None:
-    user, other = UserFactory.create_batch(2)
+    user, other = some_users(2)
     services.notify(recipient_id=other.pk, kind=Notice.Kind.ASSIGNED, key="other", title="Không phải của bạn")
     notice = Notice.objects.get()
     client.force_login(user)
@@ -57,7 +57,7 @@ def test_another_users_notice_is_not_found_and_stays_unread(client: Client) -> N
 
 
 def test_mark_all_read(client: Client) -> None:
-    user = UserFactory()
+    user = a_user()
     for number in range(2):
         services.notify(recipient_id=user.pk, kind=Notice.Kind.ASSIGNED, key=f"all:{number}", title="x")
     client.force_login(user)
