@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from treem.accounts.tests.factories import unit, user_with_role
@@ -363,6 +364,7 @@ def test_an_overdue_step_raises_an_alert_once(django_capture_on_commit_callbacks
     notices = Notice.objects.filter(kind=Notice.Kind.OVERDUE_STEP)
     assert set(notices.values_list("recipient_id", flat=True)) == {assigned.pk, supervisor.pk}
     assert set(notices.values_list("object_type", "object_id")) == {("protection.case", str(case.pk))}
+    assert set(notices.values_list("url", flat=True)) == {reverse("protection:case", args=[case.pk])}
     assert not Notice.objects.about(on_time).exists()
     assert [message.to for message in mail.outbox] == [["worker@example.org"]]
 
