@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "treem.core",
     "treem.hierarchy",
     "treem.accounts",
+    "treem.notices",
     "treem.plans",
     "treem.indicators",
     "treem.registry",

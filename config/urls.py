@@ -25,6 +25,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("tai-khoan/", include("treem.accounts.urls")),
     path("don-vi/", include("treem.hierarchy.urls")),
+    path("thong-bao/", include("treem.notices.urls")),
     path("bao-cao/", include("treem.reporting.urls")),
     path("ke-hoach/", include("treem.plans.urls")),
     path("chi-tieu/", include("treem.indicators.urls")),

@@ -27,5 +27,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for entry in navigation_entries():
         if entry.capability in capabilities:
             url = reverse(entry.url_name)
-            items.append({"url": url, "label": entry.label, "active": request.path == url})
+            badge = entry.badge(user) if entry.badge is not None else 0
+            items.append({"url": url, "label": entry.label, "active": request.path == url, "badge": badge})
     return {"navigation": items, "assignments": assignments}

@@ -1,6 +1,7 @@
 """Registries through which each domain plugs into the shared shell without the shell importing it.
 
-- ``register_navigation``: a menu entry (URL name, label, capability, order), shown to users holding the capability.
+- ``register_navigation``: a menu entry (URL name, label, capability, order), shown to users holding the capability;
+  ``badge`` (optional) counts what awaits the user there, shown beside the label when not zero (unread notices).
 - ``register_demo_seeder``: a function that seeds the domain's clearly-labelled demo data; ``seed_demo`` runs them
   in order with the requested size.
 
@@ -20,13 +21,17 @@ class NavigationEntry:
     label: Any
     capability: str
     order: int
+    badge: Callable[[Any], int] | None = None
 
 
 NAVIGATION: dict[str, NavigationEntry] = {}
 
 
-def register_navigation(url_name: str, *, label: Any, capability: str, order: int) -> None:
-    NAVIGATION[url_name] = NavigationEntry(url_name=url_name, label=label, capability=capability, order=order)
+def register_navigation(
+    url_name: str, *, label: Any, capability: str, order: int, badge: Callable[[Any], int] | None = None,
+) -> None:
+    NAVIGATION[url_name] = NavigationEntry(url_name=url_name, label=label, capability=capability, order=order,
+                                           badge=badge)
 
 
 def navigation_entries() -> list[NavigationEntry]:

@@ -187,7 +187,7 @@ class ConflictOut(ErrorOut):
 def _ethnic_group(code: str | None) -> EthnicGroup | None:
     if not code:
         return None
-    group = EthnicGroup.objects.filter(code=code).first()
+    group = selectors.ethnic_group_by_code(code)
     if group is None:
         raise invalid("child_ethnic_group_code", f"Không có dân tộc mã '{code}'.")
     return group
@@ -196,7 +196,7 @@ def _ethnic_group(code: str | None) -> EthnicGroup | None:
 def _village(village_id: int | None, org_unit: OrgUnit) -> Village | None:
     if village_id is None:
         return None
-    village = Village.objects.filter(pk=village_id, org_unit=org_unit).first()
+    village = selectors.village_in(org_unit, village_id=village_id)
     if village is None:
         raise invalid("village_id", "Thôn, bản không thuộc xã này.")
     return village
@@ -226,8 +226,7 @@ def list_cases(request: HttpRequest, status: str | None = None) -> list[CaseList
     cases = selectors.cases_for(request.user, now=now)
     if status in Case.Status.values:
         cases = cases.filter(status=status)
-    open_steps = {step.case_id: step for step in CaseStep.objects.filter(case__in=cases.values("pk"),
-                                                                          status=CaseStep.Status.OPEN)}
+    open_steps = selectors.open_steps_by_case(cases)
     items = []
     for case in cases.order_by("-reported_at"):
         step = open_steps.get(case.pk)

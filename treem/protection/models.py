@@ -390,40 +390,6 @@ class EmergencyAccess(BaseModel):
         return f"{self.case} – {self.user}"
 
 
-class Notice(models.Model):
-    """An in-app notification to one user (an overdue step, an emergency access…), carrying no child's identity.
-
-    ``key`` makes each notice unique, so that a job run twice never notifies twice.
-    """
-
-    class Kind(models.TextChoices):
-        OVERDUE_STEP = "overdue_step", _("Bước quá hạn")
-        FOLLOW_UP_DUE = "follow_up_due", _("Đến hạn theo dõi chuyển gửi")
-        BREAK_GLASS = "break_glass", _("Truy cập khẩn cấp")
-        ASSIGNED = "assigned", _("Được phân công")
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE,
-                                  related_name="protection_notices")
-    case = models.ForeignKey(Case, verbose_name=_("trường hợp"), null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="notices")
-    kind = models.CharField(_("loại"), max_length=32, choices=Kind.choices)
-    key = models.CharField(_("khóa"), max_length=200, unique=True)
-    title = models.CharField(_("tiêu đề"), max_length=255)
-    body = models.TextField(_("nội dung"), blank=True)
-    url = models.CharField(_("đường dẫn"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
-    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("đã gửi e-mail lúc"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = "thông báo"
-        verbose_name_plural = "thông báo"
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.title
-
-
 class IncidentKind(models.TextChoices):
     DROWNING = "drowning", _("Đuối nước")
     TRAFFIC = "traffic", _("Tai nạn giao thông")

@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django_stubs_ext import StrOrPromise
 
-from treem.core.access import NOT_FOUND_MESSAGE, UserLike, visible_to
+from treem.accounts.models import Assignment, User
+from treem.core.access import CAPABILITIES, NOT_FOUND_MESSAGE, UserLike, visible_to
 from treem.core.audit import record_read
-from treem.core.models import AuditEvent
-from treem.hierarchy.models import OrgUnit
+from treem.core.models import AuditEvent, EthnicGroup
+from treem.hierarchy.models import OrgUnit, Village
 from treem.protection.models import (
     Case,
     CaseService,
@@ -36,8 +37,8 @@ from treem.protection.models import (
     Incident,
     IncidentKind,
     IncidentOutcome,
-    Notice,
     ProtectionLead,
+    Referral,
     RiskLevel,
     Supervision,
     SupportPlan,
@@ -102,6 +103,75 @@ def case_for_emergency_access(user: UserLike, *, number: str) -> Case | None:
 def is_case_worker(user: UserLike, case: Case) -> bool:
     user_id = _user_id(user)
     return user_id is not None and case.workers.current().filter(user_id=user_id).exists()
+
+
+def can_work_case(user: UserLike, case: Case, *, now: datetime | None = None) -> bool:
+    """May ``user`` open and write to ``case``: in their org-unit scope and assigned, supervised, led or unlocked
+    (the rule of ``cases_for``)."""
+    return cases_for(user, now=now).filter(pk=case.pk).exists()
+
+
+def can_transfer_case(user: UserLike, case: Case) -> bool:
+    """May ``user`` hand ``case`` over to another worker: one of its current workers, a supervisor of them, or the
+    commune's protection lead — within their org-unit scope. An emergency access does not allow it."""
+    user_id = _user_id(user)
+    if user_id is None or not visible_to(user, Case.objects.active(), capability=WORK_CASES).filter(
+            pk=case.pk).exists():
+        return False
+    return (is_case_worker(user, case) or user_id in supervisors_of(case)
+            or ProtectionLead.objects.filter(user_id=user_id, org_unit_id=case.org_unit_id, is_active=True).exists())
+
+
+def transfer_candidates(case: Case) -> QuerySet[User]:
+    """The active users who may work cases in the case's commune (an assignment on the commune or above it)."""
+    parts = case.org_unit.path.strip("/").split("/")
+    ancestors = ["/"] + ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
+    assigned = Assignment.objects.active().filter(role__in=CAPABILITIES[WORK_CASES].roles,
+                                                  org_unit__path__in=ancestors)
+    return User.objects.filter(is_active=True, pk__in=assigned.values("user_id")).order_by("full_name", "username")
+
+
+def referrals_of(case: Case) -> QuerySet[Referral]:
+    return case.referrals.order_by("referred_at")
+
+
+def referral_for(user: UserLike, *, case: Case, referral_id: int | str) -> Referral:
+    """A referral of ``case`` (which the caller already got through ``case_for``); 404 when not one of its own."""
+    try:
+        return case.referrals.get(pk=int(referral_id))
+    except (Referral.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404(NOT_FOUND_MESSAGE) from error
+
+
+def case_service_for(user: UserLike, *, case: Case, service_id: int | str) -> CaseService:
+    """A service of one of the plans of ``case``; 404 when not one of its own."""
+    try:
+        return CaseService.objects.select_related("plan").get(plan__case=case, pk=int(service_id))
+    except (CaseService.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404(NOT_FOUND_MESSAGE) from error
+
+
+def emergency_access_of(user: UserLike, case: Case, *, now: datetime | None = None) -> EmergencyAccess | None:
+    """The user's unexpired emergency access to ``case``, if any."""
+    user_id = _user_id(user)
+    if user_id is None:
+        return None
+    return case.emergency_accesses.filter(user_id=user_id, expires_at__gt=now or timezone.now()).first()
+
+
+def open_steps_by_case(cases: QuerySet[Case]) -> dict[int, CaseStep]:
+    """The open step of each of ``cases``, by case id (one query)."""
+    return {step.case_id: step for step in CaseStep.objects.filter(case__in=cases.values("pk"),
+                                                                    status=CaseStep.Status.OPEN)}
+
+
+def ethnic_group_by_code(code: str) -> EthnicGroup | None:
+    return EthnicGroup.objects.filter(code=code).first()
+
+
+def village_in(org_unit: OrgUnit, *, village_id: int) -> Village | None:
+    """The village ``village_id`` if it belongs to ``org_unit``."""
+    return Village.objects.filter(pk=village_id, org_unit=org_unit).first()
 
 
 def current_workers(case: Case) -> QuerySet[CaseWorker]:
@@ -211,13 +281,6 @@ def team_caseload(user: UserLike, *, now: datetime | None = None, due_soon_days:
     return sorted(loads, key=lambda load: (-load.overdue_steps, load.worker_name))
 
 
-def notices_for(user: UserLike) -> QuerySet[Notice]:
-    user_id = _user_id(user)
-    if user_id is None:
-        return Notice.objects.none()
-    return Notice.objects.filter(recipient_id=user_id).select_related("case")
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Figures without identities
 
@@ -238,22 +301,32 @@ class CaseCounts:
 
 
 def case_counts(user: UserLike, *, year: int | None = None) -> CaseCounts:
-    """How many cases (open, closed, by kind of harm, open by risk, by commune) — never who."""
+    """How many cases (open, closed, by kind of harm, open by risk, by commune) — never who.
+
+    One grouped query (commune × harm × status × risk, in the communes' order); every figure is summed from it.
+    """
     cases = counted_cases(user)
     if year is not None:
         cases = cases.filter(reported_at__year=year)
-    by_harm = dict(cases.values_list("harm_kind").annotate(n=Count("id")).values_list("harm_kind", "n"))
-    open_cases = cases.filter(status=Case.Status.OPEN)
-    by_risk = dict(open_cases.values_list("risk_level").annotate(n=Count("id")).values_list("risk_level", "n"))
-    communes = (cases.values("org_unit__name").annotate(total=Count("id"),
-                                                         open=Count("id", filter=Q(status=Case.Status.OPEN)))
-                .order_by("org_unit__name"))
+    by_harm: Counter[str] = Counter()
+    by_risk: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
+    communes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for name, harm, status, risk, count in (cases.values_list("org_unit__name", "harm_kind", "status", "risk_level")
+                                            .annotate(n=Count("id")).order_by("org_unit__name")
+                                            .values_list("org_unit__name", "harm_kind", "status", "risk_level", "n")):
+        by_harm[harm] += count
+        by_status[status] += count
+        communes[name][0] += count
+        if status == Case.Status.OPEN:
+            by_risk[risk] += count
+            communes[name][1] += count
     return CaseCounts(
-        total=cases.count(), open=open_cases.count(), closed=cases.filter(status=Case.Status.CLOSED).count(),
-        by_harm=[(str(label), by_harm.get(value, 0)) for value, label in HarmKind.choices],
-        open_by_risk=[(str(label), by_risk.get(value, 0)) for value, label in RiskLevel.choices]
-        + [(gettext("Chưa đánh giá"), by_risk.get("", 0))],
-        by_commune=[(row["org_unit__name"], row["total"], row["open"]) for row in communes],
+        total=sum(by_status.values()), open=by_status[Case.Status.OPEN], closed=by_status[Case.Status.CLOSED],
+        by_harm=[(str(label), by_harm[value]) for value, label in HarmKind.choices],
+        open_by_risk=[(str(label), by_risk[value]) for value, label in RiskLevel.choices]
+        + [(gettext("Chưa đánh giá"), by_risk[""])],
+        by_commune=[(name, total, open_count) for name, (total, open_count) in communes.items()],
     )
 
 
@@ -276,22 +349,36 @@ class CaseKpis:
 
 
 def case_kpis(user: UserLike, *, year: int) -> CaseKpis:
-    """KPIs over the cases reported in ``year`` inside the user's scope (for dashboards; no identity)."""
+    """KPIs over the cases reported in ``year`` inside the user's scope (for dashboards; no identity).
+
+    Two queries: the cases grouped by harm × status × risk with their steps done (and on time) counted in the same
+    pass over the cases joined to their steps, and the first plans' approval dates joined to their cases.
+    """
     cases = counted_cases(user).filter(reported_at__year=year)
-    by_harm = dict(cases.values_list("harm_kind").annotate(n=Count("id")).values_list("harm_kind", "n"))
-    first_plans = (SupportPlan.objects.filter(case__in=cases.values("pk"), number=1, approved_on__isnull=False)
-                   .values_list("approved_on", "case__reported_at"))
+    by_harm: Counter[str] = Counter()
+    open_by_risk: Counter[str] = Counter()
+    total = steps_done = steps_on_time = 0
+    done = Q(steps__status=CaseStep.Status.DONE)
+    groups = (cases.values_list("harm_kind", "status", "risk_level")
+              .annotate(n=Count("id", distinct=True), done=Count("steps", filter=done),
+                        on_time=Count("steps", filter=done & Q(steps__is_on_time=True)))
+              .values_list("harm_kind", "status", "risk_level", "n", "done", "on_time"))
+    for harm, status, risk, count, done_count, on_time_count in groups:
+        total += count
+        steps_done += done_count
+        steps_on_time += on_time_count
+        by_harm[harm] += count
+        if status == Case.Status.OPEN:
+            open_by_risk[risk] += count
+    first_plans = cases.filter(plans__number=1, plans__approved_on__isnull=False).values_list("plans__approved_on",
+                                                                                           "reported_at")
     days = [(approved_on - timezone.localtime(reported_at).date()).days for approved_on, reported_at in first_plans
             if approved_on is not None]
-    steps = CaseStep.objects.filter(case__in=cases.values("pk"), status=CaseStep.Status.DONE)
-    open_by_risk = dict(cases.filter(status=Case.Status.OPEN).values_list("risk_level").annotate(n=Count("id"))
-                        .values_list("risk_level", "n"))
     return CaseKpis(
-        year=year, cases=cases.count(), by_harm=by_harm,
+        year=year, cases=total, by_harm=dict(by_harm),
         median_days_to_plan=float(statistics.median(days)) if days else None, plans_approved=len(days),
-        steps_done=steps.count(), steps_on_time=steps.filter(is_on_time=True).count(), open_by_risk=open_by_risk,
+        steps_done=steps_done, steps_on_time=steps_on_time, open_by_risk=dict(open_by_risk),
     )
-
 
 def incidents_for(user: UserLike) -> QuerySet[Incident]:
     """Rows of the incident register in the user's scope (no names are kept there)."""

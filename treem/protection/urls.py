@@ -14,7 +14,6 @@ urlpatterns = [
     path("truong-hop/<int:case_id>/mau-<str:number>.docx", views.case_form_document, name="case_form"),
     path("truy-cap-khan-cap/", views.emergency_access, name="emergency_access"),
     path("giam-sat/", views.caseload, name="caseload"),
-    path("thong-bao/", views.notices, name="notices"),
     path("tai-nan-thuong-tich/", views.incidents, name="incidents"),
     path("tai-nan-thuong-tich/xuat.xlsx", views.export_incidents, name="incidents_export"),
     path("tai-nan-thuong-tich/moi/", views.incident_new, name="incident_new"),

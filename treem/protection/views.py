@@ -1,5 +1,5 @@
 """Pages of the protection domain: the worker's queue, the case page (a timeline with the open step's form), the
-supervisor's caseload, emergency access, notices, figures without identities, and the incident register.
+supervisor's caseload, emergency access, figures without identities, and the incident register.
 
 Every case page goes through ``selectors.case_for`` / ``open_case``: a case the user is not entitled to open is the
 same 404 as a missing one, and each opening and print is audited.
@@ -12,18 +12,17 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from treem.accounts.models import Assignment, User
-from treem.core.access import CAPABILITIES, NOT_FOUND_MESSAGE, has_capability, require
+from treem.core.access import NOT_FOUND_MESSAGE, has_capability, require
 from treem.core.audit import record_read
 from treem.core.models import AuditEvent
+from treem.notices.selectors import unread_count
 from treem.protection import selectors, services
 from treem.protection.documents import FORM_STEPS, UnknownForm, form_numbers, render_case_form
 from treem.protection.exports import incidents_workbook
@@ -44,7 +43,7 @@ from treem.protection.forms import (
     TransferForm,
     outcome_from,
 )
-from treem.protection.models import Case, CaseService, IncidentKind, ProtectionLead, Referral
+from treem.protection.models import Case, IncidentKind, Referral
 from treem.protection.permissions import (
     BREAK_GLASS,
     RECORD_INCIDENTS,
@@ -93,7 +92,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                   .order_by("-status", "-reported_at")[:500])
     return render(request, "protection/queue.html", {
         "cases": cases, "steps": steps, "now": now, "show_names": show_names, "other_cases": others,
-        "unread": selectors.notices_for(request.user).filter(read_at__isnull=True).count(),
+        "unread": unread_count(request.user),
         "counts": selectors.case_counts(request.user), "can_break_glass": has_capability(request.user, BREAK_GLASS),
     })
 
@@ -104,19 +103,6 @@ def caseload(request: HttpRequest) -> HttpResponse:
     return render(request, "protection/caseload.html", {
         "loads": selectors.team_caseload(request.user), "now": timezone.now(),
     })
-
-
-@require(WORK_CASES)
-def notices(request: HttpRequest) -> HttpResponse:
-    items = selectors.notices_for(request.user)
-    if request.method == "POST":
-        notice = items.filter(pk=request.POST.get("notice") or 0).first()
-        if notice is not None:
-            services.mark_notice_read(actor=request.user, notice=notice)  # type: ignore[arg-type]
-            if notice.url and request.POST.get("open"):
-                return HttpResponseRedirect(notice.url)
-        return redirect("protection:notices")
-    return render(request, "protection/notices.html", {"notices": items[:200]})
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -143,22 +129,16 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "protection/case_new.html", {"form": form})
 
 
-def _can_transfer(user: Any, case: Case) -> bool:
-    return (selectors.is_case_worker(user, case) or user.pk in selectors.supervisors_of(case)
-            or ProtectionLead.objects.filter(user_id=user.pk, org_unit_id=case.org_unit_id, is_active=True).exists())
-
-
 def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
     step = selectors.open_step(case)
     plan = selectors.current_plan(case)
     context: dict[str, Any] = {
         "case": case, "step": step, "plan": plan, "now": timezone.now(),
         "workers": selectors.current_workers(case), "timeline": selectors.timeline_of(case),
-        "referrals": case.referrals.order_by("referred_at"),
+        "referrals": selectors.referrals_of(case),
         "forms": [(number, STEP_RULES[FORM_STEPS[number]].form_title) for number in form_numbers()],
-        "can_transfer": _can_transfer(request.user, case),
-        "emergency": case.emergency_accesses.filter(user_id=request.user.pk or 0,
-                                                    expires_at__gt=timezone.now()).first(),
+        "can_transfer": selectors.can_transfer_case(request.user, case),
+        "emergency": selectors.emergency_access_of(request.user, case),
     }
     if step is not None and step.kind in STEP_FORMS:
         context["step_form"] = forms.get("step_form") or STEP_FORMS[step.kind](prefix="step")
@@ -258,9 +238,7 @@ def _action_add_service(request: HttpRequest, case: Case) -> HttpResponse | dict
 
 
 def _action_deliver_service(request: HttpRequest, case: Case) -> HttpResponse | dict[str, Any]:
-    service = CaseService.objects.filter(plan__case=case, pk=request.POST.get("service") or 0).first()
-    if service is None:
-        raise Http404(NOT_FOUND_MESSAGE)
+    service = selectors.case_service_for(request.user, case=case, service_id=request.POST.get("service", ""))
     form = DeliveryForm(request.POST, prefix="delivery")
     if not form.is_valid():
         return {"delivery_form": form, "delivery_service_id": service.pk}
@@ -305,10 +283,7 @@ def _action_refer(request: HttpRequest, case: Case) -> HttpResponse | dict[str, 
 
 
 def _referral_of(request: HttpRequest, case: Case) -> Referral:
-    referral = case.referrals.filter(pk=request.POST.get("referral") or 0).first()
-    if referral is None:
-        raise Http404(NOT_FOUND_MESSAGE)
-    return referral
+    return selectors.referral_for(request.user, case=case, referral_id=request.POST.get("referral", ""))
 
 
 def _action_respond_referral(request: HttpRequest, case: Case) -> HttpResponse | dict[str, Any]:
@@ -370,7 +345,7 @@ def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
                 conflict = error
                 data = request.POST.copy()
                 data["version"] = str(error.current_version)
-                form = CaseEditForm(data, instance=Case.objects.get(pk=case.pk))
+                form = CaseEditForm(data, instance=selectors.case_for(request.user, case_id=case.pk))
                 form.is_valid()
             except ValidationError as error:
                 _add_errors(form, error)
@@ -395,23 +370,14 @@ def _edit_changes(request: HttpRequest, form: CaseEditForm, case: Case) -> dict[
     return changes
 
 
-def _transfer_candidates(case: Case) -> QuerySet[User]:
-    path = case.org_unit.path
-    parts = path.strip("/").split("/")
-    ancestors = ["/"] + ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
-    assigned = Assignment.objects.active().filter(role__in=CAPABILITIES[WORK_CASES].roles,
-                                                  org_unit__path__in=ancestors)
-    return User.objects.filter(is_active=True, pk__in=assigned.values("user_id")).order_by("full_name", "username")
-
-
 @require(WORK_CASES)
 @require_http_methods(["GET", "POST"])
 def case_transfer(request: HttpRequest, case_id: int) -> HttpResponse:
     """Transfer the case to another worker: an explicit act that ends the current workers' access."""
     case = selectors.case_for(request.user, case_id=case_id)
-    if not _can_transfer(request.user, case):
+    if not selectors.can_transfer_case(request.user, case):
         raise Http404(NOT_FOUND_MESSAGE)
-    form = TransferForm(request.POST or None, candidates=_transfer_candidates(case))
+    form = TransferForm(request.POST or None, candidates=selectors.transfer_candidates(case))
     if request.method == "POST" and form.is_valid():
         try:
             services.transfer_case(actor=request.user, case=case, **form.cleaned_data)  # type: ignore[arg-type]

@@ -8,11 +8,9 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Báo cáo định kỳ")
 
     def ready(self) -> None:
-        from treem.core.access import AUTHENTICATED
         from treem.core.extensions import register_demo_seeder, register_navigation
         from treem.reporting.demo import seed_demo_reporting
         from treem.reporting.permissions import VIEW_SUBMISSIONS
 
         register_navigation("reporting:index", label=_("Báo cáo định kỳ"), capability=VIEW_SUBMISSIONS, order=300)
-        register_navigation("reporting:notifications", label=_("Thông báo"), capability=AUTHENTICATED, order=890)
         register_demo_seeder("kỳ báo cáo", seed_demo_reporting, order=400)

@@ -314,39 +314,3 @@ class ValidationRule(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.get_kind_display()})"
-
-
-class Notification(BaseModel):
-    """A message in the app for one user (a reporting reminder); one per user, report and day at most."""
-
-    class Kind(models.TextChoices):
-        REMINDER = "reminder", _("Nhắc hạn báo cáo")
-        OVERDUE = "overdue", _("Quá hạn báo cáo")
-        RETURNED = "returned", _("Báo cáo bị trả lại")
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE,
-                                  related_name="reporting_notifications")
-    submission = models.ForeignKey(Submission, verbose_name=_("báo cáo"), null=True, blank=True,
-                                   on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
-    sent_on = models.DateField(_("ngày gửi"))
-    days_before = models.IntegerField(_("số ngày trước hạn"), null=True, blank=True,
-                                      help_text=_("Âm: số ngày đã quá hạn."))
-    subject = models.CharField(_("tiêu đề"), max_length=255)
-    body = models.TextField(_("nội dung"))
-    link = models.CharField(_("đường dẫn"), max_length=255, blank=True)
-    emailed = models.BooleanField(_("đã gửi thư điện tử"), default=False)
-    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = "thông báo"
-        verbose_name_plural = "thông báo"
-        ordering = ["-sent_on", "-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["recipient", "submission", "kind", "sent_on"],
-                                    name="notification_once_a_day"),
-        ]
-
-    def __str__(self) -> str:
-        return self.subject
-

@@ -23,7 +23,7 @@ from treem.core.roles import Role
 from treem.hierarchy.models import OrgUnit
 from treem.indicators.models import DataValue
 from treem.plans.models import DataElement
-from treem.reporting.models import Evidence, Notification, ReporterKind, ReportingCycle, Submission
+from treem.reporting.models import Evidence, ReporterKind, ReportingCycle, Submission
 from treem.reporting.permissions import VIEW_SUBMISSIONS
 from treem.reporting.reporters import elements_of, entry_units
 from treem.reporting.validation import CellInput, CellKey, Finding, check_cells
@@ -82,12 +82,6 @@ def evidence_for(user: UserLike, *, evidence_id: int) -> Evidence:
         path_field="progress__submission__org_unit__path", capability=VIEW_SUBMISSIONS,
         pk=evidence_id, progress__submission__in=submissions,
     )
-
-
-def notifications_for(user: UserLike) -> QuerySet[Notification]:
-    if not user.is_authenticated:
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient_id=user.pk).select_related("submission")
 
 
 # ---- the content of one report ---------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ app_name = "reporting"
 urlpatterns = [
     path("", views.index, name="index"),
     path("mo-ky/", views.open_cycle, name="open_cycle"),
-    path("thong-bao/", views.notifications, name="notifications"),
     path("nam/<int:year>/", views.board, name="board"),
     path("nam/<int:year>/tinh-hinh.xlsx", views.board_export, name="board_export"),
     path("nam/<int:year>/tong-hop.<str:file_format>", views.consolidated, name="consolidated"),

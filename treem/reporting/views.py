@@ -1,5 +1,5 @@
 """Pages of the reporting cycle: my reports, one report (htmx partial saves), review, versions, the status board,
-the consolidated report, evidence downloads and notifications."""
+the consolidated report and evidence downloads."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from treem.core.access import AUTHENTICATED, has_capability, require
+from treem.core.access import has_capability, require
 from treem.core.audit import record_read
 from treem.core.models import AuditEvent
 from treem.plans.selectors import plans_for
@@ -36,7 +36,6 @@ from treem.reporting.selectors import (
     cycle_of_year,
     cycles,
     evidence_for,
-    notifications_for,
     report_cell,
     status_board,
     submission_for,
@@ -400,12 +399,3 @@ def consolidated(request: HttpRequest, year: int, file_format: str) -> HttpRespo
                                content_type=DOCX_TYPE)
         return _attachment(build_xlsx(report), filename=f"phu-luc-bao-cao-tong-hop-{year}.xlsx",
                            content_type=XLSX_TYPE)
-
-
-@require(AUTHENTICATED)
-def notifications(request: HttpRequest) -> HttpResponse:
-    items = list(notifications_for(request.user)[:100])
-    unread = [item.pk for item in items if item.read_at is None]
-    if unread:
-        notifications_for(request.user).filter(pk__in=unread).update(read_at=timezone.now())
-    return render(request, "reporting/notifications.html", {"items": items, "unread": set(unread)})

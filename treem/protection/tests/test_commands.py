@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from treem.protection.models import Notice
+from treem.notices.models import Notice
 from treem.protection.tests.factories import aware, make_case, supervisor_of, worker
 
 pytestmark = pytest.mark.django_db

@@ -8,12 +8,14 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from treem.accounts.tests.factories import unit, user_with_role
 from treem.core.calendar import WorkingCalendar, end_of_day
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
+from treem.notices.models import Notice
 from treem.protection import selectors, services
 from treem.protection.models import (
     Case,
@@ -21,7 +23,6 @@ from treem.protection.models import (
     EmergencyAccess,
     Incident,
     IncidentKind,
-    Notice,
     Referral,
     RiskLevel,
     SupportPlan,
@@ -282,7 +283,7 @@ def test_a_referral_keeps_the_workers_access_and_a_transfer_ends_it() -> None:
     services.transfer_case(actor=original, case=case, to_user=successor, reason="Cán bộ nghỉ sinh")
     assert not selectors.cases_for(original).filter(pk=case.pk).exists()
     assert selectors.cases_for(successor).filter(pk=case.pk).exists()
-    assert Notice.objects.filter(recipient=successor, kind=Notice.Kind.ASSIGNED, case=case).exists()
+    assert Notice.objects.filter(recipient=successor, kind=Notice.Kind.ASSIGNED).about(case).exists()
     assert AuditEvent.objects.for_object(case).filter(action="transfer_case").exists()
 
 
@@ -321,7 +322,7 @@ def test_break_the_glass_needs_a_reason_leaves_an_audit_row_and_notifies_the_sup
     assert selectors.cases_for(on_call).filter(pk=case.pk).exists()
     event = AuditEvent.objects.for_object(case).get(action="break_glass")
     assert event.actor_id == on_call.pk and event.reason == reason
-    notices = Notice.objects.filter(kind=Notice.Kind.BREAK_GLASS, case=case)
+    notices = Notice.objects.filter(kind=Notice.Kind.BREAK_GLASS).about(case)
     assert set(notices.values_list("recipient_id", flat=True)) == {supervisor.pk, assigned.pk}
     assert CHILD_NAME not in " ".join(notices.values_list("body", flat=True))
     later = access.expires_at + timedelta(minutes=1)
@@ -362,8 +363,9 @@ def test_an_overdue_step_raises_an_alert_once(django_capture_on_commit_callbacks
     assert second.overdue_steps == 1 and second.notices_created == 0
     notices = Notice.objects.filter(kind=Notice.Kind.OVERDUE_STEP)
     assert set(notices.values_list("recipient_id", flat=True)) == {assigned.pk, supervisor.pk}
-    assert set(notices.values_list("case_id", flat=True)) == {case.pk}
-    assert not Notice.objects.filter(case=on_time).exists()
+    assert set(notices.values_list("object_type", "object_id")) == {("protection.case", str(case.pk))}
+    assert set(notices.values_list("url", flat=True)) == {reverse("protection:case", args=[case.pk])}
+    assert not Notice.objects.about(on_time).exists()
     assert [message.to for message in mail.outbox] == [["worker@example.org"]]
 
 

@@ -16,8 +16,9 @@ from treem.accounts.models import User
 from treem.accounts.tests.factories import user_with_role
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
+from treem.notices.models import Notice
 from treem.protection import services
-from treem.protection.models import Case, CaseStep, EmergencyAccess, Incident, Notice
+from treem.protection.models import Case, CaseStep, EmergencyAccess, Incident
 from treem.protection.tests.factories import (
     CHILD_NAME,
     OTHER,
@@ -52,7 +53,7 @@ def case_urls(case: Case) -> list[str]:
 def listing_urls() -> list[str]:
     return [
         reverse("protection:queue"), reverse("protection:overview"), reverse("protection:caseload"),
-        reverse("protection:notices"), reverse("protection:incidents"), reverse("protection:incident_statistics"),
+        reverse("notices:inbox"), reverse("protection:incidents"), reverse("protection:incident_statistics"),
         "/api/v1/cases", "/api/v1/incidents", reverse("dashboards:home"),
     ]
 
@@ -247,7 +248,7 @@ def test_break_the_glass_page_grants_access_audits_and_notifies(client: Client) 
     assert client.get(reverse("protection:case", args=[case.pk])).status_code == 200
     assert AuditEvent.objects.for_object(case).filter(action="break_glass", actor=on_call).count() == 1
     assert Notice.objects.filter(recipient=supervisor, kind=Notice.Kind.BREAK_GLASS).count() == 1
-    notices = signed_in(client, supervisor).get(reverse("protection:notices")).content.decode()
+    notices = signed_in(client, supervisor).get(reverse("notices:inbox")).content.decode()
     assert case.number in notices
 
 

@@ -19,8 +19,9 @@ from openpyxl import load_workbook
 from treem.accounts.tests.factories import unit
 from treem.core.office import convert_to_pdf, format_number, office_binary
 from treem.indicators.models import DataValue
+from treem.notices.models import Notice
 from treem.plans.models import DataElement, Plan
-from treem.reporting.models import Notification, Submission
+from treem.reporting.models import Submission
 from treem.reporting.services import attach_evidence, ensure_task_progress, submit_report
 from treem.reporting.tests.factories import (
     OTHER_COMMUNE,
@@ -135,15 +136,15 @@ def test_reminders_go_14_7_3_1_days_before_and_when_overdue_once_a_day() -> None
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         with TestCase.captureOnCommitCallbacks(execute=True):
             call_command("send_reminders", date="2026-11-17", stdout=out)
-        first = Notification.objects.count()
+        first = Notice.objects.count()
         assert first == 2 and len(mail.outbox) == 1 and "14 ngày" in mail.outbox[0].subject
         with TestCase.captureOnCommitCallbacks(execute=True):
             call_command("send_reminders", date="2026-11-17", stdout=out)
-        assert Notification.objects.count() == first and len(mail.outbox) == 1
+        assert Notice.objects.count() == first and len(mail.outbox) == 1
         call_command("send_reminders", date="2026-11-18", stdout=out)
-        assert Notification.objects.count() == first
+        assert Notice.objects.count() == first
         call_command("send_reminders", date="2026-12-02", stdout=out)
-        assert Notification.objects.filter(kind=Notification.Kind.OVERDUE).count() == 2
+        assert Notice.objects.filter(kind=Notice.Kind.REPORT_OVERDUE).count() == 2
     assert reporting_cycle.submissions.count() == 46
 
 

@@ -1,0 +1,58 @@
+"""The notice: one message in one user's inbox, unique by its key."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class NoticeQuerySet(models.QuerySet["Notice"]):
+    def about(self, obj: models.Model) -> NoticeQuerySet:
+        """Notices about ``obj`` (a case, a report…)."""
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+class Notice(models.Model):
+    """A message in the app for one user (a reporting reminder, an overdue step, an emergency access…).
+
+    ``key`` names the event and the recipient, so raising the same notice again does nothing. The record it is
+    about is named like the audit trail names it (``object_type`` and ``object_id``), so notices need no foreign
+    key into the domains above. A notice carries no child's identity.
+    """
+
+    class Kind(models.TextChoices):
+        REPORT_DUE = "report_due", "Nhắc hạn báo cáo"
+        REPORT_OVERDUE = "report_overdue", "Quá hạn báo cáo"
+        REPORT_RETURNED = "report_returned", "Báo cáo bị trả lại"
+        OVERDUE_STEP = "overdue_step", "Bước quá hạn"
+        FOLLOW_UP_DUE = "follow_up_due", "Đến hạn theo dõi chuyển gửi"
+        BREAK_GLASS = "break_glass", "Truy cập khẩn cấp"
+        ASSIGNED = "assigned", "Được phân công"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhận", on_delete=models.CASCADE,
+                                  related_name="notices")
+    kind = models.CharField("loại", max_length=32, choices=Kind.choices)
+    key = models.CharField("khóa", max_length=200, unique=True)
+    title = models.CharField("tiêu đề", max_length=255)
+    body = models.TextField("nội dung", blank=True)
+    url = models.CharField("đường dẫn", max_length=255, blank=True)
+    object_type = models.CharField("loại đối tượng", max_length=100, blank=True)
+    object_id = models.CharField("mã đối tượng", max_length=64, blank=True)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now)
+    read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
+    emailed_at = models.DateTimeField("đã gửi e-mail lúc", null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "thông báo"
+        verbose_name_plural = "thông báo"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notice_inbox_idx"),
+            models.Index(fields=["object_type", "object_id"], name="notice_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
