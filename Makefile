@@ -26,6 +26,7 @@ $(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt
 setup: $(VENV)/.base-installed
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_reference
 	$(PY) manage.py load_plan reference_data/plans/lai-chau-2024.yaml
 	$(PY) manage.py load_validation_rules

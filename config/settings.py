@@ -1,6 +1,7 @@
 """treem's only settings module.
 
-Local defaults are safe for a developer's machine (SQLite, DEBUG on loopback). Production strictness is switched on
+Local defaults are safe for a developer's machine (SQLite on loopback, Django's debug pages off unless a developer
+asks for them with `TREEM_DEBUG=1`). Production strictness is switched on
 by `TREEM_ENV=production`, which requires a real secret key and turns on secure cookies; secrets come only from the
 environment (or a local `.env` file that is never committed).
 """
@@ -20,7 +21,7 @@ SECRET_KEY = env("SECRET_KEY", "" if IS_PRODUCTION else "insecure-local-developm
 if IS_PRODUCTION and not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when TREEM_ENV=production")
 
-DEBUG = env_bool("DEBUG", not IS_PRODUCTION)
+DEBUG = env_bool("TREEM_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -146,7 +147,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = env("STATIC_ROOT", str(BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 MEDIA_URL = "media/"
