@@ -175,3 +175,32 @@ LOGGING = {
 # A remote DHIS2-compatible server to which `manage.py push_dhis2` sends a year's approved figures.
 DHIS2_URL = env("DHIS2_URL", "")
 DHIS2_TOKEN = env("DHIS2_TOKEN", "")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Serving and operations: static files, the worker's heartbeat, backups (docs/deployment.md, docs/operations.md).
+# ---------------------------------------------------------------------------------------------------------------
+
+# whitenoise serves the collected static files in every mode (DEBUG is off by default, so Django would not), with
+# content-hashed names cached for a year; it sits right after SecurityMiddleware as its documentation asks.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "whitenoise.middleware.WhiteNoiseMiddleware")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_MAX_AGE = 365 * 24 * 3600
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# The worker (`manage.py run_worker`) writes a heartbeat this often; readiness fails when the last one is older
+# than the staleness limit, and a running job whose worker has been silent that long is marked failed.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120)
+WORKER_HEARTBEAT_DIR = env("WORKER_HEARTBEAT_DIR", str(BASE_DIR / "var" / "workers"))
+
+# Where `manage.py backup` writes its archives and how many `--prune` keeps.
+BACKUP_DIR = env("BACKUP_DIR", str(BASE_DIR / "var" / "backups"))
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 14)
+BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 8)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)

@@ -4,7 +4,7 @@ An uploaded file is kept under ``MEDIA_ROOT/imports/<year>/<random>/`` (never se
 file is downloaded through a domain's scoped view). ``upload_import`` stores it and previews it — a dry run of the
 first ``PREVIEW_ROWS`` rows by the domain's ``IntakeKind.run`` — and nothing is written until ``confirm_import``.
 A confirmed import of a file larger than ``BACKGROUND_BYTES`` runs as a background job (django-tasks, run by the
-``db_worker`` command; ``tasks.run_import``), a smaller one at once. The progress of a run is written to a small
+``run_worker`` command; ``tasks.run_import``), a smaller one at once. The progress of a run is written to a small
 file beside the upload, since the import's own transaction is not visible to other connections until it ends."""
 
 from __future__ import annotations
