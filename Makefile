@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test bench lint typecheck check-imports clean-pyc help
+.PHONY: run serve setup test bench lint typecheck check-imports clean-pyc help
 
 help:
 	@echo "make run    – cài đặt, nạp dữ liệu danh mục và dữ liệu trình diễn, chạy tại http://$(HOST):$(PORT)"
+	@echo "make serve  – chạy như môi trường thật trên PostgreSQL (gunicorn + tiến trình việc nền; cần DATABASE_URL)"
 	@echo "make test   – chạy toàn bộ bộ kiểm thử"
 	@echo "make bench  – chạy các phép đo hiệu năng"
 
@@ -35,6 +36,9 @@ setup: $(VENV)/.base-installed
 run: setup
 	@echo "treem đang chạy tại http://$(HOST):$(PORT)  (kiểm tra: http://$(HOST):$(PORT)/healthz; dừng: Ctrl+C)"
 	@bin/serve $(HOST) $(PORT)
+
+serve: $(VENV)/.base-installed
+	@bin/serve-production
 
 test: $(VENV)/.dev-installed
 	@mkdir -p var

@@ -29,7 +29,6 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus, task_finished
 from django_tasks_db.models import DBTaskResult
 
-
 WORKER_LOST_MESSAGE = ("Tiến trình chạy nền đã dừng khi đang làm việc này (máy chủ khởi động lại hoặc tiến trình bị "
                        "dừng). Không có dữ liệu nào của việc này được lưu; hãy làm lại.")
 
