@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve setup test bench lint typecheck check-imports clean-pyc help
+.PHONY: run serve setup test bench bench-load lint typecheck check-imports clean-pyc help
 
 help:
 	@echo "make run    – cài đặt, nạp dữ liệu danh mục và dữ liệu trình diễn, chạy tại http://$(HOST):$(PORT)"
@@ -53,6 +53,19 @@ $(VENV)/.bench-installed: $(VENV)/.dev-installed requirements/bench.txt
 bench: $(VENV)/.bench-installed
 	@mkdir -p var
 	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script; done
+	@$(MAKE) --no-print-directory bench-load
+
+.venv-load/.installed: requirements/load.txt
+	@test -x .venv-load/bin/python || $(PYTHON) -m venv .venv-load
+	.venv-load/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/load.txt
+	@touch $@
+
+# The load test on a PostgreSQL bench database of its own (LOAD_DATABASE, default treem_bench_load; LOAD_SERVER,
+# default postgres://postgres@127.0.0.1:5432): 20 and 50 users for 60 s each. The long run: LOAD_SECONDS=600.
+bench-load: $(VENV)/.base-installed .venv-load/.installed
+	@mkdir -p var
+	@echo "== bench/load/run.py"
+	@$(PY) bench/load/run.py
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
