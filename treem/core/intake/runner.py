@@ -32,6 +32,7 @@ from treem.core.intake.errors import ImportRefused, UploadRefused
 from treem.core.intake.models import ImportRecord, ImportStatus
 from treem.core.intake.reading import SUPPORTED_SUFFIXES
 from treem.core.models import AuditEvent
+from treem.core.uploads import DISK_FULL_MESSAGE, is_disk_full
 
 if TYPE_CHECKING:  # the org unit is the hierarchy's, above core: named for the type checker only
     from treem.hierarchy.models import OrgUnit
@@ -114,9 +115,16 @@ def store_upload(upload: UploadedFile) -> tuple[Path, str]:
     directory = imports_directory() / f"{timezone.localdate():%Y}" / uuid.uuid4().hex
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / (get_valid_filename(Path(name).stem)[:80] + suffix)
-    with path.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
+    try:
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+    except OSError as error:
+        path.unlink(missing_ok=True)
+        directory.rmdir()
+        if is_disk_full(error):
+            raise UploadRefused(str(DISK_FULL_MESSAGE)) from error
+        raise
     return path, name
 
 

@@ -99,6 +99,7 @@ def test_the_job_of_a_live_worker_is_left_running() -> None:
     assert job.status == TaskResultStatus.RUNNING
 
 
+@pytest.mark.django_db(transaction=True)  # the worker loop closes and reopens its connection, as in production
 def test_the_worker_command_recovers_abandoned_jobs_when_it_starts_and_removes_its_heartbeat_when_it_stops(
         heartbeat_directory: Path) -> None:
     abandoned = running_job(worker_id="gone", started_ago=timedelta(hours=1))
