@@ -1,4 +1,4 @@
-"""The province's working mix near the reporting deadline, as locust users (bench/load/README.md).
+"""The province's working mix near the reporting deadline, as locust users (docs/operations.md, "Load").
 
 Each user signs in with a demo account of ``seed_demo`` and works as that role does:
 - commune officers enter report values and weighing-day measurements (most of the traffic);

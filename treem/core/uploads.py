@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import errno
 
-DISK_FULL_MESSAGE = ("Máy chủ đã hết chỗ lưu tệp nên tệp chưa được lưu (không có dữ liệu nào thay đổi). "
-                     "Hãy báo quản trị hệ thống giải phóng dung lượng rồi gửi lại.")
+from django.utils.translation import gettext_lazy as _
+
+DISK_FULL_MESSAGE = _("Máy chủ đã hết chỗ lưu tệp nên tệp chưa được lưu (không có dữ liệu nào thay đổi). "
+                      "Hãy báo quản trị hệ thống giải phóng dung lượng rồi gửi lại.")
 
 
 def is_disk_full(error: OSError) -> bool:

@@ -192,6 +192,6 @@ def test_a_full_disk_on_upload_says_so_next_to_the_field_and_keeps_nothing(
         "file": SimpleUploadedFile("ds.csv", write_list(tmp_path / "ds.csv", rows=5).read_bytes()),
         "as_of": "01/05/2026", "commune": unit(COMMUNE).pk})
     assert response.status_code == 200
-    assert DISK_FULL_MESSAGE in response.content.decode()
+    assert str(DISK_FULL_MESSAGE) in response.content.decode()
     assert ImportRecord.objects.count() == 0
     assert not [path for path in media.rglob("*") if path.is_file()]

@@ -115,6 +115,6 @@ def test_a_full_disk_on_an_evidence_upload_says_so_in_vietnamese_and_keeps_nothi
         "file": SimpleUploadedFile("anh.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")},
         follow=True)
     assert response.status_code == 200
-    assert DISK_FULL_MESSAGE in response.content.decode()
+    assert str(DISK_FULL_MESSAGE) in response.content.decode()
     assert Evidence.objects.count() == 0
     assert not AuditEvent.objects.filter(action="attach_evidence").exists()
