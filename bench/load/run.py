@@ -1,6 +1,6 @@
 """Load test on PostgreSQL against the production server (gunicorn, several workers, and the job worker).
 
-    .venv/bin/python bench/load/run.py            # 1, 20 then 50 users, 60 s each (what `make bench` runs)
+    .venv/bin/python bench/load/run.py            # 20 then 50 users, 60 s each (what `make bench` runs)
     LOAD_SECONDS=600 LOAD_USERS=20,50,80 .venv/bin/python bench/load/run.py   # the long run
 
 It never touches the real database: it builds a bench database of its own (``LOAD_DATABASE``, default
@@ -32,7 +32,7 @@ TEMPLATE = f"{DATABASE}_template"
 PORT = int(os.environ.get("LOAD_PORT", "8765"))
 WORKERS = os.environ.get("LOAD_WEB_WORKERS", "4")
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
-USERS = [int(value) for value in os.environ.get("LOAD_USERS", "1,20,50").split(",")]
+USERS = [int(value) for value in os.environ.get("LOAD_USERS", "20,50").split(",")]
 OUTPUT = ROOT / "var" / "load"
 GOAL_P95_MS = 300
 
