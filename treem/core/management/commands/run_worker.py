@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
@@ -65,9 +67,9 @@ class Command(DatabaseWorkerCommand):
             beating.join(timeout=5)
             remove_heartbeat(worker_id=worker.worker_id)
 
-    def beat(self, worker: HeartbeatWorker, started_at: Any, stop: threading.Event) -> None:
-        from django.conf import settings
-
+    def beat(self, worker: HeartbeatWorker, started_at: datetime, stop: threading.Event) -> None:
+        """Every few seconds, in its own thread and connection: the heartbeat, then the recovery of jobs left by
+        dead workers."""
         while not stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
             now = timezone.now()
             try:
