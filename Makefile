@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test bench lint typecheck check-imports clean-pyc help
+.PHONY: run serve setup test bench bench-load lint typecheck check-imports clean-pyc help
 
 help:
 	@echo "make run    – cài đặt, nạp dữ liệu danh mục và dữ liệu trình diễn, chạy tại http://$(HOST):$(PORT)"
+	@echo "make serve  – chạy như môi trường thật trên PostgreSQL (gunicorn + tiến trình việc nền; cần DATABASE_URL)"
 	@echo "make test   – chạy toàn bộ bộ kiểm thử"
 	@echo "make bench  – chạy các phép đo hiệu năng"
 
@@ -26,6 +27,7 @@ $(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt
 setup: $(VENV)/.base-installed
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_reference
 	$(PY) manage.py load_plan reference_data/plans/lai-chau-2024.yaml
 	$(PY) manage.py load_validation_rules
@@ -34,6 +36,9 @@ setup: $(VENV)/.base-installed
 run: setup
 	@echo "treem đang chạy tại http://$(HOST):$(PORT)  (kiểm tra: http://$(HOST):$(PORT)/healthz; dừng: Ctrl+C)"
 	@bin/serve $(HOST) $(PORT)
+
+serve: $(VENV)/.base-installed
+	@bin/serve-production
 
 test: $(VENV)/.dev-installed
 	@mkdir -p var
@@ -48,6 +53,19 @@ $(VENV)/.bench-installed: $(VENV)/.dev-installed requirements/bench.txt
 bench: $(VENV)/.bench-installed
 	@mkdir -p var
 	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script; done
+	@$(MAKE) --no-print-directory bench-load
+
+.venv-load/.installed: requirements/load.txt
+	@test -x .venv-load/bin/python || $(PYTHON) -m venv .venv-load
+	.venv-load/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/load.txt
+	@touch $@
+
+# The load test on a PostgreSQL bench database of its own (LOAD_DATABASE, default treem_bench_load; LOAD_SERVER,
+# default postgres://postgres@127.0.0.1:5432): 20 and 50 users for 60 s each. The long run: LOAD_SECONDS=600.
+bench-load: $(VENV)/.base-installed .venv-load/.installed
+	@mkdir -p var
+	@echo "== bench/load/run.py"
+	@$(PY) bench/load/run.py
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

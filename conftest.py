@@ -15,6 +15,21 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def plain_static_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests render templates without running collectstatic first, so they use Django's plain static storage (and
+    whitenoise finds the files where they are); the hashed, compressed storage of production is tested on its own
+    (treem/core/tests/test_serving.py)."""
+    from django.conf import settings
+
+    storages = {**settings.STORAGES,
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(STORAGES=storages, STATIC_ROOT=str(tmp_path_factory.mktemp("static")),
+                           WHITENOISE_USE_FINDERS=True):
+        yield
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"

@@ -1,6 +1,7 @@
 """treem's only settings module.
 
-Local defaults are safe for a developer's machine (SQLite, DEBUG on loopback). Production strictness is switched on
+Local defaults are safe for a developer's machine (SQLite on loopback, Django's debug pages off unless a developer
+asks for them with `TREEM_DEBUG=1`). Production strictness is switched on
 by `TREEM_ENV=production`, which requires a real secret key and turns on secure cookies; secrets come only from the
 environment (or a local `.env` file that is never committed).
 """
@@ -20,7 +21,7 @@ SECRET_KEY = env("SECRET_KEY", "" if IS_PRODUCTION else "insecure-local-developm
 if IS_PRODUCTION and not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when TREEM_ENV=production")
 
-DEBUG = env_bool("DEBUG", not IS_PRODUCTION)
+DEBUG = env_bool("TREEM_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -147,7 +148,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = env("STATIC_ROOT", str(BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 MEDIA_URL = "media/"
@@ -175,3 +176,32 @@ LOGGING = {
 # A remote DHIS2-compatible server to which `manage.py push_dhis2` sends a year's approved figures.
 DHIS2_URL = env("DHIS2_URL", "")
 DHIS2_TOKEN = env("DHIS2_TOKEN", "")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Serving and operations: static files, the worker's heartbeat, backups (docs/deployment.md, docs/operations.md).
+# ---------------------------------------------------------------------------------------------------------------
+
+# whitenoise serves the collected static files in every mode (DEBUG is off by default, so Django would not), with
+# content-hashed names cached for a year; it sits right after SecurityMiddleware as its documentation asks.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "whitenoise.middleware.WhiteNoiseMiddleware")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "treem.core.staticfiles.HashedStaticFilesStorage"},
+}
+WHITENOISE_MAX_AGE = 365 * 24 * 3600
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# The worker (`manage.py run_worker`) writes a heartbeat this often; readiness fails when the last one is older
+# than the staleness limit, and a running job whose worker has been silent that long is marked failed.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120)
+WORKER_HEARTBEAT_DIR = env("WORKER_HEARTBEAT_DIR", str(BASE_DIR / "var" / "workers"))
+
+# Where `manage.py backup` writes its archives and how many `--prune` keeps.
+BACKUP_DIR = env("BACKUP_DIR", str(BASE_DIR / "var" / "backups"))
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 14)
+BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 8)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)

@@ -1,4 +1,5 @@
-"""The health check, which monitoring calls without signing in, and plotly.js served from its package."""
+"""The health and readiness checks, which monitoring calls without signing in, and plotly.js served from its
+package."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import plotly
 from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from treem.core.access import public
+from treem.core.worker import queue_state, read_heartbeats
 
 
 @public
@@ -26,6 +29,39 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError as error:
         return JsonResponse({"status": "error", "database": "unavailable", "detail": str(error)[:200]}, status=503)
     return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+
+
+@public
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Whether treem can do its work: the database answers and a background worker is alive (its last heartbeat is
+    recent), with the queue's length. 200 when ready, 503 otherwise, with the reason."""
+    now = timezone.now()
+    body: dict[str, object] = {}
+    problems = []
+    try:
+        state = queue_state()
+        body["database"] = "ok"
+        body["queue"] = {"ready": state.ready, "running": state.running, "failed": state.failed,
+                         "successful": state.successful}
+    except DatabaseError as error:
+        body["database"] = "unavailable"
+        body["detail"] = str(error)[:200]
+        problems.append("database")
+    heartbeats = read_heartbeats()
+    alive = [heartbeat for heartbeat in heartbeats if heartbeat.is_alive(now=now)]
+    body["worker"] = {
+        "alive": len(alive),
+        "last_heartbeat_at": heartbeats[0].beat_at.isoformat() if heartbeats else None,
+        "last_heartbeat_age_seconds": round((now - heartbeats[0].beat_at).total_seconds(), 1) if heartbeats else None,
+        "running_task": any(heartbeat.task_id for heartbeat in alive),
+    }
+    if not alive:
+        problems.append("worker")
+    body["status"] = "ok" if not problems else "unavailable"
+    if problems:
+        body["problems"] = problems
+    return JsonResponse(body, status=200 if not problems else 503)
 
 
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from treem.core.access import ensure_permitted
 from treem.core.audit import record_event, snapshot
 from treem.core.models import AuditEvent
+from treem.core.uploads import DISK_FULL_MESSAGE, is_disk_full
 from treem.hierarchy.models import OrgUnit
 from treem.indicators.services import ValueInput, can_enter_value, enter_data_values
 from treem.plans.models import DataElement, Plan
@@ -342,7 +343,12 @@ def attach_evidence(*, actor: AbstractBaseUser, progress: TaskProgress, upload: 
     original = (upload.name or "tep").replace("/", "_").replace("\\", "_")[:255]
     evidence = Evidence(progress=progress, original_name=original, content_type=kind.content_type,
                         size=upload.size, sha256=digest.hexdigest(), uploaded_by=actor)  # type: ignore[misc]
-    evidence.file.save(f"minh-chung{kind.extension}", upload, save=False)
+    try:
+        evidence.file.save(f"minh-chung{kind.extension}", upload, save=False)
+    except OSError as error:
+        if is_disk_full(error):
+            raise ValidationError({"file": DISK_FULL_MESSAGE}) from error
+        raise
     evidence.full_clean()
     evidence.save()
     _mark_draft(submission)

@@ -4,7 +4,7 @@ An uploaded file is kept under ``MEDIA_ROOT/imports/<year>/<random>/`` (never se
 file is downloaded through a domain's scoped view). ``upload_import`` stores it and previews it — a dry run of the
 first ``PREVIEW_ROWS`` rows by the domain's ``IntakeKind.run`` — and nothing is written until ``confirm_import``.
 A confirmed import of a file larger than ``BACKGROUND_BYTES`` runs as a background job (django-tasks, run by the
-``db_worker`` command; ``tasks.run_import``), a smaller one at once. The progress of a run is written to a small
+``run_worker`` command; ``tasks.run_import``), a smaller one at once. The progress of a run is written to a small
 file beside the upload, since the import's own transaction is not visible to other connections until it ends."""
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from treem.core.intake.errors import ImportRefused, UploadRefused
 from treem.core.intake.models import ImportRecord, ImportStatus
 from treem.core.intake.reading import SUPPORTED_SUFFIXES
 from treem.core.models import AuditEvent
+from treem.core.uploads import DISK_FULL_MESSAGE, is_disk_full
 
 if TYPE_CHECKING:  # the org unit is the hierarchy's, above core: named for the type checker only
     from treem.hierarchy.models import OrgUnit
@@ -114,9 +115,16 @@ def store_upload(upload: UploadedFile) -> tuple[Path, str]:
     directory = imports_directory() / f"{timezone.localdate():%Y}" / uuid.uuid4().hex
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / (get_valid_filename(Path(name).stem)[:80] + suffix)
-    with path.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
+    try:
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+    except OSError as error:
+        path.unlink(missing_ok=True)
+        directory.rmdir()
+        if is_disk_full(error):
+            raise UploadRefused(str(DISK_FULL_MESSAGE)) from error
+        raise
     return path, name
 
 
