@@ -2,6 +2,7 @@
 and the ratio to a hand-written SQL floor measured in the same run, and the growth between the sizes.
 
     .venv/bin/python bench/national/measure.py treem_bench_national_1000 treem_bench_national_100
+    .venv/bin/python bench/national/measure.py --combine var/a.json var/b.json   # print saved runs together
 
 For each database (a child process each, ``DATABASE_URL`` pointing at it) and each read below, the best of
 ``--runs`` timings, then one more run under ``tracemalloc`` for the peak of Python allocations:
@@ -274,14 +275,20 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help="ghi kết quả (JSON) vào tệp này")
+    parser.add_argument("--combine", type=Path, nargs="+", default=[],
+                        help="in lại kết quả đã ghi (các tệp JSON của --output), theo thứ tự, với đường tăng trưởng")
     arguments = parser.parse_args()
     if arguments.child:
         print(json.dumps(measure(arguments.runs)))
         return 0
-    results = {name: run_database(name, arguments.runs) for name in arguments.databases}
+    results: dict[str, dict[str, Any]] = {}
+    for path in arguments.combine:
+        results.update(json.loads(path.read_text()))
+    for name in arguments.databases:
+        results[name] = run_database(name, arguments.runs)
+        if arguments.output:
+            arguments.output.write_text(json.dumps(results, indent=1))
     report(results)
-    if arguments.output:
-        arguments.output.write_text(json.dumps(results, indent=1))
     return 0
 
 
