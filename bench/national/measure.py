@@ -11,6 +11,8 @@ For each database (a child process each, ``DATABASE_URL`` pointing at it) and ea
   (country, 34 provinces, 3,321 communes), its derived elements read from their stored counts;
 - ``engine_recount``: the same after every stored count was emptied (the first request after a change);
 - ``plan_progress``: the home page's read for a national coordinator (all 14 indicators, the trend years);
+- ``plan_progress_province``: the same for Lai Châu's coordinator, whose engine reads only the province, and
+  ``plan_progress_province_unscoped``: the same figures from an engine reading the nation (the cost before);
 - ``indicator_detail``: one indicator (I05, underweight) for the country: the table by province, breakdowns,
   the spread between the 3,321 communes;
 - ``indicator_values``: I14 (birth registration) for every commune (the API's read);
@@ -114,7 +116,7 @@ def measure(runs: int) -> dict[str, Any]:
     from treem.accounts.models import User
     from treem.indicators.engine import Engine, reference_date
     from treem.indicators.models import DataValue, DerivedCount
-    from treem.indicators.selectors import indicator_detail, indicator_values, plan_progress
+    from treem.indicators.selectors import indicator_detail, indicator_values, plan_progress, trend_years
     from treem.nutrition import derived as nutrition_derived
     from treem.nutrition.models import Measurement
     from treem.plans.models import Plan
@@ -173,6 +175,20 @@ def measure(runs: int) -> dict[str, Any]:
         fresh_caches()
         return len(plan_progress(national, plan=plan, unit_uid=None, year=YEAR, today=today).items)
 
+    def province_progress() -> int:
+        fresh_caches()
+        return len(plan_progress(province, plan=plan, unit_uid=None, year=YEAR, today=today).items)
+
+    laichau = province.assignments.get().org_unit
+
+    def province_unscoped() -> int:
+        """What the province's overview cost before engines read only their scope: the nation's cells, for the
+        province's figures (the same trend years and area)."""
+        fresh_caches()
+        years = trend_years(plan, year=YEAR)
+        figures = Engine().figures_many(indicators, years=years, on=today, areas=[laichau.pk])
+        return len(figures)
+
     def detail() -> int:
         fresh_caches()
         return len(indicator_detail(national, plan=plan, code="I05", unit_uid=None, year=YEAR, current_units=False,
@@ -187,6 +203,8 @@ def measure(runs: int) -> dict[str, Any]:
         "engine": (engine, engine_floor),
         "engine_recount": (lambda: engine(recount=True), engine_floor),
         "plan_progress": (progress, engine_floor),
+        "plan_progress_province": (province_progress, None),
+        "plan_progress_province_unscoped": (province_unscoped, None),
         "indicator_detail": (detail, engine_floor),
         "indicator_values": (values, engine_floor),
         "registry_page": (lambda: len(list(search_children(commune, ChildFilters(), today=today)[:50])),
