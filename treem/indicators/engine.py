@@ -628,7 +628,10 @@ def _entered(element_ids: Sequence[int], years: Sequence[int], *, unit_ids: Iter
     """
     values = DataValue.objects.with_value().filter(data_element_id__in=element_ids, year__in=years)
     if unit_ids is not None:
-        values = values.filter(org_unit_id__in=sorted(unit_ids))
+        units = sorted(unit_ids)
+        if not units:
+            return []
+        values = values.filter(org_unit_id__in=units)
     query = (
         values
         .order_by()
