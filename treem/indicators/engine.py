@@ -78,9 +78,10 @@ class Unit:
 
 
 def _path_prefixes(path: str) -> list[str]:
-    """"/12/105/03386/" → ["/12/105/03386/", "/12/105/", "/12/"] (longest first)."""
+    """"/12/105/03386/" → ["/12/105/03386/", "/12/105/", "/12/", "/"] (longest first; the country's path "/" is
+    the prefix of every path, so figures roll up to the country too)."""
     parts = [part for part in path.split("/") if part]
-    return ["/" + "/".join(parts[:size]) + "/" for size in range(len(parts), 0, -1)]
+    return ["/" + "/".join(parts[:size]) + "/" for size in range(len(parts), 0, -1)] + ["/"]
 
 
 class HierarchyIndex:
@@ -160,6 +161,21 @@ class HierarchyIndex:
             if prefix in valid:
                 return prefix
         return None
+
+    def connected_to(self, roots: Iterable[str]) -> set[int]:
+        """Ids of the units whose figures can count inside the subtrees ``roots`` on some date: the units under
+        them, and every unit linked to one of those by lineage, transitively (an old commune merged into a commune
+        of the subtree, or the successor of one). Any other unit is placed outside every root on every date."""
+        prefixes = tuple(roots)
+        found = {unit.id for unit in self.units.values() if unit.path.startswith(prefixes)}
+        frontier = list(found)
+        while frontier:
+            current = frontier.pop()
+            for other in (*self.successors.get(current, ()), *self.predecessors.get(current, ())):
+                if other not in found:
+                    found.add(other)
+                    frontier.append(other)
+        return found
 
     def areas_of(self, unit_id: int, on: date) -> tuple[int, ...]:
         """Ids of the units valid on ``on`` whose figures include those of ``unit_id`` (itself first, if valid)."""
@@ -262,10 +278,19 @@ class _Cells:
 
 
 class Engine:
-    """One request's engine: reads are memoised for the life of the object (create one per request)."""
+    """One request's engine: reads are memoised for the life of the object (create one per request).
 
-    def __init__(self, *, hierarchy: HierarchyIndex | None = None) -> None:
+    ``within`` (org-unit paths, e.g. a user's scope) limits what the engine reads to the units whose figures can
+    count inside those subtrees (:meth:`HierarchyIndex.connected_to`): a province's page reads that province's
+    values and counts, not the nation's. Figures of areas inside ``within`` are the same as without it; areas
+    outside get none. ``None`` or the country's path reads everything.
+    """
+
+    def __init__(self, *, hierarchy: HierarchyIndex | None = None, within: Iterable[str] | None = None) -> None:
         self._hierarchy = hierarchy
+        roots = None if within is None else sorted(set(within))
+        self._within = None if roots is None or "/" in roots else roots
+        self._relevant: set[int] | None = None
         self._derived: dict[tuple[str, int], list[DerivedCell]] = {}
         self._derived_demo: dict[tuple[str, int], bool] = {}
         self._tokens: dict[str, str] = {}
@@ -280,6 +305,13 @@ class Engine:
         if self._hierarchy is None:
             self._hierarchy = HierarchyIndex.load()
         return self._hierarchy
+
+    @property
+    def relevant_units(self) -> set[int] | None:
+        """The ids of the units whose values and counts are read (None: every unit)."""
+        if self._within is not None and self._relevant is None:
+            self._relevant = self.hierarchy.connected_to(self._within)
+        return self._relevant
 
     # -- derived values ------------------------------------------------------------------------------------------
 
@@ -331,7 +363,8 @@ class Engine:
         element_ids = sorted({element.pk for element, _ in wanted})
         year_list = sorted({year for _, year in wanted})
         cells = self._cells
-        rows = _entered(element_ids, year_list)
+        relevant = self.relevant_units
+        rows = _entered(element_ids, year_list, unit_ids=relevant)
         for element_id, unit_id, year, total, demo in rows:
             if (element_id, year) in self._totals_read:
                 continue
@@ -345,11 +378,14 @@ class Engine:
             derived = self.derived_cells(element, year)
             if derived is None:
                 continue
-            sums: dict[CellKey, Decimal] = defaultdict(Decimal)
+            counts: dict[int, int] = defaultdict(int)  # whole counts per unit, converted once per unit below
             for cell in derived:
-                sums[(element.pk, cell.org_unit_id, year)] += Decimal(cell.value)
-            is_demo = bool(sums) and self.derived_includes_demo(element, year)
-            for key, total in sums.items():
+                if relevant is None or cell.org_unit_id in relevant:
+                    counts[cell.org_unit_id] += cell.value
+            element_id = element.pk
+            is_demo = bool(counts) and self.derived_includes_demo(element, year)
+            for unit_id, count in counts.items():
+                key, total = (element_id, unit_id, year), Decimal(count)
                 if key in cells.totals:
                     cells.overridden[key] = cells.totals[key]
                     if key in cells.demo:
@@ -369,11 +405,14 @@ class Engine:
         self._load_totals(elements, years)
         by_sex, by_ethnicity = self._cells.by_category[SEX], self._cells.by_category[ETHNICITY]
         derived_keys: set[CellKey] = set()
+        relevant = self.relevant_units
         for element, year in wanted:
             derived = self.derived_cells(element, year)
             if derived is None:
                 continue
             for cell in derived:
+                if relevant is not None and cell.org_unit_id not in relevant:
+                    continue
                 derived_keys.add((element.pk, cell.org_unit_id, year))
                 if cell.sex in ("M", "F"):
                     key = (element.pk, cell.org_unit_id, year, cell.sex)
@@ -387,6 +426,8 @@ class Engine:
                     year__in=sorted({year for _, year in wanted}))
             .values_list("data_element_id", "org_unit_id", "year", "sex", "ethnic_group__code", "value")
         )
+        if relevant is not None:
+            rows = rows.filter(org_unit_id__in=sorted(relevant))
         # Per cell: a value given for the category itself wins; otherwise the sum over the finer cross cells.
         direct_sex: dict[tuple[int, int, int, str], Decimal] = {}
         direct_ethnic: dict[tuple[int, int, int, str], Decimal] = {}
@@ -454,6 +495,7 @@ class Engine:
         wanted = set(areas) if areas is not None else None
         index = _TotalsByElementYear(self._cells.totals)
         result: dict[int, dict[tuple[int, int], Figure]] = {}
+        areas_of = self.hierarchy.areas_of
         for indicator in indicators:
             sums: dict[tuple[int, int], _Sum] = defaultdict(_Sum)
             for year in years:
@@ -461,10 +503,14 @@ class Engine:
                 numerators = index.get(indicator.numerator_id, year)
                 denominators = index.get(indicator.denominator_id, year)
                 for unit_id in numerators.keys() & denominators.keys():
+                    targets = areas_of(unit_id, display_on)
+                    if wanted is not None:
+                        targets = tuple(area_id for area_id in targets if area_id in wanted)
+                        if not targets:
+                            continue
                     numerator, denominator, demo = self._pair(indicator, unit_id, year)
-                    for area_id in self.hierarchy.areas_of(unit_id, display_on):
-                        if wanted is None or area_id in wanted:
-                            sums[(area_id, year)].add(numerator, denominator, demo)
+                    for area_id in targets:
+                        sums[(area_id, year)].add(numerator, denominator, demo)
             factor = Decimal(indicator.factor)
             result[indicator.pk] = {key: total.figure(factor) for key, total in sums.items()}
         return result
@@ -475,10 +521,12 @@ class Engine:
         that value also gave this one — rather than an entered count over a count of records (an education
         department's enrolled 5-year-olds over the registry's 5-year-olds, when the registry is incomplete, can
         exceed 100 %). The records' value stays beside it as a discrepancy."""
-        other_id = indicator.denominator_id if element_id == indicator.numerator_id else indicator.numerator_id
-        key, other = (element_id, unit_id, year), (other_id, unit_id, year)
         cells = self._cells
-        return key in cells.derived and key in cells.overridden and other not in cells.derived
+        key = (element_id, unit_id, year)
+        if key not in cells.overridden:  # the common case, and the cheapest test first
+            return False
+        other_id = indicator.denominator_id if element_id == indicator.numerator_id else indicator.numerator_id
+        return key in cells.derived and (other_id, unit_id, year) not in cells.derived
 
     def _pair(self, indicator: Indicator, unit_id: int, year: int) -> tuple[Decimal, Decimal, bool]:
         """A unit's numerator and denominator for a year, from the same source where possible, and whether either
@@ -571,15 +619,21 @@ def _elements_of(indicators: Sequence[Indicator]) -> list[DataElement]:
     return list(found.values())
 
 
-def _entered(element_ids: Sequence[int], years: Sequence[int]) -> list[tuple[int, int, int, Decimal, bool]]:
-    """Entered totals per (element, unit, year), in one aggregation.
+def _entered(element_ids: Sequence[int], years: Sequence[int], *, unit_ids: Iterable[int] | None = None
+             ) -> list[tuple[int, int, int, Decimal, bool]]:
+    """Entered totals per (element, unit, year), in one aggregation (of the units ``unit_ids``, or all).
 
     A unit's total is its value for all children (sex and ethnic group empty) when given; otherwise the sum of its
     values by sex, else by ethnic group, else by sex × ethnic group — whichever the reporter gave.
     """
+    values = DataValue.objects.with_value().filter(data_element_id__in=element_ids, year__in=years)
+    if unit_ids is not None:
+        units = sorted(unit_ids)
+        if not units:
+            return []
+        values = values.filter(org_unit_id__in=units)
     query = (
-        DataValue.objects.with_value()
-        .filter(data_element_id__in=element_ids, year__in=years)
+        values
         .order_by()
         .values("data_element_id", "org_unit_id", "year")
         .annotate(

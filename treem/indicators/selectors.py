@@ -49,7 +49,7 @@ class Scope:
 
     def __init__(self, user: UserLike, *, engine: Engine | None = None) -> None:
         self.roots = scope_paths(user, capability=VIEW_INDICATORS)
-        self.engine = engine or Engine()
+        self.engine = engine or Engine(within=self.roots)
 
     def can_see(self, unit: Unit) -> bool:
         return any(unit.path.startswith(root) for root in self.roots)

@@ -16,7 +16,8 @@ Everything here is NumPy over whole arrays; the database code that fills the arr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Final
 
@@ -101,6 +102,17 @@ class MeasurementArrays:
             flag_whz=booleans(flag_whz),
             has_oedema=booleans(has_oedema),
         )
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[MeasurementArrays]) -> MeasurementArrays:
+        """The measurements of ``parts`` one after the other (built chunk by chunk from a long read)."""
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return cls.build(measurement_id=[], child_id=[], measured_on=np.array([], dtype=np.int64), age_days=[],
+                             waz=[], haz=[], whz=[], flag_waz=[], flag_haz=[], flag_whz=[], has_oedema=[])
+        return cls(**{item.name: np.concatenate([getattr(part, item.name) for part in parts])
+                      for item in fields(cls)})
 
     def __len__(self) -> int:
         return int(self.child_id.shape[0])

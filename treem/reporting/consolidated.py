@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from treem.core.access import UserLike
+from treem.core.access import UserLike, scope_paths
 from treem.core.office import (
     AdministrativeDocument,
     DocumentHeading,
@@ -117,7 +117,7 @@ def _duty_groups(duty: PlanAssignment) -> set[int]:
 
 
 def consolidated_report(*, user: UserLike, cycle: ReportingCycle, today: date) -> ConsolidatedReport:
-    province = province_on(cycle.reference_date)
+    province = province_on(cycle.reference_date, within=scope_paths(user, capability=VIEW_STATUS_BOARD))
     issuer = coordinating_agency(on=today) or coordinating_agency(on=cycle.reference_date)
     board = status_board(user, cycle=cycle, capability=VIEW_STATUS_BOARD)
     submissions = [row.submission for row in board.rows]

@@ -14,6 +14,7 @@ the localities report, for itself. A district enters no figures (its communes do
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,9 +39,17 @@ class ExpectedReporter:
         return self.agency.name if self.agency is not None else self.org_unit.name
 
 
-def province_on(on: date) -> OrgUnit:
-    """The province valid on ``on`` (agencies' reports sit on it)."""
-    province = OrgUnit.objects.valid_on(on).of_level("province").order_by("path").first()
+def province_on(on: date, *, within: Sequence[str] | None = None) -> OrgUnit:
+    """The province valid on ``on`` (agencies' reports sit on it). With ``within`` (a user's scope roots), the
+    first province that holds or lies inside one of them: in a database holding several provinces, the one the
+    user works for, not the first by code."""
+    provinces = OrgUnit.objects.valid_on(on).of_level("province").order_by("path")
+    if within is not None:
+        roots = tuple(within)
+        provinces = provinces.filter(pk__in=[
+            province.pk for province in provinces
+            if any(root.startswith(province.path) or province.path.startswith(root) for root in roots)])
+    province = provinces.first()
     if province is None:
         raise LookupError(f"Không có đơn vị cấp tỉnh hiệu lực ngày {on:%d/%m/%Y}: chạy load_reference trước.")
     return province

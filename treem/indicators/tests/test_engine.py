@@ -371,3 +371,43 @@ def test_the_number_of_queries_does_not_depend_on_the_number_of_communes(
         figures = engine.figures(rate, years=[2023, 2024])
         engine.breakdowns(rate, year=2024)
     assert figures[(unit("12", on=OLD_DAY).pk, 2024)].units_counted == 106
+
+
+def test_figures_roll_up_to_the_country_as_well(rate: Indicator) -> None:
+    """The country's path "/" is every unit's ancestor: a national user's area has the sum of every province."""
+    put(rate.numerator_id, "03386", 2024, 10)
+    put(rate.denominator_id, "03386", 2024, 40)
+    put(rate.numerator_id, "03390", 2024, 30)
+    put(rate.denominator_id, "03390", 2024, 60)
+    figures = Engine().figures(rate, years=[2024])
+    country = OrgUnit.objects.get(path="/")
+    assert figures[(country.pk, 2024)] == figures[(unit("12", on=OLD_DAY).pk, 2024)]
+    assert figures[(country.pk, 2024)].numerator == 40
+
+
+def test_an_engine_within_a_subtree_gives_the_same_figures_there_and_reads_nothing_outside(rate: Indicator) -> None:
+    for code, numerator, denominator in (("03386", 10, 40), ("03388", 20, 30), ("03389", 5, 10),
+                                         ("03390", 30, 60)):
+        put(rate.numerator_id, code, 2024, numerator)
+        put(rate.denominator_id, code, 2024, denominator)
+    put(rate.numerator_id, "03388", 2026, 9, on=NEW_DAY)
+    put(rate.denominator_id, "03388", 2026, 10, on=NEW_DAY)
+    everything = Engine().figures(rate, years=[2024, 2026], on=NEW_DAY)
+    doan_ket = unit("03388", on=NEW_DAY)  # the new ward; its three predecessors reach it through the lineage only
+    scoped = Engine(within=[doan_ket.path])
+    figures = scoped.figures(rate, years=[2024, 2026], on=NEW_DAY)
+    assert figures[(doan_ket.pk, 2024)] == everything[(doan_ket.pk, 2024)]
+    assert figures[(doan_ket.pk, 2024)].units_counted == 3
+    assert figures[(doan_ket.pk, 2026)] == everything[(doan_ket.pk, 2026)]
+    binh_lu = unit("03390", on=NEW_DAY)  # another commune: outside the subtree, so never read
+    assert binh_lu.pk not in (scoped.relevant_units or set())
+    assert all(area_id != binh_lu.pk for area_id, _year in figures)
+    assert figures[(unit("12", on=NEW_DAY).pk, 2024)].numerator == 35  # only what lies inside the subtree
+
+
+def test_an_engine_within_the_country_or_within_nothing(rate: Indicator) -> None:
+    put(rate.numerator_id, "03386", 2024, 10)
+    put(rate.denominator_id, "03386", 2024, 40)
+    assert Engine(within=["/"]).relevant_units is None  # the whole country: every unit, no filter
+    assert Engine(within=["/"]).figures(rate, years=[2024]) == Engine().figures(rate, years=[2024])
+    assert Engine(within=[]).figures(rate, years=[2024]) == {}  # no scope reads nothing

@@ -133,3 +133,24 @@ def test_every_element_is_registered_under_the_plan_names() -> None:
                  "nutrition.count_under_5_measured_height", "nutrition.count_under_5_stunted"):
         assert DERIVED_FUNCTIONS[name] is DERIVED_ELEMENTS[name]
     assert set(DERIVED_ELEMENTS) <= set(DERIVED_FUNCTIONS)
+
+
+def test_the_years_measurements_read_in_small_chunks_give_the_same_arrays_and_counts(
+    commune_with_known_scores: dict[str, object], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A nation's year is read chunk by chunk into arrays; the chunks join into what one read gives."""
+    import numpy as np
+
+    from treem.nutrition import derived
+
+    whole = derived.read_year_data(YEAR)
+    monkeypatch.setattr(derived, "READ_CHUNK", 3)  # 8 measurements in the year: three chunks
+    chunked = derived.read_year_data(YEAR)
+    assert len(chunked.arrays) == len(whole.arrays) == 8
+    assert chunked.cells == whole.cells
+    assert np.array_equal(chunked.cell_of_row, whole.cell_of_row)
+    for name in ("measurement_id", "child_id", "measured_on", "flag_waz", "has_oedema"):
+        assert np.array_equal(getattr(chunked.arrays, name), getattr(whole.arrays, name))
+    assert np.array_equal(chunked.arrays.waz, whole.arrays.waz, equal_nan=True)
+    derived.year_data.clear()
+    assert element("nutrition.count_under_5_underweight") == {unit("03390").pk: 3}

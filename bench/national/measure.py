@@ -1,0 +1,314 @@
+"""Run the real reads of treem, unchanged, on synthetic nations built by ``generate.py``; print time, peak memory
+and the ratio to a hand-written SQL floor measured in the same run, and the growth between the sizes.
+
+    .venv/bin/python bench/national/measure.py treem_bench_national_1000 treem_bench_national_100
+    .venv/bin/python bench/national/measure.py --combine var/a.json var/b.json   # print saved runs together
+
+For each database (a child process each, ``DATABASE_URL`` pointing at it) and each read below, the best of
+``--runs`` timings, then one more run under ``tracemalloc`` for the peak of Python allocations:
+
+- ``engine``: a fresh ``Engine`` computing the plan's 14 indicators for every unit in force on 31 December 2026
+  (country, 34 provinces, 3,321 communes), its derived elements read from their stored counts;
+- ``engine_recount``: the same after every stored count was emptied (the first request after a change);
+- ``plan_progress``: the home page's read for a national coordinator (all 14 indicators, the trend years);
+- ``plan_progress_province``: the same for Lai Châu's coordinator, whose engine reads only the province, and
+  ``plan_progress_province_unscoped``: the same figures from an engine reading the nation (the cost before);
+- ``indicator_detail``: one indicator (I05, underweight) for the country: the table by province, breakdowns,
+  the spread between the 3,321 communes;
+- ``indicator_values``: I14 (birth registration) for every commune (the API's read);
+- ``registry_page``: the child list's first page (50 children, the selector's order) for a commune officer, and
+  ``registry_page_national`` for the national coordinator;
+- ``registry_counts``: children per commune by sex and age band for the national coordinator (no identities);
+- ``status_board``: the reporting cycle's board for the national coordinator;
+- ``consolidated``: the consolidated report of the cycle for the province coordinator of Lai Châu.
+
+Floors (hand-written SQL, same counts or rows): for the engine reads, entered sums up the tree (``ENTERED_FLOOR``)
+and two statements of ``bench/bench_indicators.py`` (children per commune × sex × ethnic group and age band, latest
+measurement per under-five); for the registry page, one ``ORDER BY … LIMIT 50`` on the same conditions;
+for the counts, one ``GROUP BY commune_id``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import itertools
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPOSITORY = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+import benchdb  # noqa: E402
+
+YEAR = 2026
+TODAY_TEXT = "2026-12-02"
+
+REGISTRY_PAGE_FLOOR = """
+SELECT c.id, c.full_name, c.birth_date, u.code
+FROM registry_child c JOIN hierarchy_orgunit u ON u.id = c.commune_id
+WHERE u.path LIKE %(prefix)s AND c.deleted_at IS NULL AND c.merged_into_id IS NULL AND c.status = 'living'
+  AND c.birth_date <= %(today)s AND c.birth_date > %(born_16)s
+ORDER BY u.code, c.name_folded, c.birth_date, c.id
+LIMIT 50
+"""
+
+# The entered sums rolled up the tree: ``bench_indicators.FLOOR_SQL`` joins every area to every unit by a prefix
+# test (areas × units: 14,000 × 10,000 comparisons at national size); this floor expands each unit's path into its
+# at most four prefixes instead, the way a hand-written report would.
+ENTERED_FLOOR = """
+WITH per_unit AS (
+    SELECT dv.org_unit_id, dv.data_element_id, SUM(dv.value) AS total
+    FROM indicators_datavalue dv
+    WHERE dv.year = %(year)s AND dv.value IS NOT NULL
+    GROUP BY dv.org_unit_id, dv.data_element_id
+),
+areas AS (
+    SELECT id, path FROM hierarchy_orgunit
+    WHERE (valid_from IS NULL OR valid_from <= %(day)s) AND (valid_to IS NULL OR valid_to >= %(day)s)
+)
+SELECT area.id, p.data_element_id, SUM(p.total)
+FROM per_unit p
+JOIN hierarchy_orgunit u ON u.id = p.org_unit_id
+CROSS JOIN LATERAL (SELECT substr(u.path, 1, position) AS prefix FROM generate_series(1, length(u.path)) position
+                    WHERE substr(u.path, position, 1) = '/') prefixes
+JOIN areas area ON area.path = prefixes.prefix
+GROUP BY area.id, p.data_element_id
+"""
+
+COUNTS_FLOOR = """
+SELECT c.commune_id, count(*), count(*) FILTER (WHERE c.sex = 'M'), count(*) FILTER (WHERE c.birth_date > %(born_5)s)
+FROM registry_child c
+WHERE c.deleted_at IS NULL AND c.merged_into_id IS NULL AND c.status = 'living'
+  AND c.birth_date <= %(today)s AND c.birth_date > %(born_16)s
+GROUP BY c.commune_id
+"""
+
+
+def _bench_indicators() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_indicators", REPOSITORY / "bench" / "bench_indicators.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def measure(runs: int) -> dict[str, Any]:
+    sys.path.insert(0, str(REPOSITORY))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from datetime import date
+
+    from django.db import connection
+
+    from treem.accounts.models import User
+    from treem.indicators.engine import Engine, reference_date
+    from treem.indicators.models import DataValue, DerivedCount
+    from treem.indicators.selectors import indicator_detail, indicator_values, plan_progress, trend_years
+    from treem.nutrition import derived as nutrition_derived
+    from treem.nutrition.models import Measurement
+    from treem.plans.models import Plan
+    from treem.plans.selectors import indicators_of
+    from treem.registry import derived as registry_derived
+    from treem.registry.models import Child
+    from treem.registry.selectors import ChildFilters, counts_for, search_children
+    from treem.reporting.consolidated import consolidated_report
+    from treem.reporting.models import ReportingCycle
+    from treem.reporting.selectors import status_board
+
+    floors = _bench_indicators()
+    today = date.fromisoformat(TODAY_TEXT)
+    plan = Plan.objects.get()
+    indicators = list(indicators_of(plan))
+    national = User.objects.get(username="bench_national")
+    province = User.objects.get(username="bench_province")
+    commune = User.objects.get(username="bench_commune")
+    cycle = ReportingCycle.objects.get(plan=plan, year=YEAR)
+    commune_path = commune.assignments.get().org_unit.path
+
+    def fresh_caches() -> None:
+        nutrition_derived.year_data.clear()  # a new process: nothing cached in memory
+        registry_derived.year_rows.clear()
+
+    def engine(recount: bool = False) -> int:
+        fresh_caches()
+        if recount:
+            DerivedCount.objects.all().delete()
+        figures = Engine().figures_many(indicators, years=[YEAR])
+        return sum(len(by_area) for by_area in figures.values())
+
+    def engine_floor() -> int:
+        day = reference_date(YEAR)
+        with connection.cursor() as cursor:
+            cursor.execute(ENTERED_FLOOR, {"year": YEAR, "day": day})
+            rows = len(cursor.fetchall())
+            cursor.execute(floors.CHILDREN_FLOOR_SQL, floors._children_parameters(YEAR))
+            rows += len(cursor.fetchall())
+            cursor.execute(floors.MEASUREMENTS_FLOOR_SQL, {"first": date(YEAR, 1, 1), "day": day})
+            rows += len(cursor.fetchall())
+        return rows
+
+    def sql_rows(statement: str, parameters: dict[str, Any]) -> Callable[[], int]:
+        def run() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute(statement, parameters)
+                return len(cursor.fetchall())
+        return run
+
+    born_16 = date(today.year - 16, today.month, today.day)
+    born_5 = date(today.year - 5, today.month, today.day)
+    page = {"today": today, "born_16": born_16}
+
+    def progress() -> int:
+        fresh_caches()
+        return len(plan_progress(national, plan=plan, unit_uid=None, year=YEAR, today=today).items)
+
+    def province_progress() -> int:
+        fresh_caches()
+        return len(plan_progress(province, plan=plan, unit_uid=None, year=YEAR, today=today).items)
+
+    laichau = province.assignments.get().org_unit
+
+    def province_unscoped() -> int:
+        """What the province's overview cost before engines read only their scope: the nation's cells, for the
+        province's figures (the same trend years and area)."""
+        fresh_caches()
+        years = trend_years(plan, year=YEAR)
+        figures = Engine().figures_many(indicators, years=years, on=today, areas=[laichau.pk])
+        return len(figures)
+
+    def detail() -> int:
+        fresh_caches()
+        return len(indicator_detail(national, plan=plan, code="I05", unit_uid=None, year=YEAR, current_units=False,
+                                    today=today).rows)
+
+    def values() -> int:
+        fresh_caches()
+        return len(indicator_values(national, plan=plan, code="I14", year=YEAR, org_unit_code="VN", level="commune",
+                                    on=None, today=today)[1])
+
+    reads: dict[str, tuple[Callable[[], int], Callable[[], int] | None]] = {
+        "engine": (engine, engine_floor),
+        "engine_recount": (lambda: engine(recount=True), engine_floor),
+        "plan_progress": (progress, engine_floor),
+        "plan_progress_province": (province_progress, None),
+        "plan_progress_province_unscoped": (province_unscoped, None),
+        "indicator_detail": (detail, engine_floor),
+        "indicator_values": (values, engine_floor),
+        "registry_page": (lambda: len(list(search_children(commune, ChildFilters(), today=today)[:50])),
+                          sql_rows(REGISTRY_PAGE_FLOOR, {**page, "prefix": commune_path + "%"})),
+        "registry_page_national": (lambda: len(list(search_children(national, ChildFilters(), today=today)[:50])),
+                                   sql_rows(REGISTRY_PAGE_FLOOR, {**page, "prefix": "/%"})),
+        "registry_counts": (lambda: len(counts_for(national, today=today)),
+                            sql_rows(COUNTS_FLOOR, {**page, "born_5": born_5})),
+        "status_board": (lambda: len(status_board(national, cycle=cycle).rows), None),
+        "consolidated": (lambda: len(consolidated_report(user=province, cycle=cycle, today=today).indicators), None),
+    }
+    chosen = [name for name in os.environ.get("BENCH_READS", ",".join(reads)).split(",") if name]
+    result: dict[str, Any] = {
+        "children": Child.objects.count(), "measurements": Measurement.objects.count(),
+        "values": DataValue.objects.count(), "reads": {},
+    }
+    engine()  # warm-up: imports, the database's caches, and the stored counts
+    for name in chosen:
+        read, floor = reads[name]
+        try:
+            rows = read()
+        except Exception as error:  # a read that breaks at this scale is a finding, not a crash
+            result["reads"][name] = {"error": f"{type(error).__name__}: {error}"[:300]}
+            continue
+        times, floor_times = [], []
+        for _ in range(runs):
+            started = time.perf_counter()
+            read()
+            times.append(time.perf_counter() - started)
+            if floor is not None:
+                started = time.perf_counter()
+                floor()
+                floor_times.append(time.perf_counter() - started)
+        gc.collect()
+        tracemalloc.start()
+        read()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        if name == "engine_recount":
+            engine()  # store the counts again for the reads that follow
+        result["reads"][name] = {"rows": rows, "seconds": min(times), "peak_bytes": peak,
+                                 "floor_seconds": min(floor_times) if floor_times else None}
+    result["max_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return result
+
+
+def run_database(name: str, runs: int) -> dict[str, Any]:
+    benchdb.check_name(name)
+    environment = {**os.environ, "DATABASE_URL": benchdb.database_url(name), "DJANGO_SETTINGS_MODULE":
+                   "config.settings", "DEBUG": "false"}
+    completed = subprocess.run([sys.executable, __file__, "--child", "--runs", str(runs)], env=environment,
+                               cwd=REPOSITORY, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(completed.stderr[-3000:])
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def report(results: dict[str, dict[str, Any]]) -> None:
+    for name, result in results.items():
+        print(f"{name}: {result['children']:,} children, {result['measurements']:,} measurements, "
+              f"{result['values']:,} entered values; process peak RSS {result['max_rss_bytes'] / 2**20:,.0f} MiB")
+        for read, figures in result["reads"].items():
+            if "error" in figures:
+                print(f"  {read:24} BREAKS: {figures['error']}")
+                continue
+            floor = figures["floor_seconds"]
+            ratio = f"{figures['seconds'] / floor:6.1f}× floor ({floor * 1000:8.1f} ms)" if floor else ""
+            print(f"  {read:24} {figures['seconds'] * 1000:9.1f} ms  peak {figures['peak_bytes'] / 2**20:7.1f} MiB"
+                  f"  {ratio}")
+    names = list(results)
+    for first, second in itertools.pairwise(names):
+        small, large = results[first], results[second]
+        growth = large["children"] / small["children"] if small["children"] else math.nan
+        print(f"growth {first} → {second} (children × {growth:.1f}): exponent of time (1 = linear)")
+        for read, figures in large["reads"].items():
+            before = small["reads"].get(read, {})
+            if "seconds" in figures and "seconds" in before and before["seconds"] > 0:
+                exponent = math.log(figures["seconds"] / before["seconds"]) / math.log(growth)
+                print(f"  {read:24} × {figures['seconds'] / before['seconds']:6.1f}  exponent {exponent:5.2f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Đo các truy vấn thật của treem trên cơ sở dữ liệu mô phỏng.")
+    parser.add_argument("databases", nargs="*", help="các cơ sở dữ liệu treem_bench_… đã tạo bằng generate.py")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--output", type=Path, help="ghi kết quả (JSON) vào tệp này")
+    parser.add_argument("--combine", type=Path, nargs="+", default=[],
+                        help="in lại kết quả đã ghi (các tệp JSON của --output), theo thứ tự, với đường tăng trưởng")
+    arguments = parser.parse_args()
+    if arguments.child:
+        print(json.dumps(measure(arguments.runs)))
+        return 0
+    results: dict[str, dict[str, Any]] = {}
+    for path in arguments.combine:
+        results.update(json.loads(path.read_text()))
+    for name in arguments.databases:
+        results[name] = run_database(name, arguments.runs)
+        if arguments.output:
+            arguments.output.write_text(json.dumps(results, indent=1))
+    report(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
