@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class NoticeQuerySet(models.QuerySet["Notice"]):
@@ -22,32 +23,32 @@ class Notice(models.Model):
     """
 
     class Kind(models.TextChoices):
-        REPORT_DUE = "report_due", "Nhắc hạn báo cáo"
-        REPORT_OVERDUE = "report_overdue", "Quá hạn báo cáo"
-        REPORT_RETURNED = "report_returned", "Báo cáo bị trả lại"
-        OVERDUE_STEP = "overdue_step", "Bước quá hạn"
-        FOLLOW_UP_DUE = "follow_up_due", "Đến hạn theo dõi chuyển gửi"
-        BREAK_GLASS = "break_glass", "Truy cập khẩn cấp"
-        ASSIGNED = "assigned", "Được phân công"
+        REPORT_DUE = "report_due", _("Nhắc hạn báo cáo")
+        REPORT_OVERDUE = "report_overdue", _("Quá hạn báo cáo")
+        REPORT_RETURNED = "report_returned", _("Báo cáo bị trả lại")
+        OVERDUE_STEP = "overdue_step", _("Bước quá hạn")
+        FOLLOW_UP_DUE = "follow_up_due", _("Đến hạn theo dõi chuyển gửi")
+        BREAK_GLASS = "break_glass", _("Truy cập khẩn cấp")
+        ASSIGNED = "assigned", _("Được phân công")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nhận", on_delete=models.CASCADE,
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE,
                                   related_name="notices")
-    kind = models.CharField("loại", max_length=32, choices=Kind.choices)
-    key = models.CharField("khóa", max_length=200, unique=True)
-    title = models.CharField("tiêu đề", max_length=255)
-    body = models.TextField("nội dung", blank=True)
-    url = models.CharField("đường dẫn", max_length=255, blank=True)
-    object_type = models.CharField("loại đối tượng", max_length=100, blank=True)
-    object_id = models.CharField("mã đối tượng", max_length=64, blank=True)
-    created_at = models.DateTimeField("tạo lúc", default=timezone.now)
-    read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
-    emailed_at = models.DateTimeField("đã gửi e-mail lúc", null=True, blank=True)
+    kind = models.CharField(_("loại"), max_length=32, choices=Kind.choices)
+    key = models.CharField(_("khóa"), max_length=200, unique=True)
+    title = models.CharField(_("tiêu đề"), max_length=255)
+    body = models.TextField(_("nội dung"), blank=True)
+    url = models.CharField(_("đường dẫn"), max_length=255, blank=True)
+    object_type = models.CharField(_("loại đối tượng"), max_length=100, blank=True)
+    object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("đã gửi e-mail lúc"), null=True, blank=True)
 
     objects = NoticeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "thông báo"
-        verbose_name_plural = "thông báo"
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notice_inbox_idx"),
