@@ -37,8 +37,8 @@ def children_workbook(
         return [cell]
 
     sheet.append(title("DANH SÁCH TRẺ EM – CÓ THÔNG TIN ĐỊNH DANH CÁ NHÂN"))
-    sheet.append(excel_row(sheet, [f"Xuất bởi {exported_by} lúc {exported_at:%H:%M %d/%m/%Y}, theo quyền 'xuất danh sách trẻ em có "
-                  f"danh tính'. Phạm vi: {scope}."]))
+    sheet.append(excel_row(sheet, [f"Xuất bởi {exported_by} lúc {exported_at:%H:%M %d/%m/%Y}, theo quyền 'xuất danh "
+                                   f"sách trẻ em có danh tính'. Phạm vi: {scope}."]))
     sheet.append(["Tệp chứa dữ liệu cá nhân của trẻ em (Nghị định 13/2023/NĐ-CP, Luật Bảo vệ dữ liệu cá nhân): chỉ "
                   "dùng cho công việc được giao; không chia sẻ, không gửi qua mạng xã hội; xoá khi không còn dùng."])
     sheet.append([])
