@@ -166,7 +166,8 @@ class FilterForm(forms.Form):
                                choices=[("present", "Đang sinh sống, dưới 16 tuổi"), ("all", "Mọi hồ sơ"),
                                         *ChildStatus.choices])
     consent = forms.ChoiceField(label="Sự đồng ý", required=False,
-                                choices=[("", "Tất cả"), ("missing", "Thiếu sự đồng ý bắt buộc")])
+                                choices=[("", "Tất cả"), ("missing", "Thiếu sự đồng ý bắt buộc"),
+                                         ("withdrawn", "Đã rút lại sự đồng ý (không hiện trong danh sách)")])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
