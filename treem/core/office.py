@@ -499,14 +499,14 @@ class TableStream:
         self.sheet.freeze_panes = "A2"
         header_cells = []
         for header in headers:
-            cell = WriteOnlyCell(self.sheet, value=_stream_value(header))
+            cell = excel_text(WriteOnlyCell(self.sheet, value=_stream_value(header)))
             cell.font = Font(name=FONT_NAME, bold=True, size=11)
             cell.fill = HEADER_FILL
             header_cells.append(cell)
         self.sheet.append(header_cells)
 
     def append(self, row: Sequence[object]) -> None:
-        self.sheet.append([_stream_value(value) for value in row])
+        self.sheet.append(excel_row(self.sheet, [_stream_value(value) for value in row]))
 
     def save(self, path: Path | str) -> None:
         self.workbook.save(path)

@@ -159,3 +159,14 @@ def test_a_write_only_row_makes_formula_like_text_a_text_cell(tmp_path: Path) ->
     row = next(load_workbook(path)["Danh sách"].iter_rows())
     assert [cell.value for cell in row] == [1, "=1+2", "Lò Văn Sình", -3.5]
     assert row[1].data_type == "s" and row[0].data_type == "n" and row[3].data_type == "n"
+
+
+def test_a_streamed_table_such_as_rejected_rows_writes_formula_like_cells_as_text(tmp_path: Path) -> None:
+    from treem.core.intake.rejected import RejectedRowsWriter
+
+    writer = RejectedRowsWriter(["Họ và tên", "Cân nặng"])
+    writer.write(3, ["=HYPERLINK(\"http://x\")", -1.5], "Ngày sinh không đọc được")
+    path = Path(writer.save(tmp_path / "tu-choi.xlsx"))
+    row = list(load_workbook(path).active.iter_rows())[1]  # type: ignore[union-attr]
+    assert row[0].value == "=HYPERLINK(\"http://x\")" and row[0].data_type == "s"
+    assert row[1].value == -1.5 and row[1].data_type == "n"

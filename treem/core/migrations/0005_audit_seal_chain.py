@@ -24,7 +24,7 @@ def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_calendar_days'),
+        ('core', '0004_import_record'),
     ]
 
     operations = [
