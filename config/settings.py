@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "treem.core.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "treem.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -205,3 +207,49 @@ BACKUP_DIR = env("BACKUP_DIR", str(BASE_DIR / "var" / "backups"))
 BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 14)
 BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 8)
 BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
+# ---- Security: Content-Security-Policy, secure transport headers, request and upload limits (docs/security.md) ----
+
+# No inline script or style anywhere: every script is a static file; htmx's indicator styles are in app.css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind a reverse proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER=1 so that Django trusts its
+# X-Forwarded-Proto header (and only then: a client could send it otherwise).
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", IS_PRODUCTION)
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", [])
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if IS_PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", IS_PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# The preload list takes only registrable domains and binds every subdomain of the province's domain to HTTPS for
+# good: a decision for the domain's owner, not for one application on a subdomain (docs/security.md).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# A request body larger than this is refused with 413 before it is read (the largest accepted file, a child
+# list of 50 MB, plus the form around it). Each kind of upload has its own, lower limit where it is checked.
+TREEM_MAX_REQUEST_BYTES = env_int("TREEM_MAX_REQUEST_BYTES", 52 * 1024 * 1024)
+# Form fields other than files (Django's own limit, stated here so that it is seen).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Files larger than this go to a temporary file on disk instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o640

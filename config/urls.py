@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from config.api import api
 from treem.core.access import public
-from treem.core.views import healthz, plotly_js, readyz
+from treem.core.views import healthz, plotly_css, plotly_js, readyz
 
 admin.site.site_header = "treem – Quản trị"
 admin.site.site_title = "treem"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("tai-nguyen/plotly.min.js", plotly_js, name="plotly_js"),
+    path("tai-nguyen/plotly.css", plotly_css, name="plotly_css"),
     path("api/v1/", api_urls),
     path("api/", include("treem.reporting.dhis2_urls")),
     path("quan-tri/", admin.site.urls),

@@ -96,6 +96,7 @@ OBJECT_ROUTES: dict[str, Callable[[str], str]] = {
     "GET /api/v1/children/imports/{import_id}": lambda code: f"/api/v1/children/imports/{_child_import_of(code)}",
     "GET /tre-em/{id}/": lambda code: f"/tre-em/{_child_of(code)}/",
     "GET /tre-em/{id}/sua/": lambda code: f"/tre-em/{_child_of(code)}/sua/",
+    "GET /tre-em/{id}/du-lieu-ca-nhan/": lambda code: f"/tre-em/{_child_of(code)}/du-lieu-ca-nhan/",
     "GET /tre-em/nhap/{id}/": lambda code: f"/tre-em/nhap/{_child_import_of(code)}/",
     "GET /tre-em/nhap/{id}/dong-bi-tu-choi.xlsx": lambda code: f"/tre-em/nhap/{_child_import_of(code)}/"
                                                                "dong-bi-tu-choi.xlsx",

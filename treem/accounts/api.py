@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from treem.accounts.models import User
-from treem.accounts.services import issue_api_token
+from treem.accounts.services import issue_api_token, revoke_api_tokens
 from treem.core.access import AUTHENTICATED, api_require, public
 from treem.core.api_errors import ErrorOut
 
@@ -53,6 +53,19 @@ def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
         raise HttpError(401, "Tên đăng nhập hoặc mật khẩu không đúng.")
     token, api_token = issue_api_token(user=user, name="api")
     return TokenOut(token=token, expires_at=api_token.expires_at)
+
+
+class RevokedOut(Schema):
+    revoked: int
+
+
+@router.post("/auth/token/revoke", response=RevokedOut, summary="Thu hồi mọi khóa truy cập của chính mình")
+@api_require(AUTHENTICATED)
+def revoke_tokens(request: HttpRequest) -> RevokedOut:
+    """Every live token of the caller stops working at once (the one used for this call too)."""
+    user = request.user
+    assert isinstance(user, User)
+    return RevokedOut(revoked=revoke_api_tokens(actor=user, user=user, reason="người dùng tự thu hồi qua API"))
 
 
 @router.get("/me", response=MeOut, summary="Người dùng hiện tại và các phân công")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -88,6 +89,39 @@ def issue_api_token(*, user: User, name: str = "") -> tuple[str, ApiToken]:
     record_event(actor=user, verb=AuditEvent.Verb.CREATE, obj=api_token, action="issue_api_token",
                  after={"prefix": api_token.prefix, "expires_at": api_token.expires_at})
     return token, api_token
+
+
+class NotAllowed(PermissionError):
+    """The acting user may not do this to another user's account."""
+
+
+@transaction.atomic
+def revoke_api_tokens(*, actor: AbstractBaseUser, user: User, token_ids: Sequence[int] | None = None,
+                      reason: str = "") -> int:
+    """Revoke ``user``'s live tokens (all of them, or those in ``token_ids``); returns how many.
+
+    A user revokes their own tokens; an administrator (the accounts.manage capability, or a superuser) revokes
+    anybody's. One audit row names the revoked tokens by prefix, never by value.
+    """
+    from treem.accounts.permissions import MANAGE_ACCOUNTS
+    from treem.core.access import has_capability
+
+    is_admin = bool(getattr(actor, "is_superuser", False)) or has_capability(actor, MANAGE_ACCOUNTS)
+    if actor.pk != user.pk and not is_admin:
+        raise NotAllowed("Chỉ người dùng đó hoặc quản trị viên mới thu hồi được khóa truy cập.")
+    now = timezone.now()
+    live = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True, expires_at__gt=now)
+    if token_ids is not None:
+        live = live.filter(pk__in=list(token_ids))
+    tokens = list(live.order_by("id"))
+    if not tokens:
+        return 0
+    ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).update(revoked_at=now, updated_at=now)
+    record_event(actor=actor, verb=AuditEvent.Verb.UPDATE, obj=user, action="revoke_api_tokens", reason=reason,
+                 before={"live_tokens": [token.prefix for token in tokens]},
+                 after={"revoked_tokens": [token.prefix for token in tokens], "revoked_at": now,
+                        "by_administrator": actor.pk != user.pk})
+    return len(tokens)
 
 
 def user_for_api_token(token: str) -> User | None:

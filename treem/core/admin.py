@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from treem.core.audit import record_event, snapshot
-from treem.core.models import AuditEvent, CalendarDay, EthnicGroup
+from treem.core.models import AuditEvent, AuditSeal, CalendarDay, EthnicGroup
 
 
 @admin.register(AuditEvent)
@@ -18,6 +18,24 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_username", "object_repr", "object_id", "org_unit_path", "reason"]
     date_hierarchy = "at"
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditSeal)
+class AuditSealAdmin(admin.ModelAdmin):
+    """The hash chain over the audit trail, to look at; only ``seal_audit_log`` appends to it."""
+
+    list_display = ["id", "event_id", "digest", "sealed_at"]
+    search_fields = ["event_id", "digest"]
+    readonly_fields = [field.name for field in AuditSeal._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -93,6 +93,47 @@ class AuditEvent(models.Model):
         raise AuditEvent.ImmutableError("Không thể xoá nhật ký kiểm toán.")
 
 
+class AuditSealQuerySet(models.QuerySet["AuditSeal"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AuditEvent.ImmutableError("Không thể sửa chuỗi niêm phong nhật ký.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditEvent.ImmutableError("Không thể xoá chuỗi niêm phong nhật ký.")
+
+
+class AuditSeal(models.Model):
+    """One link of the hash chain that seals the audit trail: the digest over one audit row's content and the
+    previous link's digest.
+
+    Links are appended in the order rows are sealed (``id``), which is the rows' id order except for a row whose
+    transaction committed after later rows were sealed. ``event_id`` is a plain number, not a foreign key, so that
+    a removed audit row leaves its link behind as evidence. Append-only like the audit trail (docs/security.md).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    event_id = models.BigIntegerField("mã sự kiện", unique=True)
+    digest = models.CharField("mã băm", max_length=64)
+    sealed_at = models.DateTimeField("niêm phong lúc", auto_now_add=True)
+
+    objects = AuditSealQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mắt xích niêm phong nhật ký"
+        verbose_name_plural = "chuỗi niêm phong nhật ký"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.id} sự kiện {self.event_id} {self.digest[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AuditEvent.ImmutableError("Không thể sửa chuỗi niêm phong nhật ký.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditEvent.ImmutableError("Không thể xoá chuỗi niêm phong nhật ký.")
+
+
 class CodeSystem(models.TextChoices):
     """Code systems of coded lists; the same concept can be coded differently by different decisions."""
 

@@ -11,12 +11,17 @@ block (``TM.``/``KT.``, the title, the signer's name) on the right.
 The xlsx helpers write one sheet per table with a title row, a styled and frozen header, number formats
 (``#,##0.0``) and column widths, so an annex opens ready to print.
 
+No exported cell is ever a formula: text that a spreadsheet would read as one (starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return, and not a plain number) is written as text (``excel_text``, ``csv_text``), so
+a name or a note typed as ``=HYPERLINK(…)`` or ``@SUM(…)`` cannot run when an officer opens the file.
+
 ``convert_to_pdf`` runs ``libreoffice --headless --convert-to pdf``; it raises ``OfficeConverterMissing`` with a
 plain message where LibreOffice is not installed.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -357,6 +362,40 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+# ---- Formula injection ------------------------------------------------------------------------------------------
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d.,]*|[.,]\d+)([eE][+-]?\d+)?")
+
+
+def is_formula_like(value: object) -> bool:
+    """Text a spreadsheet would take for a formula: it starts with a formula character and is not a number."""
+    return (isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+            and _PLAIN_NUMBER.fullmatch(value) is None)
+
+
+def csv_text(value: object) -> object:
+    """A CSV cell that no spreadsheet evaluates: formula-like text gets a leading apostrophe; numbers (also written
+    as text, such as ``-1.25``) and everything else are unchanged."""
+    return f"'{value}" if is_formula_like(value) else value
+
+
+def excel_text(cell: Any) -> Any:
+    """Make a cell holding formula-like text a text cell (shown as typed, with Excel's quote prefix so that editing
+    it does not turn it into a formula either). openpyxl would otherwise store ``=…`` as a formula."""
+    if is_formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def excel_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    """A row for a write-only sheet's ``append`` with formula-like text as text cells, other values unchanged."""
+    from openpyxl.cell import WriteOnlyCell
+
+    return [excel_text(WriteOnlyCell(sheet, value=value)) if is_formula_like(value) else value for value in values]
+
+
 # ---- Excel ------------------------------------------------------------------------------------------------------
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -379,17 +418,17 @@ def add_table_sheet(workbook: Workbook, *, sheet_title: str, title: str, table: 
     numbers formatted ``#,##0.0`` (``#,##0`` when ``table.decimals`` is 0) and column widths fitted to content."""
     sheet = workbook.create_sheet(title=_sheet_name(sheet_title))
     width = max(len(table.headers), 1)
-    sheet.cell(row=1, column=1, value=title).font = Font(name=FONT_NAME, bold=True, size=14)
+    excel_text(sheet.cell(row=1, column=1, value=title)).font = Font(name=FONT_NAME, bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     header_row = 2
     if subtitle:
-        sheet.cell(row=2, column=1, value=subtitle).font = Font(name=FONT_NAME, italic=True, size=11)
+        excel_text(sheet.cell(row=2, column=1, value=subtitle)).font = Font(name=FONT_NAME, italic=True, size=11)
         sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
         sheet.cell(row=2, column=1).alignment = Alignment(horizontal="center")
         header_row = 3
     for index, header in enumerate(table.headers, start=1):
-        cell = sheet.cell(row=header_row, column=index, value=str(header))
+        cell = excel_text(sheet.cell(row=header_row, column=index, value=str(header)))
         cell.font = Font(name=FONT_NAME, bold=True, size=11)
         cell.fill = HEADER_FILL
         cell.border = CELL_BORDER
@@ -402,7 +441,7 @@ def add_table_sheet(workbook: Workbook, *, sheet_title: str, title: str, table: 
                 cell = sheet.cell(row=row_index, column=column_index, value=stored)
                 cell.number_format = "DD/MM/YYYY"
             else:
-                cell = sheet.cell(row=row_index, column=column_index, value=stored)
+                cell = excel_text(sheet.cell(row=row_index, column=column_index, value=stored))
             cell.font = Font(name=FONT_NAME, size=11)
             cell.border = CELL_BORDER
             if (column_index - 1) in table.number_columns and isinstance(stored, int | float):
@@ -464,14 +503,14 @@ class TableStream:
         self.sheet.freeze_panes = "A2"
         header_cells = []
         for header in headers:
-            cell = WriteOnlyCell(self.sheet, value=_stream_value(header))
+            cell = excel_text(WriteOnlyCell(self.sheet, value=_stream_value(header)))
             cell.font = Font(name=FONT_NAME, bold=True, size=11)
             cell.fill = HEADER_FILL
             header_cells.append(cell)
         self.sheet.append(header_cells)
 
     def append(self, row: Sequence[object]) -> None:
-        self.sheet.append([_stream_value(value) for value in row])
+        self.sheet.append(excel_row(self.sheet, [_stream_value(value) for value in row]))
 
     def save(self, path: Path | str) -> None:
         self.workbook.save(path)

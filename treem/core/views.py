@@ -1,9 +1,10 @@
-"""The health and readiness checks, which monitoring calls without signing in, and plotly.js served from its
+"""The health and readiness checks, which monitoring calls without signing in, and plotly.js (with its stylesheet) served from its
 package."""
 
 from __future__ import annotations
 
 import gzip
+import re
 from functools import cache
 from pathlib import Path
 
@@ -86,4 +87,44 @@ def plotly_js(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(raw, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     response["Vary"] = "Accept-Encoding"
+    return response
+
+
+# plotly.js adds its stylesheet as an inline <style> element, which the Content-Security-Policy refuses, unless an
+# element with the id below marked ``no-inline-styles`` is already on the page. The rules come from the bundle's own
+# table, so that they follow the installed version.
+PLOTLY_STYLE_ID = "plotly.js-style-global"
+_RULE_TABLE_START = '"X,X div":'
+_RULE = re.compile(r"""(?:"([^"]*)"|([A-Za-z]+)):(?:'([^']*)'|"([^"]*)")""")
+
+
+@cache
+def plotly_css_text() -> str:
+    """plotly.js's global style rules as a stylesheet (the bundle's table with its X and Y shorthands expanded)."""
+    source = PLOTLY_JS.read_text(encoding="utf-8")
+    start = source.index(_RULE_TABLE_START)
+    table = source[start:source.index("}", start)]
+    rules = []
+    for match in _RULE.finditer(table):
+        selector = match.group(1) if match.group(1) is not None else match.group(2)
+        declarations = match.group(3) if match.group(3) is not None else match.group(4)
+        selector = re.sub(r"^,", " ,", selector)
+        selector = selector.replace("X", ".js-plotly-plot .plotly").replace("Y", ".plotly-notifier")
+        rules.append(f"{selector}{{{declarations}}}")
+    return "\n".join(rules) + "\n"
+
+
+@cache
+def plotly_injected_style_ids() -> tuple[str, ...]:
+    """Ids of the other stylesheets the bundle injects only when no element with that id exists (MapLibre's,
+    for map charts, which treem does not draw)."""
+    source = PLOTLY_JS.read_text(encoding="utf-8")
+    return tuple(dict.fromkeys(re.findall(r'getElementById\("([0-9a-f]{64})"\)', source)))
+
+
+@public
+def plotly_css(request: HttpRequest) -> HttpResponse:
+    """The stylesheet plotly.js would otherwise inject, cached for a year like plotly.js itself."""
+    response = HttpResponse(plotly_css_text(), content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     return response

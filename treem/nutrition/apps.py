@@ -18,3 +18,6 @@ class NutritionConfig(AppConfig):
         register_navigation("nutrition:index", label=_("Dinh dưỡng"), capability=VIEW_MEASUREMENTS, order=300)
         register_navigation("nutrition:weighing_day", label=_("Ngày cân"), capability=RECORD_MEASUREMENTS, order=310)
         register_demo_seeder("số đo cân nặng, chiều cao", seed_measurements, order=200)
+        from treem.nutrition import personal_data
+
+        personal_data.register()

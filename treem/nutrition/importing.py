@@ -50,6 +50,7 @@ from treem.core.intake.runner import IntakeKind, Progress, RunResult, register_k
 from treem.core.intake.text import normalise_text
 from treem.core.intake.values import parse_yes_no
 from treem.core.models import AuditEvent
+from treem.core.office import excel_text
 from treem.hierarchy.models import OrgUnit
 from treem.nutrition.checks import MeasurementValues, assess, parse_decimal, value_errors
 from treem.nutrition.models import Place, Source, age_in_days
@@ -412,6 +413,8 @@ def template_workbook(children: Sequence[Child], *, measured_on: dt.date | None,
         sheet.append([number, child.personal_id or None, child.full_name, child.birth_date_label,
                       child.village.name if child.village else None, measured_on, None, None, None, None, None,
                       None, None])
+        for cell in sheet[sheet.max_row]:
+            excel_text(cell)
         if measured_on is not None:
             sheet.cell(row=sheet.max_row, column=6).number_format = "DD/MM/YYYY"
         sheet.cell(row=sheet.max_row, column=2).number_format = "@"

@@ -20,6 +20,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from treem.core.office import csv_text
 from treem.nutrition.zscores import (
     Convention,
     ZScores,
@@ -65,7 +66,7 @@ def score_csv(
         appends_only = len(added_columns) == len(SCORE_COLUMNS)
 
         writer = csv.writer(target, delimiter=delimiter, lineterminator="\n")
-        writer.writerow(output_header)
+        writer.writerow([csv_text(cell) for cell in output_header])
         reader = csv.reader(source, delimiter=delimiter)
         written = 0
         for chunk in _chunks(reader, size=chunk_rows, width=len(header), first_line=2):
@@ -78,7 +79,7 @@ def score_csv(
                 row.extend([""] * len(added_columns))
                 for position, cell in zip(score_positions, score_cells, strict=True):
                     row[position] = cell
-            writer.writerows(chunk)
+            writer.writerows([csv_text(cell) for cell in row] for row in chunk)
             written += len(chunk)
     return written
 

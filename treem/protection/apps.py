@@ -26,3 +26,6 @@ class ProtectionConfig(AppConfig):
         register_navigation("protection:incidents", label=_("Sổ tai nạn, thương tích"), capability=VIEW_INCIDENTS,
                             order=430)
         register_demo_seeder("trường hợp bảo vệ trẻ em và sổ tai nạn", seed_demo_protection, order=300)
+        from treem.protection import personal_data
+
+        personal_data.register()

@@ -9,7 +9,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from treem.core.extensions import register_demo_seeder, register_navigation
-        from treem.registry import derived, jobs  # noqa: F401  (derived registers the derived data elements)
+        from treem.registry import derived, jobs, subject_access  # noqa: F401  (derived registers the derived data elements)
         from treem.registry.demo import seed_demo_children
         from treem.registry.permissions import REVIEW_DUPLICATES, VIEW_COUNTS, VIEW_IDENTITY
 
@@ -19,3 +19,4 @@ class RegistryConfig(AppConfig):
                             order=220)
         jobs.register()
         register_demo_seeder("trẻ em", seed_demo_children, order=100)
+        subject_access.register()

@@ -173,7 +173,8 @@ class FilterForm(forms.Form):
                                choices=[("present", _("Đang sinh sống, dưới 16 tuổi")), ("all", _("Mọi hồ sơ")),
                                         *ChildStatus.choices])
     consent = forms.ChoiceField(label=_("Sự đồng ý"), required=False,
-                                choices=[("", _("Tất cả")), ("missing", _("Thiếu sự đồng ý bắt buộc"))])
+                                choices=[("", _("Tất cả")), ("missing", _("Thiếu sự đồng ý bắt buộc")),
+                                         ("withdrawn", _("Đã rút lại sự đồng ý (không hiện trong danh sách)"))])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

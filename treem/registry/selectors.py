@@ -31,6 +31,7 @@ from treem.registry.models import (
     DuplicateCandidate,
     DuplicateStatus,
     Guardian,
+    LegalBasis,
     SpecialCircumstance,
     born_after_for_age,
 )
@@ -61,7 +62,7 @@ class ChildFilters:
     commune_code: str = ""
     village: str = ""
     status: str = "present"  # "present" (living here, under 16), "all", or a ChildStatus value
-    consent: str = ""  # "missing"
+    consent: str = ""  # "missing", or "withdrawn" (the records otherwise left out)
 
 
 def children_for(user: UserLike) -> QuerySet[Child]:
@@ -134,7 +135,21 @@ def search_children(user: UserLike, filters: ChildFilters, *, today: date) -> Qu
         children = children.filter(village_id=int(filters.village))
     if filters.consent == "missing":
         children = children.filter(_lacks_consent(today))
+    if filters.consent == "withdrawn":
+        children = children.filter(_consent_withdrawn(today))
+    else:
+        children = children.exclude(_consent_withdrawn(today))
     return children.order_by("commune__code", "name_folded", "birth_date", "pk")
+
+
+def _consent_withdrawn(today: date) -> Q:
+    """Records whose registry consent was withdrawn and not given again, kept on no other legal basis: they leave
+    the lists and exports (the record itself stays, with its history, docs/personal-data.md) and are found only by
+    asking for them (``consent="withdrawn"``)."""
+    registry = Consent.objects.filter(child_id=OuterRef("pk"), purpose=ConsentPurpose.REGISTRY)
+    withdrawn = registry.filter(withdrawn_on__lte=today)
+    in_force = registry.filter(given_on__lte=today).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+    return Q(legal_basis=LegalBasis.CONSENT) & Q(Exists(withdrawn)) & ~Q(Exists(in_force))
 
 
 def _lacks_consent(today: date) -> Q:

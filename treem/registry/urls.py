@@ -11,6 +11,7 @@ urlpatterns = [
     path("so-luong/", views.counts, name="counts"),
     path("<int:child_id>/", views.child_detail, name="child"),
     path("<int:child_id>/sua/", views.child_edit, name="child_edit"),
+    path("<int:child_id>/du-lieu-ca-nhan/", views.child_personal_data, name="child_personal_data"),
     path("<int:child_id>/thao-tac/<slug:action>/", views.child_action, name="child_action"),
     path("nhap/", views.imports, name="imports"),
     path("nhap/<int:import_id>/", views.import_detail, name="import"),

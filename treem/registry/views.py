@@ -65,6 +65,7 @@ from treem.registry.selectors import (
     search_children,
     special_groups_of,
 )
+from treem.registry.subject_access import export_child_personal_data
 
 PAGE_SIZE = 50
 
@@ -156,6 +157,21 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
                                   initial={"moved_on": today}),
         })
     return render(request, "registry/child.html", context)
+
+
+@require(VIEW_IDENTITY)
+def child_personal_data(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Everything held on the child as one file, for a subject access request (?dinh-dang=json for JSON)."""
+    file_format = "json" if request.GET.get("dinh-dang") == "json" else "xlsx"
+    export = export_child_personal_data(actor=request.user, child_id=child_id, file_format=file_format)
+    stem = f"du-lieu-ca-nhan-tre-{export.child.pk}-{timezone.localdate():%Y%m%d}"
+    if file_format == "json":
+        response = HttpResponse(export.as_json(), content_type="application/json; charset=utf-8")
+    else:
+        response = HttpResponse(export.as_xlsx(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{file_format}"'
+    return response
 
 
 HISTORY_LABELS: dict[str, str] = {

@@ -14,18 +14,22 @@ from typing import IO
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+MEGABYTE = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class FileKind:
     content_type: str
     extension: str
     label: str
+    max_bytes: int = 10 * MEGABYTE
 
 
 PDF = FileKind("application/pdf", ".pdf", "PDF")
-PNG = FileKind("image/png", ".png", "ảnh PNG")
-JPEG = FileKind("image/jpeg", ".jpg", "ảnh JPEG")
-GIF = FileKind("image/gif", ".gif", "ảnh GIF")
-WEBP = FileKind("image/webp", ".webp", "ảnh WebP")
+PNG = FileKind("image/png", ".png", "ảnh PNG", max_bytes=5 * MEGABYTE)
+JPEG = FileKind("image/jpeg", ".jpg", "ảnh JPEG", max_bytes=5 * MEGABYTE)
+GIF = FileKind("image/gif", ".gif", "ảnh GIF", max_bytes=5 * MEGABYTE)
+WEBP = FileKind("image/webp", ".webp", "ảnh WebP", max_bytes=5 * MEGABYTE)
 DOCX = FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx", "Word")
 XLSX = FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx", "Excel")
 DOC = FileKind("application/msword", ".doc", "Word 97-2003")
@@ -34,6 +38,8 @@ ODT = FileKind("application/vnd.oasis.opendocument.text", ".odt", "OpenDocument 
 ODS = FileKind("application/vnd.oasis.opendocument.spreadsheet", ".ods", "OpenDocument bảng tính")
 
 ACCEPTED_LABEL = "PDF, Word, Excel hoặc ảnh (PNG, JPEG, GIF, WebP)"
+# A photo of a signed minute is a few hundred kilobytes; 5 MB leaves room for a phone camera's full resolution.
+# Documents (a scanned report) may reach 10 MB. REPORTING_EVIDENCE_MAX_BYTES caps every kind.
 
 
 def detect_kind(stream: IO[bytes], *, name: str = "") -> FileKind | None:

@@ -336,6 +336,9 @@ def attach_evidence(*, actor: AbstractBaseUser, progress: TaskProgress, upload: 
     kind = detect_kind(upload.file, name=upload.name or "") if upload.file is not None else None
     if kind is None:
         raise ValidationError({"file": f"Loại tệp không được chấp nhận: chỉ nhận {ACCEPTED_LABEL}."})
+    kind_limit = min(limit, kind.max_bytes)
+    if upload.size > kind_limit:
+        raise ValidationError({"file": f"Tệp {kind.label} quá lớn: tối đa {kind_limit // (1024 * 1024)} MB."})
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

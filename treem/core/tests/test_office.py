@@ -21,8 +21,11 @@ from treem.core.office import (
     TableSpec,
     add_table_sheet,
     convert_to_pdf,
+    csv_text,
+    excel_row,
     format_date_words,
     format_number,
+    is_formula_like,
     new_workbook,
     office_binary,
 )
@@ -111,3 +114,59 @@ def test_a_missing_converter_is_reported_plainly(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr("treem.core.office.shutil.which", lambda name: None)
     with pytest.raises(OfficeConverterMissing, match="libreoffice-writer-nogui"):
         convert_to_pdf(tmp_path / "x.docx")
+
+
+@pytest.mark.parametrize("text", ["=1+2", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
+                                  "=HYPERLINK(\"http://x\",\"bấm\")", "=cmd|' /C calc'!A0", "-"])
+def test_text_a_spreadsheet_would_run_is_formula_like(text: str) -> None:
+    assert is_formula_like(text)
+    assert csv_text(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["-1.25", "+84", "-3", "12,5", "1e-3", "Lò Thị Gầy", "", 3, -2.5, None,
+                                   Decimal("-1.5")])
+def test_numbers_and_ordinary_text_are_left_alone(value: object) -> None:
+    assert not is_formula_like(value)
+    assert csv_text(value) == value
+
+
+def test_a_sheet_writes_formula_like_text_as_text_and_numbers_as_numbers(tmp_path: Path) -> None:
+    workbook = new_workbook()
+    add_table_sheet(workbook, sheet_title="Bảng", title="=1+1", subtitle="@tiêu đề",
+                    table=TableSpec(headers=["=Mã", "Giá trị", "Ghi chú"],
+                                    rows=[["=HYPERLINK(\"http://x\")", Decimal("-1.5"), "-2+3"], ["CT2", -4, "-"]],
+                                    number_columns=frozenset({1})))
+    path = tmp_path / "bang.xlsx"
+    workbook.save(path)
+    sheet = load_workbook(path)["Bảng"]
+    for reference, text in [("A1", "=1+1"), ("A2", "@tiêu đề"), ("A3", "=Mã"), ("A4", "=HYPERLINK(\"http://x\")"),
+                            ("C4", "-2+3"), ("C5", "-")]:
+        assert sheet[reference].data_type == "s", reference
+        assert sheet[reference].value == text
+        assert sheet[reference].quotePrefix
+    assert sheet["B4"].value == -1.5 and sheet["B4"].data_type == "n"
+    assert sheet["B5"].value == -4 and sheet["B5"].data_type == "n"
+
+
+def test_a_write_only_row_makes_formula_like_text_a_text_cell(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Danh sách")
+    sheet.append(excel_row(sheet, [1, "=1+2", "Lò Văn Sình", -3.5]))
+    path = tmp_path / "ds.xlsx"
+    workbook.save(path)
+    row = next(load_workbook(path)["Danh sách"].iter_rows())
+    assert [cell.value for cell in row] == [1, "=1+2", "Lò Văn Sình", -3.5]
+    assert row[1].data_type == "s" and row[0].data_type == "n" and row[3].data_type == "n"
+
+
+def test_a_streamed_table_such_as_rejected_rows_writes_formula_like_cells_as_text(tmp_path: Path) -> None:
+    from treem.core.intake.rejected import RejectedRowsWriter
+
+    writer = RejectedRowsWriter(["Họ và tên", "Cân nặng"])
+    writer.write(3, ["=HYPERLINK(\"http://x\")", -1.5], "Ngày sinh không đọc được")
+    path = Path(writer.save(tmp_path / "tu-choi.xlsx"))
+    row = list(load_workbook(path).active.iter_rows())[1]  # type: ignore[union-attr]
+    assert row[0].value == "=HYPERLINK(\"http://x\")" and row[0].data_type == "s"
+    assert row[1].value == -1.5 and row[1].data_type == "n"

@@ -86,3 +86,12 @@ def test_a_missing_column_is_an_error_in_vietnamese(tmp_path: Path) -> None:
 def test_a_missing_input_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="Không tìm thấy"):
         call_command("zscores", "--input", str(tmp_path / "none.csv"), "--output", str(tmp_path / "out.csv"))
+
+
+def test_formula_like_cells_are_written_so_that_no_spreadsheet_runs_them(tmp_path: Path) -> None:
+    text = "sex,age_days,weight_kg,length_cm,measured,note\n1,365,9.6,75.7,L,=HYPERLINK(\"http://x\")\n" \
+           "2,400,-1,80.0,L,@SUM(A1)\n"
+    rows = score_file(tmp_path, text)
+    assert [row["note"] for row in rows] == ["'=HYPERLINK(\"http://x\")", "'@SUM(A1)"]
+    assert rows[1]["weight_kg"] == "-1"
+    assert rows[0]["waz"].lstrip("-").replace(".", "").isdigit()

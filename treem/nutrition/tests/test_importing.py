@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import BytesIO, StringIO
 from pathlib import Path
 
@@ -218,6 +218,18 @@ def test_the_template_lists_the_communes_children_under_five(children: dict[str,
     names = [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert "Lò Thị Mai" in names and "Lò Văn Bên" not in names
     assert AuditEvent.objects.filter(verb=AuditEvent.Verb.EXPORT).count() == 1
+
+
+def test_the_template_writes_formula_like_names_as_text(children: dict[str, object], client: Client) -> None:
+    from treem.nutrition.tests.factories import child_in
+
+    child_in("03390", full_name="=HYPERLINK(\"http://x\")", birth_date=date.today() - timedelta(days=300))
+    client.force_login(user_with_role(Role.COMMUNE_OFFICER, "03390"))
+    sheet = load_workbook(BytesIO(client.get("/dinh-duong/nhap-excel/mau.xlsx").content)).active
+    cells = [cell for row in sheet.iter_rows(min_row=3) for cell in row if cell.value == "=HYPERLINK(\"http://x\")"]
+    assert len(cells) == 1 and cells[0].data_type == "s"
+    numbers = [row[0] for row in sheet.iter_rows(min_row=3)]
+    assert numbers and all(cell.data_type == "n" for cell in numbers)
 
 
 def test_a_large_measurement_file_is_imported_in_the_background_with_its_progress(

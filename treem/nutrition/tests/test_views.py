@@ -150,6 +150,17 @@ def test_the_follow_up_list_holds_children_below_minus_two_and_exports_to_excel(
     assert AuditEvent.objects.filter(verb=AuditEvent.Verb.EXPORT, object_id=str(unit("03390").pk)).count() == 1
 
 
+def test_the_follow_up_export_writes_formula_like_text_as_text(officer_client: Client) -> None:
+    low = a_year_old(full_name="@SUM(A1:A9)")
+    measurement_with(low, measured_on=timezone.localdate() - timedelta(days=3), waz=-3.2, haz=-2.2, whz=-1.0)
+    export = officer_client.get("/dinh-duong/theo-doi/?xuat=xlsx")
+    sheet = load_workbook(BytesIO(export.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == "@SUM(A1:A9)"]
+    assert len(cells) == 1 and cells[0].data_type == "s"
+    scores = [cell for row in sheet.iter_rows() for cell in row if cell.value == -3.2]
+    assert scores and scores[0].data_type == "n"
+
+
 def test_correcting_and_deleting_from_the_pages_keeps_the_history(officer_client: Client) -> None:
     child = a_year_old()
     item = measurement_with(child, measured_on=timezone.localdate() - timedelta(days=3), waz=-1.0)

@@ -117,6 +117,17 @@ def test_the_export_holds_only_the_officers_children_says_what_it_is_and_is_audi
     assert event.after is not None and event.after["count"] == 1
 
 
+def test_the_export_writes_formula_like_text_as_text(officer_client: Client) -> None:
+    child_in("03390", full_name="Lò Văn Sình", school_name="=HYPERLINK(\"http://x.example\",\"bấm\")")
+    response = officer_client.get("/tre-em/xuat-excel/", {"status": "all"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == '=HYPERLINK("http://x.example","bấm")']
+    assert len(cells) == 1 and cells[0].data_type == "s"
+    numbers = [cell for row in sheet.iter_rows() for cell in row if cell.value == 1]
+    assert numbers and numbers[0].data_type == "n"
+
+
 def test_case_workers_may_read_but_not_export_or_edit(client: Client) -> None:
     child = child_in("03390")
     client.force_login(user_with_role(Role.CASE_WORKER, "03390"))

@@ -198,6 +198,22 @@ def test_entries_lock_after_the_lock_date() -> None:
                        now=reporting_cycle.locks_at + timedelta(minutes=1))
 
 
+def test_each_kind_of_evidence_has_its_own_size_limit() -> None:
+    reporting_cycle = cycle(2026)
+    submission = commune_report(reporting_cycle, OWN_COMMUNE)
+    officer = commune_officer()
+    progress = ensure_task_progress(submission)[0]
+    six_megabytes = 6 * 1024 * 1024
+    photo = SimpleUploadedFile("anh.jpg", b"\xff\xd8\xff\xe0" + b"0" * six_megabytes, content_type="image/jpeg")
+    with pytest.raises(ValidationError, match="Tệp ảnh JPEG quá lớn: tối đa 5 MB"):
+        attach_evidence(actor=officer, progress=progress, upload=photo, now=BEFORE_DEADLINE)
+    scan = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4\n" + b"0" * six_megabytes, content_type="application/pdf")
+    assert attach_evidence(actor=officer, progress=progress, upload=scan, now=BEFORE_DEADLINE).size > six_megabytes
+    huge = SimpleUploadedFile("lon.pdf", b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024), content_type="application/pdf")
+    with pytest.raises(ValidationError, match="quá lớn: tối đa 10 MB"):
+        attach_evidence(actor=officer, progress=progress, upload=huge, now=BEFORE_DEADLINE)
+
+
 def test_evidence_is_checked_by_content_not_by_name() -> None:
     reporting_cycle = cycle(2026)
     submission = commune_report(reporting_cycle, OWN_COMMUNE)
