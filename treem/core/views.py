@@ -1,5 +1,5 @@
-"""The health and readiness checks, which monitoring calls without signing in, and plotly.js (with its stylesheet) served from its
-package."""
+"""The health and readiness checks, which monitoring calls without signing in, and plotly.js (with its
+stylesheet) served from its package."""
 
 from __future__ import annotations
 
