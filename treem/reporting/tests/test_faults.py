@@ -20,7 +20,8 @@ from django.test import Client, override_settings
 
 from treem.core.models import AuditEvent
 from treem.core.uploads import DISK_FULL_MESSAGE
-from treem.reporting.models import Evidence, Notification, Submission
+from treem.notices.models import Notice
+from treem.reporting.models import Evidence, Submission
 from treem.reporting.services import approve_report, ensure_task_progress, submit_report
 from treem.reporting.tests.factories import (
     OTHER_COMMUNE,
@@ -93,10 +94,10 @@ def test_the_daily_reminders_started_twice_at_once_remind_each_reporter_once(ref
         results = at_once(lambda: call_command("send_reminders", date="2026-11-17", verbosity=0),
                           lambda: call_command("send_reminders", date="2026-11-17", verbosity=0))
         assert not [result for result in results if isinstance(result, Exception)], results
-        assert Notification.objects.count() == 2
+        assert Notice.objects.count() == 2
         assert len(mail.outbox) == 1
         call_command("send_reminders", date="2026-11-17", verbosity=0)
-        assert Notification.objects.count() == 2 and len(mail.outbox) == 1
+        assert Notice.objects.count() == 2 and len(mail.outbox) == 1
 
 
 @pytest.mark.django_db
