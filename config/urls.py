@@ -36,3 +36,6 @@ urlpatterns = [
     path("bao-ve/", include("treem.protection.urls")),
     path("", include("treem.dashboards.urls")),
 ]
+
+handler404 = "treem.core.views.page_not_found"
+handler500 = "treem.core.views.server_error"

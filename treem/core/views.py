@@ -13,6 +13,8 @@ from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from treem.core.access import public
@@ -128,3 +130,22 @@ def plotly_css(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(plotly_css_text(), content_type="text/css; charset=utf-8")
     response["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     return response
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An unknown address: the project's own page for people, the API's error format for programs under /api/."""
+    if _is_api(request):
+        return JsonResponse({"detail": gettext("Không có địa chỉ này trong API."), "errors": {}}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A failure of ours: the project's own page for people, the API's error format for programs under /api/."""
+    if _is_api(request):
+        return JsonResponse({"detail": gettext("Lỗi của hệ thống; đã được ghi lại. Xin thử lại sau."), "errors": {}},
+                            status=500)
+    return defaults.server_error(request)
