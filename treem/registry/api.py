@@ -26,6 +26,7 @@ from treem.core.models import AuditEvent, EthnicGroup
 from treem.hierarchy.models import Village
 from treem.registry import services
 from treem.registry.history import history_changes
+from treem.registry.import_rows import SAMPLE_LIMIT
 from treem.registry.imports import import_children_file
 from treem.registry.jobs import upload_child_list
 from treem.registry.models import Child, DatePrecision, DuplicateCandidate, DuplicateStatus, Sex, consent_state
@@ -451,3 +452,53 @@ def not_the_same_child(
     pair = duplicate_candidate_for(request.user, candidate_id=candidate_id)
     decided = services.mark_not_same_child(actor=request.user, candidate=pair)
     return DecisionOut(id=decided.pk, status=DuplicateStatus(decided.status), kept_child_id=None)
+
+
+# -- an import with its row outcomes ---------------------------------------------------------------------------
+
+
+class RowOutcomeOut(Schema):
+    row: int = Field(description="số dòng trong tệp gốc")
+    reason: str
+
+
+class ImportDetailOut(Schema):
+    id: int
+    status: ImportStatus = Field(description=choices_text(ImportStatus.choices))
+    original_name: str
+    commune_code: str
+    as_of: date
+    created_at: datetime
+    finished_at: datetime | None
+    error: str = Field(description="vì sao không nhập được (khi status là failed)")
+    rows: int = Field(description="số dòng dữ liệu; rows = created + updated + rejected")
+    created: int
+    updated: int
+    rejected: int
+    warnings: int
+    possible_duplicates: int = Field(description="số cặp nghi trùng đưa vào hàng chờ xem xét (GET /duplicates)")
+    rejected_rows: list[RowOutcomeOut] = Field(
+        description=f"các dòng bị từ chối với lý do (tối đa {SAMPLE_LIMIT} dòng đầu; đủ cả trong tệp dòng bị từ chối)")
+    warning_rows: list[RowOutcomeOut] = Field(
+        description=f"các dòng được nhận nhưng có giá trị cần xem lại (tối đa {SAMPLE_LIMIT} dòng đầu)")
+    has_rejected_file: bool = Field(description="có tệp Excel các dòng bị từ chối để sửa và nhập lại")
+
+
+def _row_outcomes(rows: Any) -> list[RowOutcomeOut]:
+    return [RowOutcomeOut(row=int(number), reason=str(reason)) for number, reason in rows or []]
+
+
+@router.get("/imports/{import_id}", response=ImportDetailOut,
+            summary="Một lần nhập danh sách trẻ em với kết quả từng dòng (các dòng bị từ chối và lý do)")
+@api_require(EDIT_CHILDREN)
+def get_import_outcomes(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)) -> ImportDetailOut:
+    record = import_for(request.user, import_id=import_id)
+    summary: dict[str, Any] = record.summary or {}
+    return ImportDetailOut(
+        id=record.pk, status=ImportStatus(record.status), original_name=record.original_name,
+        commune_code=record.org_unit.code, as_of=record.as_of, created_at=record.created_at,
+        finished_at=record.finished_at, error=record.error,
+        **{name: int(summary.get(name) or 0) for name in ("rows", "created", "updated", "rejected", "warnings",
+                                                          "possible_duplicates")},
+        rejected_rows=_row_outcomes(summary.get("rejected_rows")),
+        warning_rows=_row_outcomes(summary.get("warning_rows")), has_rejected_file=bool(record.rejected_file))

@@ -102,6 +102,13 @@ def test_importing_a_file_through_the_api(
     assert summary["rows"] == summary["created"] + summary["updated"] + summary["rejected"]
     status = officer.get(f"/api/v1/children/imports/{response.json()['id']}").json()
     assert status["status"] == "done"
+    outcomes = officer.get(f"/api/v1/imports/{response.json()['id']}").json()
+    assert outcomes["status"] == "done" and outcomes["rejected"] == summary["rejected"] > 0
+    assert [row["row"] for row in outcomes["rejected_rows"]] == [row for row, _reason in summary["rejected_rows"]]
+    assert all(row["reason"] for row in outcomes["rejected_rows"]) and outcomes["has_rejected_file"] is True
+    client = Client()
+    client.force_login(user_with_role(Role.COMMUNE_OFFICER, "03408"))
+    assert client.get(f"/api/v1/imports/{response.json()['id']}").status_code == 404
     refused = officer.post("/api/v1/children/import", {"file": SimpleUploadedFile("ds.xlsx", content),
                                                        "commune": "03408", "as_of": "2026-05-01"})
     assert refused.status_code == 404
