@@ -37,7 +37,7 @@ from treem.protection.models import (
 )
 from treem.protection.permissions import BREAK_GLASS, RECORD_INCIDENTS, VIEW_INCIDENTS, WORK_CASES
 from treem.protection.workflow import Outcome, StepKind
-from treem.registry.models import Child, Sex
+from treem.registry.models import Child, Sex, SpecialCircumstanceGroup
 from treem.registry.selectors import child_for as registry_child_for
 
 router = Router(tags=["Bảo vệ trẻ em"])
@@ -133,26 +133,36 @@ class CaseOut(Schema):
         )
 
 
+BIRTH_OR_AGE = "ngày sinh hoặc tuổi của trẻ: cần ít nhất một trong hai (child_birth_date hoặc child_age_years)"
+
+
+def choices_text(choices: Any) -> str:
+    """The values of a choice field with their Vietnamese labels, for an OpenAPI description."""
+    return "; ".join(f"`{value}`: {label}" for value, label in choices)
+
+
 class CaseIn(Schema):
-    org_unit_code: str
-    reported_via: ReportChannel
+    org_unit_code: str = Field(description="mã xã nơi tiếp nhận (trong phạm vi của bạn vào ngày reported_at)")
+    reported_via: ReportChannel = Field(description=choices_text(ReportChannel.choices))
     reported_at: datetime
     child_full_name: str
-    child_sex: Sex
-    harm_kind: HarmKind
+    child_sex: Sex = Field(description=choices_text(Sex.choices))
+    harm_kind: HarmKind = Field(description=choices_text(HarmKind.choices))
     summary: str
-    child_birth_date: date | None = None
-    child_age_years: int | None = None
+    child_birth_date: date | None = Field(None, description=BIRTH_OR_AGE)
+    child_age_years: int | None = Field(None, description=BIRTH_OR_AGE)
     child_ethnic_group_code: str | None = None
     child_address: str = ""
     guardian_name: str = ""
     guardian_phone: str = ""
     village_id: int | None = None
-    special_circumstance: str = ""
+    special_circumstance: SpecialCircumstanceGroup | Literal[""] = Field(
+        "", description=choices_text(SpecialCircumstanceGroup.choices) + "; rỗng: không thuộc nhóm nào")
     reporter_name: str = ""
     reporter_phone: str = ""
     occurred_place: str = ""
-    perpetrator_relation: PerpetratorRelation = PerpetratorRelation.UNKNOWN
+    perpetrator_relation: PerpetratorRelation = Field(PerpetratorRelation.UNKNOWN,
+                                                      description=choices_text(PerpetratorRelation.choices))
     is_in_danger: bool = False
 
 
@@ -344,11 +354,12 @@ class IncidentOut(Schema):
 class IncidentIn(Schema):
     org_unit_code: str
     occurred_on: date
-    kind: IncidentKind
+    kind: IncidentKind = Field(description=choices_text(IncidentKind.choices))
     child_age_years: int
-    child_sex: Sex
-    outcome: IncidentOutcome
-    harm_kind: HarmKind | Literal[""] = Field("", description="hình thức xâm hại, chỉ khi kind là abuse")
+    child_sex: Sex = Field(description=choices_text(Sex.choices))
+    outcome: IncidentOutcome = Field(description=choices_text(IncidentOutcome.choices))
+    harm_kind: HarmKind | Literal[""] = Field(
+        "", description="hình thức xâm hại, chỉ khi kind là abuse: " + choices_text(HarmKind.choices))
     child_ethnic_group_code: str | None = None
     village_id: int | None = None
     place: str = ""
@@ -396,11 +407,6 @@ VERSION_DESCRIPTION = (
     "phiên bản này, yêu cầu bị từ chối với 409 và không lưu gì. Có thể gửi trong tiêu đề `If-Match` thay cho trường "
     "`version`; bỏ trống cả hai thì không kiểm tra."
 )
-
-
-def choices_text(choices: Any) -> str:
-    """The values of a choice field with their Vietnamese labels, for an OpenAPI description."""
-    return "; ".join(f"`{value}`: {label}" for value, label in choices)
 
 
 class FormFieldOut(Schema):

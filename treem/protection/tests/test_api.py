@@ -16,8 +16,9 @@ from treem.core.roles import Role
 from treem.protection import services
 from treem.protection.api import ClosureReason, EmergencyMeasure
 from treem.protection.forms import CLOSURE_REASONS, EMERGENCY_MEASURES
-from treem.protection.models import Case, CaseStep, Incident
+from treem.protection.models import Case, CaseStep, Incident, ReportChannel
 from treem.protection.tests.factories import CHILD_NAME, OTHER, OWN, incident, make_case, open_step, worker
+from treem.protection.workflow import StepKind
 
 pytestmark = pytest.mark.django_db
 
@@ -304,3 +305,19 @@ def test_a_leader_cannot_break_the_glass_through_the_api(client: Client) -> None
 def test_the_fixed_choices_of_the_step_bodies_match_the_forms() -> None:
     assert set(get_args(EmergencyMeasure)) == {value for value, _label in EMERGENCY_MEASURES}
     assert set(get_args(ClosureReason)) == {value for value, _label in CLOSURE_REASONS}
+
+
+def test_the_schema_states_the_choices_with_their_labels_and_the_birth_date_or_age_rule(client: Client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    components = schema["components"]["schemas"]
+    case_in = components["CaseIn"]["properties"]
+    channels = case_in["reported_via"]["description"]
+    assert all(f"`{value}`: {label}" in channels for value, label in ReportChannel.choices)
+    assert "`M`" in case_in["child_sex"]["description"]
+    assert "child_age_years" in case_in["child_birth_date"]["description"]
+    step_kind = components["StepDetailOut"]["properties"]["kind"]
+    enum_ref = step_kind.get("$ref") or step_kind["allOf"][0]["$ref"]
+    assert set(components[enum_ref.rsplit("/", 1)[1]]["enum"]) == {value for value, _label in StepKind.choices}
+    assert "Xác minh, đánh giá nguy cơ ban đầu" in step_kind["description"]
+    complete = schema["paths"]["/api/v1/cases/{case_id}/steps/{step_id}/complete"]["post"]
+    assert {"200", "404", "409", "422"} <= set(complete["responses"])
