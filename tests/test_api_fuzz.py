@@ -25,7 +25,9 @@ from treem.accounts.tests.factories import user_with_role
 from treem.core.roles import Role
 from treem.nutrition.tests.factories import child_in, measurement_with
 from treem.plans.tests.factories import ensure_lai_chau_plan
-from treem.protection.tests.factories import incident, make_case
+from treem.protection.services import refer_case
+from treem.protection.tests.factories import incident, make_case, open_step
+from treem.registry.models import DuplicateCandidate
 from treem.registry.tests.factories import GuardianFactory
 
 COMMUNE = "03390"
@@ -76,6 +78,11 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(
     GuardianFactory(child=children[0])
     measurement_with(children[0], measured_on=date(2025, 5, 2), waz=-1.2, haz=-0.4, whz=-1.5)
     case = make_case(officer, code=COMMUNE, reported_at=timezone.now())
+    step = open_step(case)
+    referral = refer_case(actor=officer, case=case, target="health", target_name="Trạm y tế xã",
+                          reason="Khám vết thương", follow_up_on=timezone.localdate())
+    low, high = sorted(children, key=lambda child: child.pk)
+    pair = DuplicateCandidate.objects.create(child_a=low, child_b=high, score=0.9, reasons=["Cùng ngày sinh"])
     incident(COMMUNE)
     token, _api_token = issue_api_token(user=officer, name="fuzz")
 
@@ -83,6 +90,11 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(
         "path.child_id": [child.pk for child in children],
         "path.case_id": [str(case.pk)],
         "path.plan_id": [plan.pk],
+        "path.step_id": [step.pk],
+        "path.referral_id": [referral.pk],
+        "path.candidate_id": [pair.pk],
+        "body.keep_child_id": [low.pk, high.pk],
+        "body.number": [case.number],
         "path.code": [COMMUNE, "12"],
         "query.indicator": ["I01", "I05", "I13"],
         "query.org_unit": [COMMUNE, "12"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -94,6 +95,8 @@ OBJECT_ROUTES: dict[str, Callable[[str], str]] = {
     "GET /api/v1/children/{child_id}": lambda code: f"/api/v1/children/{_child_of(code)}",
     "PATCH /api/v1/children/{child_id}": lambda code: f"/api/v1/children/{_child_of(code)}",
     "GET /api/v1/children/imports/{import_id}": lambda code: f"/api/v1/children/imports/{_child_import_of(code)}",
+    "GET /api/v1/children/{child_id}/history": lambda code: f"/api/v1/children/{_child_of(code)}/history",
+    "GET /api/v1/imports/{import_id}": lambda code: f"/api/v1/imports/{_child_import_of(code)}",
     "GET /tre-em/{id}/": lambda code: f"/tre-em/{_child_of(code)}/",
     "GET /tre-em/{id}/sua/": lambda code: f"/tre-em/{_child_of(code)}/sua/",
     "GET /tre-em/{id}/du-lieu-ca-nhan/": lambda code: f"/tre-em/{_child_of(code)}/du-lieu-ca-nhan/",
@@ -109,6 +112,8 @@ MISSING_OBJECT_URLS: dict[str, str] = {
     "GET /api/v1/children/{child_id}": "/api/v1/children/987654321",
     "PATCH /api/v1/children/{child_id}": "/api/v1/children/987654321",
     "GET /api/v1/children/imports/{import_id}": "/api/v1/children/imports/987654321",
+    "GET /api/v1/children/{child_id}/history": "/api/v1/children/987654321/history",
+    "GET /api/v1/imports/{import_id}": "/api/v1/imports/987654321",
     **NUTRITION_MISSING_OBJECT_URLS,
 }
 
@@ -125,7 +130,8 @@ def test_every_api_route_with_a_path_parameter_is_covered() -> None:
                 for operation in path_view.operations:
                     for method in operation.methods:
                         routes.add(f"{method} /api/v1{prefix.rstrip('/')}{path}")
-    assert routes <= set(OBJECT_ROUTES) | set(CASE_ROUTES) | NOT_TERRITORIAL_ROUTES
+    assert routes <= (set(OBJECT_ROUTES) | set(CASE_ROUTES) | set(CASE_WRITE_ROUTES) | set(PAIR_WRITE_ROUTES)
+                      | NOT_TERRITORIAL_ROUTES)
 
 
 @pytest.mark.parametrize("route", sorted(OBJECT_ROUTES))
@@ -152,6 +158,8 @@ CASE_ROUTES: dict[str, Callable[[int], str]] = {
     "GET /bao-ve/truong-hop/{case_id}/sua/": lambda pk: f"/bao-ve/truong-hop/{pk}/sua/",
     "GET /bao-ve/truong-hop/{case_id}/chuyen-giao/": lambda pk: f"/bao-ve/truong-hop/{pk}/chuyen-giao/",
     "GET /bao-ve/truong-hop/{case_id}/mau-01.docx": lambda pk: f"/bao-ve/truong-hop/{pk}/mau-01.docx",
+    "GET /api/v1/cases/{case_id}/steps": lambda pk: f"/api/v1/cases/{pk}/steps",
+    "GET /api/v1/cases/{case_id}/referrals": lambda pk: f"/api/v1/cases/{pk}/referrals",
 }
 
 
@@ -176,3 +184,79 @@ def test_a_case_answers_its_assigned_worker_and_404_to_everyone_else(client: Cli
         assert status_for(outsider, build(case.pk))[0] == 404
     if "api" in route:
         assert status_for(outsiders[0], build(case.pk)) == status_for(outsiders[0], build(999999))
+
+
+def _referral_of(case: Any) -> int:
+    from django.utils import timezone
+
+    from treem.protection.services import refer_case
+
+    return refer_case(actor=None, case=case, target="health", target_name="Trạm y tế xã", reason="Khám",
+                      follow_up_on=timezone.localdate()).pk
+
+
+def _open_step_of(case: Any) -> int:
+    from treem.protection.tests.factories import open_step
+
+    return open_step(case).pk
+
+
+VERIFY_FORM = {"kind": "verify", "outcome": "unfounded", "findings": "Không có căn cứ.", "risk_level": "low"}
+
+# Writes on a case: each builder takes the case and gives the address and a body its assigned worker may send.
+CASE_WRITE_ROUTES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {
+    "POST /api/v1/cases/{case_id}/steps/{step_id}/complete": lambda case: (
+        f"/api/v1/cases/{case.pk}/steps/{_open_step_of(case)}/complete", {"form": VERIFY_FORM}),
+    "POST /api/v1/cases/{case_id}/referrals": lambda case: (
+        f"/api/v1/cases/{case.pk}/referrals",
+        {"target": "police", "target_name": "Công an xã", "reason": "Báo tin", "follow_up_on": "2099-01-01"}),
+    "POST /api/v1/cases/{case_id}/referrals/{referral_id}/response": lambda case: (
+        f"/api/v1/cases/{case.pk}/referrals/{_referral_of(case)}/response",
+        {"is_accepted": True, "responded_on": "2026-06-02"}),
+    "POST /api/v1/cases/{case_id}/transfer": lambda case: (
+        f"/api/v1/cases/{case.pk}/transfer",
+        {"to_user_id": user_with_role(Role.CASE_WORKER, OWN).pk, "reason": "Chuyển công tác"}),
+}
+
+
+@pytest.mark.parametrize("route", sorted(CASE_WRITE_ROUTES))
+def test_a_write_on_a_case_is_404_for_everyone_not_assigned_and_saves_nothing(client: Client, route: str) -> None:
+    from treem.core.models import AuditEvent
+    from treem.protection.tests.factories import make_case
+
+    assigned = user_with_role(Role.CASE_WORKER, OWN)
+    case = make_case(assigned, code=OWN)
+    url, body = CASE_WRITE_ROUTES[route](case)
+    events = AuditEvent.objects.count()
+    for outsider in (user_with_role(Role.COMMUNE_OFFICER, OWN), user_with_role(Role.CASE_WORKER, OWN),
+                     user_with_role(Role.COMMUNE_OFFICER, OTHER), user_with_role(Role.CASE_WORKER, OTHER)):
+        client.force_login(outsider)
+        assert client.post(url, data=body, content_type="application/json").status_code == 404
+    assert AuditEvent.objects.count() == events
+    client.force_login(assigned)
+    assert client.post(url, data=body, content_type="application/json").status_code in {200, 201}
+
+
+PAIR_WRITE_ROUTES: dict[str, Callable[[int], tuple[str, dict[str, Any]]]] = {
+    "POST /api/v1/duplicates/{candidate_id}/merge": lambda pk: (
+        f"/api/v1/duplicates/{pk}/merge", {"keep_child_id": _pair_child_a(pk)}),
+    "POST /api/v1/duplicates/{candidate_id}/not-the-same": lambda pk: (f"/api/v1/duplicates/{pk}/not-the-same", {}),
+}
+
+
+def _pair_child_a(pk: int) -> int:
+    from treem.registry.models import DuplicateCandidate
+
+    return DuplicateCandidate.objects.get(pk=pk).child_a_id
+
+
+@pytest.mark.parametrize("route", sorted(PAIR_WRITE_ROUTES))
+def test_a_decision_on_a_pair_is_the_own_officers_and_404_for_a_neighbour(client: Client, route: str) -> None:
+    theirs = _duplicate_pair_of(OTHER)
+    client.force_login(user_with_role(Role.COMMUNE_OFFICER, OWN))
+    url, body = PAIR_WRITE_ROUTES[route](theirs)
+    neighbour = client.post(url, data=body, content_type="application/json")
+    missing = client.post(url.replace(f"/{theirs}/", "/987654321/"), data=body, content_type="application/json")
+    assert neighbour.status_code == missing.status_code == 404 and neighbour.json() == missing.json()
+    own_url, own_body = PAIR_WRITE_ROUTES[route](_duplicate_pair_of(OWN))
+    assert client.post(own_url, data=own_body, content_type="application/json").status_code == 200

@@ -8,17 +8,20 @@ parameter annotations in the wrapper's module, so the schemas must be real objec
 """
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from django import forms as django_forms
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Header, Path, Query, Router, Schema, Status
 
 from treem.core.access import api_require
 from treem.core.api_errors import ErrorOut, invalid
 from treem.core.models import EthnicGroup
 from treem.hierarchy.models import OrgUnit, Village
 from treem.protection import selectors, services
+from treem.protection.forms import CLOSURE_REASONS, EMERGENCY_MEASURES, STEP_FORMS, outcome_from
 from treem.protection.models import (
     Case,
     CaseStep,
@@ -27,14 +30,19 @@ from treem.protection.models import (
     IncidentKind,
     IncidentOutcome,
     PerpetratorRelation,
+    Referral,
     ReportChannel,
+    RiskLevel,
+    ServiceKind,
 )
-from treem.protection.permissions import RECORD_INCIDENTS, VIEW_INCIDENTS, WORK_CASES
-from treem.registry.models import Child, Sex
+from treem.protection.permissions import BREAK_GLASS, RECORD_INCIDENTS, VIEW_INCIDENTS, WORK_CASES
+from treem.protection.workflow import Outcome, StepKind
+from treem.registry.models import Child, Sex, SpecialCircumstanceGroup
 from treem.registry.selectors import child_for as registry_child_for
 
 router = Router(tags=["Bảo vệ trẻ em"])
 MIN_YEAR, MAX_YEAR = 1900, 2100
+MINIMUM_REASON_LENGTH = services.MINIMUM_REASON_LENGTH
 
 
 class StepOut(Schema):
@@ -125,26 +133,36 @@ class CaseOut(Schema):
         )
 
 
+BIRTH_OR_AGE = "ngày sinh hoặc tuổi của trẻ: cần ít nhất một trong hai (child_birth_date hoặc child_age_years)"
+
+
+def choices_text(choices: Any) -> str:
+    """The values of a choice field with their Vietnamese labels, for an OpenAPI description."""
+    return "; ".join(f"`{value}`: {label}" for value, label in choices)
+
+
 class CaseIn(Schema):
-    org_unit_code: str
-    reported_via: ReportChannel
+    org_unit_code: str = Field(description="mã xã nơi tiếp nhận (trong phạm vi của bạn vào ngày reported_at)")
+    reported_via: ReportChannel = Field(description=choices_text(ReportChannel.choices))
     reported_at: datetime
     child_full_name: str
-    child_sex: Sex
-    harm_kind: HarmKind
+    child_sex: Sex = Field(description=choices_text(Sex.choices))
+    harm_kind: HarmKind = Field(description=choices_text(HarmKind.choices))
     summary: str
-    child_birth_date: date | None = None
-    child_age_years: int | None = None
+    child_birth_date: date | None = Field(None, description=BIRTH_OR_AGE)
+    child_age_years: int | None = Field(None, description=BIRTH_OR_AGE)
     child_ethnic_group_code: str | None = None
     child_address: str = ""
     guardian_name: str = ""
     guardian_phone: str = ""
     village_id: int | None = None
-    special_circumstance: str = ""
+    special_circumstance: SpecialCircumstanceGroup | Literal[""] = Field(
+        "", description=choices_text(SpecialCircumstanceGroup.choices) + "; rỗng: không thuộc nhóm nào")
     reporter_name: str = ""
     reporter_phone: str = ""
     occurred_place: str = ""
-    perpetrator_relation: PerpetratorRelation = PerpetratorRelation.UNKNOWN
+    perpetrator_relation: PerpetratorRelation = Field(PerpetratorRelation.UNKNOWN,
+                                                      description=choices_text(PerpetratorRelation.choices))
     is_in_danger: bool = False
 
 
@@ -255,6 +273,29 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
     return Status(201, CaseOut.of(selectors.open_case(request.user, case_id=case.pk)))
 
 
+class EmergencyAccessIn(Schema):
+    number: str = Field(min_length=1, max_length=32, description="số hồ sơ")
+    reason: str = Field(min_length=MINIMUM_REASON_LENGTH, description=(
+        f"lý do khẩn cấp, ít nhất {MINIMUM_REASON_LENGTH} ký tự (không kể khoảng trắng đầu, cuối); được "
+        "ghi nhật ký và báo người giám sát"))
+
+
+class EmergencyAccessOut(Schema):
+    case_id: int
+    number: str
+    granted_at: datetime
+    expires_at: datetime
+
+
+@router.post("/cases/emergency-access", response={201: EmergencyAccessOut},
+             summary="Truy cập khẩn cấp một hồ sơ không được giao, có ghi lý do")
+@api_require(BREAK_GLASS)
+def break_glass(request: HttpRequest, payload: EmergencyAccessIn) -> Status[EmergencyAccessOut]:
+    access = services.break_glass(actor=request.user, number=payload.number, reason=payload.reason)  # type: ignore[arg-type]
+    return Status(201, EmergencyAccessOut(case_id=access.case_id, number=access.case.number,
+                                          granted_at=access.granted_at, expires_at=access.expires_at))
+
+
 @router.get("/cases/{case_id}", response=CaseOut, summary="Một trường hợp (việc mở hồ sơ được ghi nhật ký)")
 @api_require(WORK_CASES)
 def get_case(request: HttpRequest, case_id: str) -> CaseOut:
@@ -313,11 +354,12 @@ class IncidentOut(Schema):
 class IncidentIn(Schema):
     org_unit_code: str
     occurred_on: date
-    kind: IncidentKind
+    kind: IncidentKind = Field(description=choices_text(IncidentKind.choices))
     child_age_years: int
-    child_sex: Sex
-    outcome: IncidentOutcome
-    harm_kind: HarmKind | Literal[""] = Field("", description="hình thức xâm hại, chỉ khi kind là abuse")
+    child_sex: Sex = Field(description=choices_text(Sex.choices))
+    outcome: IncidentOutcome = Field(description=choices_text(IncidentOutcome.choices))
+    harm_kind: HarmKind | Literal[""] = Field(
+        "", description="hình thức xâm hại, chỉ khi kind là abuse: " + choices_text(HarmKind.choices))
     child_ethnic_group_code: str | None = None
     village_id: int | None = None
     place: str = ""
@@ -353,3 +395,302 @@ def create_incident(request: HttpRequest, payload: IncidentIn) -> Status[Inciden
         village=_village(payload.village_id, org_unit), **fields,
     )
     return Status(201, IncidentOut.of(incident))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Working a case: its steps with their forms, referrals, transfer, and breaking the glass
+
+MAX_ID = 2_147_483_647
+CaseIdPath = Path(..., description="mã số (id) của trường hợp")
+VERSION_DESCRIPTION = (
+    "phiên bản của hồ sơ mà bạn đang xem (`version` của `GET /cases/{case_id}`); nếu người khác đã sửa hồ sơ sau "
+    "phiên bản này, yêu cầu bị từ chối với 409 và không lưu gì. Có thể gửi trong tiêu đề `If-Match` thay cho trường "
+    "`version`; bỏ trống cả hai thì không kiểm tra."
+)
+
+
+class FormFieldOut(Schema):
+    name: str
+    label: str
+    type: str = Field(description="kiểu: text, boolean, date, datetime, choice, multiple_choice")
+    required: bool
+    choices: list[dict[str, str]] = Field(description="các lựa chọn (value, label) của trường choice")
+
+
+class StepDetailOut(Schema):
+    id: int
+    kind: StepKind = Field(description=choices_text(StepKind.choices))
+    label: str
+    cycle: int
+    status: CaseStep.Status = Field(description=choices_text(CaseStep.Status.choices))
+    opened_at: datetime
+    due_at: datetime = Field(description="hạn hoàn thành bước")
+    deadline: str = Field(description="quy định về thời hạn của bước")
+    completed_at: datetime | None
+    outcome: Outcome | Literal[""] = Field(description=choices_text(Outcome.choices) + "; rỗng khi bước chưa xong")
+    is_on_time: bool | None = Field(description="hoàn thành đúng hạn (null khi bước chưa xong)")
+    is_overdue: bool
+    data: dict[str, Any] = Field(description="nội dung biểu mẫu đã ghi khi hoàn thành bước")
+    form: list[FormFieldOut] = Field(
+        description="các trường của biểu mẫu hoàn thành bước (rỗng với bước tiếp nhận và bước lập kế hoạch, "
+                    "bước này xong khi kế hoạch được phê duyệt)")
+
+
+def _field_type(field: Any) -> str:
+    if isinstance(field, django_forms.MultipleChoiceField):
+        return "multiple_choice"
+    if isinstance(field, django_forms.ChoiceField):
+        return "choice"
+    if isinstance(field, django_forms.BooleanField):
+        return "boolean"
+    if isinstance(field, django_forms.DateTimeField):
+        return "datetime"
+    if isinstance(field, django_forms.DateField):
+        return "date"
+    return "text"
+
+
+def _form_fields(kind: str) -> list[FormFieldOut]:
+    form_class = STEP_FORMS.get(kind)
+    if form_class is None:
+        return []
+    return [FormFieldOut(name=name, label=str(field.label), type=_field_type(field), required=field.required,
+                         choices=[{"value": str(value), "label": str(label)}
+                                  for value, label in getattr(field, "choices", [])])
+            for name, field in form_class.base_fields.items()]
+
+
+def _step_detail(step: CaseStep, *, now: datetime) -> StepDetailOut:
+    return StepDetailOut(
+        id=step.pk, kind=StepKind(step.kind), label=step.get_kind_display(), cycle=step.cycle,
+        status=CaseStep.Status(step.status), opened_at=step.opened_at, due_at=step.due_at,
+        deadline=step.deadline_label, completed_at=step.completed_at,
+        outcome=Outcome(step.outcome) if step.outcome else "", is_on_time=step.is_on_time,
+        is_overdue=step.is_overdue(now=now), data=step.data or {},
+        form=_form_fields(step.kind),
+    )
+
+
+RISK_DESCRIPTION = choices_text(RiskLevel.choices)
+# The values of the step forms' fixed choices (``EMERGENCY_MEASURES``, ``CLOSURE_REASONS``); a test keeps them equal.
+EmergencyMeasure = Literal["safe_place", "medical", "separate", "temporary_care", "police", "other"]
+ClosureReason = Literal["goals_met", "unfounded", "moved", "turned_16", "died", "other"]
+
+
+class VerifyIn(Schema):
+    kind: Literal["verify"]
+    outcome: Literal["confirmed", "unfounded"] = Field(
+        description=choices_text([(Outcome.CONFIRMED, Outcome.CONFIRMED.label),
+                                  (Outcome.UNFOUNDED, Outcome.UNFOUNDED.label)]))
+    findings: str = Field(min_length=1, description="kết quả xác minh")
+    risk_level: RiskLevel = Field(description=RISK_DESCRIPTION)
+    is_in_danger: bool = False
+    emergency_measures: list[EmergencyMeasure] = Field(
+        [], description="bắt buộc khi is_in_danger: " + choices_text(EMERGENCY_MEASURES))
+    emergency_measures_at: datetime | None = Field(None, description="bắt buộc khi is_in_danger")
+    verified_with: str = Field("", max_length=255)
+
+
+class AssessIn(Schema):
+    kind: Literal["assess"]
+    needs: list[ServiceKind] = Field(min_length=1, description=choices_text(ServiceKind.choices))
+    child_situation: str = Field(min_length=1)
+    family_situation: str = Field(min_length=1)
+    risk_factors: str = Field(min_length=1)
+    risk_level: RiskLevel = Field(description=RISK_DESCRIPTION)
+    child_views: str = ""
+    strengths: str = ""
+
+
+class ServicesDoneIn(Schema):
+    kind: Literal["services"]
+    summary: str = Field(min_length=1, description="tóm tắt việc thực hiện kế hoạch")
+
+
+class ReviewIn(Schema):
+    kind: Literal["review"]
+    risk_level: RiskLevel = Field(description=RISK_DESCRIPTION)
+    progress: str = Field(min_length=1)
+    child_situation: str = Field(min_length=1)
+    decision: Literal["close", "new_plan"] = Field(
+        description=choices_text([(Outcome.CLOSE, Outcome.CLOSE.label), (Outcome.NEW_PLAN, Outcome.NEW_PLAN.label)])
+        + "; không được `close` khi risk_level là `high`")
+
+
+class CloseIn(Schema):
+    kind: Literal["close"]
+    reason: ClosureReason = Field(
+        description=choices_text(CLOSURE_REASONS))
+    child_situation: str = Field(min_length=1)
+    follow_up: str = ""
+
+
+StepForm = Annotated[VerifyIn | AssessIn | ServicesDoneIn | ReviewIn | CloseIn, Field(discriminator="kind")]
+
+
+class StepCompleteIn(Schema):
+    version: int | None = Field(None, description=VERSION_DESCRIPTION)
+    form: StepForm = Field(description="biểu mẫu của bước; `kind` phải là loại của bước đang mở")
+
+
+class StepCompletedOut(Schema):
+    case_version: int
+    case_status: Case.Status = Field(description=choices_text(Case.Status.choices))
+    completed: StepDetailOut
+    next_step: StepDetailOut | None = Field(description="bước tiếp theo (null khi hồ sơ đã đóng)")
+
+
+def _expected_version(body_version: int | None, if_match: str | None) -> int | None:
+    if if_match is None:
+        return body_version
+    try:
+        return int(if_match.strip().strip('"').removeprefix("W/").strip('"'))
+    except ValueError as error:
+        raise invalid("If-Match", "Ghi phiên bản của hồ sơ (một số nguyên).") from error
+
+
+def _conflict(error: services.StaleVersionError) -> Status[Any]:
+    return Status(409, ConflictOut(detail=str(error), current_version=error.current_version,
+                                   changes=[ChangeOut(**change) for change in error.changes]))
+
+
+IfMatch = Header(None, alias="If-Match", description=VERSION_DESCRIPTION)
+
+
+@router.get("/cases/{case_id}/steps", response=list[StepDetailOut],
+            summary="Các bước xử lý của trường hợp, với hạn, đúng hạn hay không và biểu mẫu của từng bước")
+@api_require(WORK_CASES)
+def list_case_steps(request: HttpRequest, case_id: str = CaseIdPath) -> list[StepDetailOut]:
+    now = timezone.now()
+    case = selectors.open_case(request.user, case_id=case_id)
+    return [_step_detail(step, now=now) for step in selectors.steps_of(case)]
+
+
+@router.post("/cases/{case_id}/steps/{step_id}/complete", response={200: StepCompletedOut, 409: ConflictOut},
+             summary="Hoàn thành bước đang mở với biểu mẫu của bước (Mẫu 02, 03, 05, 06)")
+@api_require(WORK_CASES)
+def complete_case_step(
+    request: HttpRequest, payload: StepCompleteIn, case_id: str = CaseIdPath,
+    step_id: int = Path(..., ge=1, le=MAX_ID), if_match: str | None = IfMatch,
+) -> Status[StepCompletedOut | ConflictOut]:
+    case = selectors.case_for(request.user, case_id=case_id)
+    step = selectors.case_step_for(request.user, case=case, step_id=step_id)
+    if step.kind != payload.form.kind:
+        raise invalid("form.kind", f"Bước này là “{step.get_kind_display()}”: gửi biểu mẫu loại '{step.kind}'.")
+    form = STEP_FORMS[step.kind](payload.form.model_dump(exclude={"kind"}))
+    if not form.is_valid():
+        raise ValidationError({f"form.{name}": messages for name, messages in form.errors.items()})
+    data = dict(form.cleaned_data)
+    try:
+        following = services.complete_step(
+            actor=request.user, step=step, outcome=outcome_from(step.kind, data), data=data,  # type: ignore[arg-type]
+            expected_version=_expected_version(payload.version, if_match))
+    except services.StaleVersionError as error:
+        return _conflict(error)
+    except services.StepAlreadyDoneError as error:
+        current = selectors.case_for(request.user, case_id=case.pk)
+        return Status(409, ConflictOut(detail=str(error), current_version=current.version, changes=[]))
+    now = timezone.now()
+    current = selectors.case_for(request.user, case_id=case.pk)
+    return Status(200, StepCompletedOut(
+        case_version=current.version, case_status=Case.Status(current.status),
+        completed=_step_detail(selectors.case_step_for(request.user, case=current, step_id=step.pk), now=now),
+        next_step=_step_detail(following, now=now) if following is not None else None))
+
+
+class ReferralOut(Schema):
+    id: int
+    target: Referral.Target = Field(description=choices_text(Referral.Target.choices))
+    target_name: str
+    reason: str
+    referred_at: datetime
+    follow_up_on: date
+    status: Referral.Status = Field(description=choices_text(Referral.Status.choices))
+    responded_on: date | None
+    response_note: str
+    followed_up_on: date | None
+    follow_up_note: str
+
+    @staticmethod
+    def of(referral: Referral) -> "ReferralOut":
+        return ReferralOut(
+            id=referral.pk, target=Referral.Target(referral.target), target_name=referral.target_name,
+            reason=referral.reason, referred_at=referral.referred_at, follow_up_on=referral.follow_up_on,
+            status=Referral.Status(referral.status), responded_on=referral.responded_on,
+            response_note=referral.response_note, followed_up_on=referral.followed_up_on,
+            follow_up_note=referral.follow_up_note)
+
+
+class ReferralIn(Schema):
+    target: Referral.Target = Field(description=choices_text(Referral.Target.choices))
+    target_name: str = Field(min_length=1, max_length=255, description="tên cơ quan, đơn vị nhận")
+    reason: str = Field(min_length=1, description="lý do, nội dung đề nghị")
+    follow_up_on: date = Field(description="ngày phải theo dõi lại: từ hôm nay trở đi")
+
+
+class ReferralResponseIn(Schema):
+    is_accepted: bool = Field(description="true: cơ quan nhận đã tiếp nhận; false: từ chối")
+    responded_on: date
+    note: str = Field("", description="nội dung trả lời; bắt buộc khi is_accepted là false (lý do từ chối)")
+
+
+@router.get("/cases/{case_id}/referrals", response=list[ReferralOut], summary="Các lần chuyển gửi của trường hợp")
+@api_require(WORK_CASES)
+def list_referrals(request: HttpRequest, case_id: str = CaseIdPath) -> list[ReferralOut]:
+    case = selectors.case_for(request.user, case_id=case_id)
+    return [ReferralOut.of(referral) for referral in selectors.referrals_of(case)]
+
+
+@router.post("/cases/{case_id}/referrals", response={201: ReferralOut},
+             summary="Chuyển gửi trường hợp đến cơ quan khác (người quản lý trường hợp không đổi)")
+@api_require(WORK_CASES)
+def create_referral(request: HttpRequest, payload: ReferralIn, case_id: str = CaseIdPath) -> Status[ReferralOut]:
+    case = selectors.case_for(request.user, case_id=case_id)
+    referral = services.refer_case(actor=request.user, case=case, **payload.model_dump())  # type: ignore[arg-type]
+    return Status(201, ReferralOut.of(referral))
+
+
+@router.post("/cases/{case_id}/referrals/{referral_id}/response", response=ReferralOut,
+             summary="Ghi trả lời của cơ quan nhận (tiếp nhận hay từ chối, kèm lý do)")
+@api_require(WORK_CASES)
+def respond_referral(
+    request: HttpRequest, payload: ReferralResponseIn, case_id: str = CaseIdPath,
+    referral_id: int = Path(..., ge=1, le=MAX_ID),
+) -> ReferralOut:
+    case = selectors.case_for(request.user, case_id=case_id)
+    referral = selectors.referral_for(request.user, case=case, referral_id=referral_id)
+    return ReferralOut.of(services.record_referral_response(actor=request.user, referral=referral,  # type: ignore[arg-type]
+                                                            **payload.model_dump()))
+
+
+class TransferIn(Schema):
+    to_user_id: int = Field(ge=1, le=MAX_ID, description="người nhận: được phân công quản lý trường hợp ở xã này")
+    reason: str = Field(min_length=1, description="lý do chuyển giao")
+    version: int | None = Field(None, description=VERSION_DESCRIPTION)
+
+
+class TransferOut(Schema):
+    number: str
+    version: int
+    to_username: str
+    can_still_open: bool = Field(description="người chuyển giao còn được mở hồ sơ (người giám sát, phụ trách xã)")
+
+
+@router.post("/cases/{case_id}/transfer", response={200: TransferOut, 409: ConflictOut},
+             summary="Chuyển giao hồ sơ cho người khác; người đang quản lý mất quyền truy cập")
+@api_require(WORK_CASES)
+def transfer_case(
+    request: HttpRequest, payload: TransferIn, case_id: str = CaseIdPath, if_match: str | None = IfMatch,
+) -> Status[TransferOut | ConflictOut]:
+    case = selectors.case_for(request.user, case_id=case_id)
+    to_user = selectors.transfer_candidates(case).filter(pk=payload.to_user_id).first()
+    if to_user is None:
+        raise invalid("to_user_id", "Người nhận không được phân công quản lý trường hợp ở xã này.")
+    try:
+        moved = services.transfer_case(actor=request.user, case=case, to_user=to_user,  # type: ignore[arg-type]
+                                       reason=payload.reason,
+                                       expected_version=_expected_version(payload.version, if_match))
+    except services.StaleVersionError as error:
+        return _conflict(error)
+    return Status(200, TransferOut(number=moved.number, version=moved.version, to_username=to_user.username,
+                                   can_still_open=selectors.can_work_case(request.user, moved)))

@@ -203,6 +203,11 @@ def timeline_of(case: Case) -> list[dict[str, object]]:
     return sorted(events, key=lambda item: item["at"])  # type: ignore[arg-type, return-value]
 
 
+def steps_of(case: Case) -> QuerySet[CaseStep]:
+    """The steps of ``case`` (which the caller already got through ``case_for``), in the order they were opened."""
+    return case.steps.select_related("plan").order_by("opened_at", "id")
+
+
 def current_plan(case: Case) -> SupportPlan | None:
     return case.plans.order_by("-number").first()
 

@@ -7,12 +7,12 @@ wrapped operations from them.
 """
 
 import shutil
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -22,20 +22,25 @@ from treem.core.api_errors import ErrorOut, invalid
 from treem.core.intake.errors import ImportRefused, UploadRefused
 from treem.core.intake.models import ImportRecord, ImportStatus
 from treem.core.intake.runner import confirm_import, read_progress, store_upload
-from treem.core.models import EthnicGroup
+from treem.core.models import AuditEvent, EthnicGroup
 from treem.hierarchy.models import Village
 from treem.registry import services
+from treem.registry.history import history_changes
+from treem.registry.import_rows import SAMPLE_LIMIT
 from treem.registry.imports import import_children_file
 from treem.registry.jobs import upload_child_list
-from treem.registry.models import Child, DatePrecision, consent_state
-from treem.registry.permissions import EDIT_CHILDREN, VIEW_IDENTITY
+from treem.registry.models import Child, DatePrecision, DuplicateCandidate, DuplicateStatus, Sex, consent_state
+from treem.registry.permissions import EDIT_CHILDREN, REVIEW_DUPLICATES, VIEW_IDENTITY
 from treem.registry.selectors import (
     ChildFilters,
     can_edit,
     can_see_personal_id,
     child_for,
+    duplicate_candidate_for,
+    duplicate_candidates_for,
     editable_communes_for,
     ethnic_group_with_code,
+    history_of,
     import_for,
     search_children,
     special_groups_of,
@@ -45,6 +50,11 @@ from treem.registry.selectors import (
 router = Router(tags=["Trẻ em"])
 MAX_LIMIT = 500
 NOT_SENT: Any = None  # the default of a field that may be left out but not sent as null
+
+
+def choices_text(choices: Any) -> str:
+    """The values of a choice field with their Vietnamese labels, for an OpenAPI description."""
+    return "; ".join(f"`{value}`: {label}" for value, label in choices)
 
 
 class GuardianOut(Schema):
@@ -302,3 +312,193 @@ def update_child(request: HttpRequest, child_id: int, payload: ChildPatch) -> Ch
                           reason=payload.reason)
     return _detail(child_for(request.user, child_id=child.pk), request.user)
 
+
+
+# -- a record's history and the duplicate review queue ---------------------------------------------------------
+
+MAX_HISTORY_LIMIT = 200
+MAX_DUPLICATES_LIMIT = 100
+MAX_ID = 2_147_483_647
+
+
+class HistoryChangeOut(Schema):
+    label: str = Field(description="tên trường như trang hồ sơ hiển thị")
+    before: Any = None
+    after: Any = None
+
+
+class HistoryEventOut(Schema):
+    at: datetime
+    by: str = Field(description="tên đăng nhập của người thực hiện; rỗng khi hệ thống thực hiện")
+    verb: AuditEvent.Verb = Field(description=choices_text(AuditEvent.Verb.choices))
+    verb_label: str
+    child_id: int = Field(description="hồ sơ của sự kiện: hồ sơ này, hoặc một hồ sơ đã gộp vào hồ sơ này")
+    reason: str
+    changes: list[HistoryChangeOut] = Field(
+        description="các trường thay đổi (trước → sau); số định danh bị che như trên trang nếu vai trò của bạn không "
+                    "được xem đầy đủ")
+
+
+class HistoryOut(Schema):
+    count: int
+    items: list[HistoryEventOut]
+
+
+@router.get("/children/{child_id}/history", response=HistoryOut,
+            summary="Lịch sử hồ sơ một trẻ (cả các hồ sơ đã gộp vào), mới nhất trước; việc xem được ghi nhật ký")
+@api_require(VIEW_IDENTITY)
+def child_history(
+    request: HttpRequest, child_id: int = Path(..., ge=1, le=MAX_ID),
+    limit: int = Query(100, ge=1, le=MAX_HISTORY_LIMIT, description=f"tối đa {MAX_HISTORY_LIMIT}"),
+    offset: int = Query(0, ge=0, le=MAX_ID),
+) -> HistoryOut:
+    child = child_for(request.user, child_id=child_id)
+    services.record_child_opened(actor=request.user, child=child)
+    full_ids = can_see_personal_id(request.user)
+    events = history_of(child)
+    return HistoryOut(count=events.count(), items=[
+        HistoryEventOut(at=event.at, by=event.actor_username, verb=AuditEvent.Verb(event.verb),
+                        verb_label=event.get_verb_display(), child_id=int(event.object_id), reason=event.reason,
+                        changes=[HistoryChangeOut(label=label, before=before, after=after)
+                                 for label, before, after in history_changes(event, full_ids=full_ids)])
+        for event in events[offset:offset + limit]])
+
+
+class PairChildOut(Schema):
+    id: int
+    full_name: str
+    birth_date: str = Field(description="ngày sinh như trang hiển thị (có thể chỉ năm, hoặc tháng và năm)")
+    sex: Sex = Field(description=choices_text(Sex.choices))
+    ethnic_group: str
+    commune_code: str
+    commune_name: str
+    village: str | None
+    personal_id: str = Field(description="bị che trừ khi vai trò của bạn được xem đầy đủ")
+
+
+class DuplicateOut(Schema):
+    id: int
+    score: float = Field(description="mức giống nhau, 0–1")
+    reasons: list[str]
+    status: DuplicateStatus = Field(description=choices_text(DuplicateStatus.choices))
+    child_a: PairChildOut
+    child_b: PairChildOut
+
+
+class DuplicateListOut(Schema):
+    count: int
+    items: list[DuplicateOut]
+
+
+def _pair_child(child: Child, *, full_ids: bool) -> PairChildOut:
+    return PairChildOut(
+        id=child.pk, full_name=child.full_name, birth_date=child.birth_date_label, sex=Sex(child.sex),
+        ethnic_group=str(child.ethnic_group or ""), commune_code=child.commune.code, commune_name=child.commune.name,
+        village=child.village.name if child.village else None,
+        personal_id=child.personal_id if full_ids else child.masked_personal_id)
+
+
+def _duplicate_out(pair: DuplicateCandidate, *, full_ids: bool) -> DuplicateOut:
+    return DuplicateOut(id=pair.pk, score=pair.score, reasons=[str(reason) for reason in pair.reasons or []],
+                        status=DuplicateStatus(pair.status), child_a=_pair_child(pair.child_a, full_ids=full_ids),
+                        child_b=_pair_child(pair.child_b, full_ids=full_ids))
+
+
+@router.get("/duplicates", response=DuplicateListOut,
+            summary="Các cặp hồ sơ nghi trùng chờ xem xét mà bạn được quyết định (cả hai trẻ trong phạm vi của bạn)")
+@api_require(REVIEW_DUPLICATES)
+def list_duplicates(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=MAX_DUPLICATES_LIMIT, description=f"tối đa {MAX_DUPLICATES_LIMIT}"),
+    offset: int = Query(0, ge=0, le=MAX_ID),
+) -> DuplicateListOut:
+    pairs = duplicate_candidates_for(request.user)
+    full_ids = can_see_personal_id(request.user)
+    return DuplicateListOut(count=pairs.count(),
+                            items=[_duplicate_out(pair, full_ids=full_ids) for pair in pairs[offset:offset + limit]])
+
+
+class MergeIn(Schema):
+    keep_child_id: int = Field(ge=1, le=MAX_ID, description="hồ sơ được giữ: child_a.id hoặc child_b.id của cặp")
+
+
+class DecisionOut(Schema):
+    id: int
+    status: DuplicateStatus = Field(description=choices_text(DuplicateStatus.choices))
+    kept_child_id: int | None = Field(description="hồ sơ được giữ sau khi gộp (null khi không phải cùng một trẻ)")
+
+
+@router.post("/duplicates/{candidate_id}/merge", response=DecisionOut,
+             summary="Gộp cặp hồ sơ vào hồ sơ được giữ; lịch sử và liên kết của cả hai được giữ lại")
+@api_require(REVIEW_DUPLICATES)
+def merge_duplicate(
+    request: HttpRequest, payload: MergeIn, candidate_id: int = Path(..., ge=1, le=MAX_ID),
+) -> DecisionOut:
+    pair = duplicate_candidate_for(request.user, candidate_id=candidate_id)
+    if payload.keep_child_id not in (pair.child_a_id, pair.child_b_id):
+        raise invalid("keep_child_id", "Chọn một trong hai hồ sơ của cặp này.")
+    keep = pair.child_a if payload.keep_child_id == pair.child_a_id else pair.child_b
+    kept = services.merge_duplicate_children(actor=request.user, candidate=pair, keep=keep,
+                                             today=timezone.localdate())
+    return DecisionOut(id=pair.pk, status=DuplicateStatus.MERGED, kept_child_id=kept.pk)
+
+
+@router.post("/duplicates/{candidate_id}/not-the-same", response=DecisionOut,
+             summary="Ghi nhận hai hồ sơ là hai trẻ khác nhau; cặp này không được đề xuất lại")
+@api_require(REVIEW_DUPLICATES)
+def not_the_same_child(
+    request: HttpRequest, candidate_id: int = Path(..., ge=1, le=MAX_ID),
+) -> DecisionOut:
+    pair = duplicate_candidate_for(request.user, candidate_id=candidate_id)
+    decided = services.mark_not_same_child(actor=request.user, candidate=pair)
+    return DecisionOut(id=decided.pk, status=DuplicateStatus(decided.status), kept_child_id=None)
+
+
+# -- an import with its row outcomes ---------------------------------------------------------------------------
+
+
+class RowOutcomeOut(Schema):
+    row: int = Field(description="số dòng trong tệp gốc")
+    reason: str
+
+
+class ImportDetailOut(Schema):
+    id: int
+    status: ImportStatus = Field(description=choices_text(ImportStatus.choices))
+    original_name: str
+    commune_code: str
+    as_of: date
+    created_at: datetime
+    finished_at: datetime | None
+    error: str = Field(description="vì sao không nhập được (khi status là failed)")
+    rows: int = Field(description="số dòng dữ liệu; rows = created + updated + rejected")
+    created: int
+    updated: int
+    rejected: int
+    warnings: int
+    possible_duplicates: int = Field(description="số cặp nghi trùng đưa vào hàng chờ xem xét (GET /duplicates)")
+    rejected_rows: list[RowOutcomeOut] = Field(
+        description=f"các dòng bị từ chối với lý do (tối đa {SAMPLE_LIMIT} dòng đầu; đủ cả trong tệp dòng bị từ chối)")
+    warning_rows: list[RowOutcomeOut] = Field(
+        description=f"các dòng được nhận nhưng có giá trị cần xem lại (tối đa {SAMPLE_LIMIT} dòng đầu)")
+    has_rejected_file: bool = Field(description="có tệp Excel các dòng bị từ chối để sửa và nhập lại")
+
+
+def _row_outcomes(rows: Any) -> list[RowOutcomeOut]:
+    return [RowOutcomeOut(row=int(number), reason=str(reason)) for number, reason in rows or []]
+
+
+@router.get("/imports/{import_id}", response=ImportDetailOut,
+            summary="Một lần nhập danh sách trẻ em với kết quả từng dòng (các dòng bị từ chối và lý do)")
+@api_require(EDIT_CHILDREN)
+def get_import_outcomes(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)) -> ImportDetailOut:
+    record = import_for(request.user, import_id=import_id)
+    summary: dict[str, Any] = record.summary or {}
+    return ImportDetailOut(
+        id=record.pk, status=ImportStatus(record.status), original_name=record.original_name,
+        commune_code=record.org_unit.code, as_of=record.as_of, created_at=record.created_at,
+        finished_at=record.finished_at, error=record.error,
+        **{name: int(summary.get(name) or 0) for name in ("rows", "created", "updated", "rejected", "warnings",
+                                                          "possible_duplicates")},
+        rejected_rows=_row_outcomes(summary.get("rejected_rows")),
+        warning_rows=_row_outcomes(summary.get("warning_rows")), has_rejected_file=bool(record.rejected_file))

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from treem.core.access import NOT_FOUND_MESSAGE, has_capability, require, scope_paths
-from treem.core.audit import labelled_changes
 from treem.core.intake.errors import UploadRefused
 from treem.core.intake.runner import confirm_import, read_progress
 from treem.registry import services
@@ -34,11 +33,11 @@ from treem.registry.forms import (
     SpecialCircumstanceForm,
     StatusForm,
 )
+from treem.registry.history import history_changes
 from treem.registry.jobs import upload_child_list
 from treem.registry.models import (
     Child,
     consent_state,
-    mask_personal_id,
 )
 from treem.registry.permissions import (
     EDIT_CHILDREN,
@@ -142,7 +141,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         "consent": consent_state(child, consents, on=today),
         "memberships": child.special_circumstances.order_by("ended_on", "group"),
         "residences": child.residences.select_related("commune", "village").order_by("-moved_in_on"),
-        "history": [(event, _changes(event, full_ids=full_ids)) for event in history_of(child)[:200]],
+        "history": [(event, history_changes(event, full_ids=full_ids)) for event in history_of(child)[:200]],
         "openings": openings_of(child),
         "merged": merged_into(child),
     }
@@ -172,34 +171,6 @@ def child_personal_data(request: HttpRequest, child_id: int) -> HttpResponse:
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{stem}.{file_format}"'
     return response
-
-
-HISTORY_LABELS: dict[str, str] = {
-    "guardian": "cha, mẹ, người chăm sóc", "consent": "sự đồng ý", "special_circumstance": "nhóm hoàn cảnh đặc biệt",
-    "special_circumstances": "nhóm hoàn cảnh đặc biệt", "merged_record": "hồ sơ được gộp vào",
-    "moved_links": "liên kết được chuyển", "moved_on": "ngày chuyển",
-    "links_left_on_merged_record": "liên kết ở lại hồ sơ đã gộp (vì trùng, ví dụ hai lần cân cùng ngày)",
-    "duplicate_pair": "cặp nghi trùng",
-}
-
-
-def _masked(value: Any, *, full_ids: bool, key: str = "") -> Any:
-    """``value`` as the user may see it: ID numbers masked (inside a guardian's or consent's values too) unless
-    the user's role shows them in full."""
-    if full_ids:
-        return value
-    if isinstance(value, dict):
-        return {name: _masked(item, full_ids=False, key=name) for name, item in value.items()}
-    if isinstance(value, list):
-        return [_masked(item, full_ids=False, key=key) for item in value]
-    return mask_personal_id(value) if key == "personal_id" and isinstance(value, str) else value
-
-
-def _changes(event: Any, *, full_ids: bool) -> list[tuple[str, Any, Any]]:
-    """The fields an audit event changed, with their labels and the values before and after (ID numbers masked
-    for a user who sees them masked on the record)."""
-    before, after = (_masked(values or {}, full_ids=full_ids) for values in (event.before, event.after))
-    return labelled_changes(before, after, model=Child, labels=HISTORY_LABELS, skip=("updated_at", "name_folded"))
 
 
 def _child_form_values(data: dict[str, Any]) -> dict[str, Any]:

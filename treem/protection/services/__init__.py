@@ -20,13 +20,12 @@ from treem.protection.services.access import Actor
 from treem.protection.services.cases import (
     EDITABLE_CASE_FIELDS,
     MINIMUM_REASON_LENGTH,
-    changes_since,
     delete_case,
     report_case,
     update_case,
 )
 from treem.protection.services.emergency_access import EMERGENCY_ACCESS_HOURS, break_glass
-from treem.protection.services.errors import StaleVersionError, StepAlreadyDoneError
+from treem.protection.services.errors import StaleVersionError, StepAlreadyDoneError, changes_since
 from treem.protection.services.incidents import delete_incident, record_incident
 from treem.protection.services.notices import DeadlineCheck, raise_deadline_alerts
 from treem.protection.services.plans import add_service, approve_plan, record_service_delivery, save_plan

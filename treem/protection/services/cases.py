@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from treem.accounts.models import User
-from treem.core.audit import changed_fields, field_label, record_event, snapshot, to_json
+from treem.core.audit import changed_fields, record_event, snapshot, to_json
 from treem.core.calendar import WorkingCalendar, working_calendar
 from treem.core.models import AuditEvent, EthnicGroup
 from treem.hierarchy.models import OrgUnit, Village
@@ -24,7 +24,7 @@ from treem.protection.models import (
 )
 from treem.protection.permissions import WORK_CASES
 from treem.protection.services.access import Actor, check_case_access, check_scope
-from treem.protection.services.errors import StaleVersionError
+from treem.protection.services.errors import ensure_version
 from treem.protection.services.notices import case_url
 from treem.protection.services.steps import bump_version, lock_case, open_case_step
 from treem.protection.workflow import (
@@ -141,26 +141,6 @@ def report_case(
     return case
 
 
-def changes_since(case: Case, version: int) -> list[dict[str, Any]]:
-    """What changed in ``case`` after ``version``: one entry per changed field of each later edit."""
-    changes: list[dict[str, Any]] = []
-    events = (AuditEvent.objects.for_object(case)
-              .filter(verb__in=[AuditEvent.Verb.UPDATE, AuditEvent.Verb.TRANSITION]).order_by("at", "id"))
-    for event in events:
-        after = event.after or {}
-        if int(after.get("version", 0)) <= version:
-            continue
-        for name in changed_fields(event.before, event.after):
-            if name in {"version", "updated_at"}:
-                continue
-            changes.append({"at": event.at, "by": event.actor_username, "field": name,
-                            "label": _field_label(name), "before": (event.before or {}).get(name),
-                            "after": after.get(name)})
-    return changes
-
-
-def _field_label(attname: str) -> str:
-    return field_label(Case, attname, {"workers": "người quản lý trường hợp"})
 
 
 @transaction.atomic
@@ -171,9 +151,7 @@ def update_case(*, actor: Actor, case: Case, expected_version: int, changes: Map
     if unknown:
         raise ValidationError({name: "Không sửa được trường này." for name in sorted(unknown)})
     locked = lock_case(case)
-    if locked.version != expected_version:
-        raise StaleVersionError(case=locked, expected_version=expected_version,
-                                changes=changes_since(locked, expected_version))
+    ensure_version(locked, expected_version)
     before = snapshot(locked)
     for name, value in changes.items():
         setattr(locked, name, value)

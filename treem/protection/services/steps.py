@@ -22,7 +22,7 @@ from treem.protection.models import (
     SupportPlan,
 )
 from treem.protection.services.access import Actor, check_case_access
-from treem.protection.services.errors import StepAlreadyDoneError
+from treem.protection.services.errors import StepAlreadyDoneError, ensure_version
 from treem.protection.workflow import (
     Outcome,
     StepKind,
@@ -78,15 +78,18 @@ def complete_step(
     data: Mapping[str, Any] | None = None,
     completed_at: datetime | None = None,
     calendar: WorkingCalendar | None = None,
+    expected_version: int | None = None,
 ) -> CaseStep | None:
     """Finish an open step with its form and open the next one (the transition table decides which).
 
     Verification records whether the child is in danger and the emergency measures; review rates the risk
     (Cao / Trung bình / Thấp) and decides to close or make a new plan; closure closes the case. The plan step is
-    finished by ``approve_plan``. Returns the next step (None when the case is closed).
+    finished by ``approve_plan``. Returns the next step (None when the case is closed). With ``expected_version``,
+    ``StaleVersionError`` (nothing saved) when the case changed since.
     """
     check_case_access(actor, step.case)
     case = lock_case(step.case)
+    ensure_version(case, expected_version)
     step = lock_open_step(step)
     if step.kind == StepKind.PLAN:
         raise ValidationError(_("Bước lập kế hoạch hoàn thành khi Chủ tịch UBND xã phê duyệt kế hoạch."))

@@ -18,19 +18,24 @@ from treem.protection.models import (
 )
 from treem.protection.permissions import WORK_CASES
 from treem.protection.services.access import Actor, check_can_transfer
+from treem.protection.services.errors import ensure_version
 from treem.protection.services.notices import case_url
 from treem.protection.services.steps import bump_version, lock_case
 
 
 @transaction.atomic
-def transfer_case(*, actor: Actor, case: Case, to_user: User, reason: str) -> Case:
+def transfer_case(
+    *, actor: Actor, case: Case, to_user: User, reason: str, expected_version: int | None = None,
+) -> Case:
     """Hand the case over: the current workers' assignments end and ``to_user`` becomes the primary worker.
 
     Unlike a referral, the previous workers lose access (unless they supervise or lead). ``to_user`` must be
-    able to work cases in the case's commune.
+    able to work cases in the case's commune. With ``expected_version``, ``StaleVersionError`` (nothing saved) when
+    the case changed since.
     """
     check_can_transfer(actor, case)
     locked = lock_case(case)
+    ensure_version(locked, expected_version)
     if not reason.strip():
         raise ValidationError({"reason": "Ghi lý do chuyển giao."})
     if not has_capability(to_user, WORK_CASES) or not any(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from treem.accounts.tests.factories import user_with_role
 from treem.core.intake import runner
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
-from treem.registry.models import Child
+from treem.registry import services
+from treem.registry.models import Child, DuplicateCandidate, DuplicateStatus
 from treem.registry.tests.factories import child_in
 from treem.registry.tests.test_imports import MESSY_ROWS, write_messy_workbook
 
@@ -100,6 +102,91 @@ def test_importing_a_file_through_the_api(
     assert summary["rows"] == summary["created"] + summary["updated"] + summary["rejected"]
     status = officer.get(f"/api/v1/children/imports/{response.json()['id']}").json()
     assert status["status"] == "done"
+    outcomes = officer.get(f"/api/v1/imports/{response.json()['id']}").json()
+    assert outcomes["status"] == "done" and outcomes["rejected"] == summary["rejected"] > 0
+    assert [row["row"] for row in outcomes["rejected_rows"]] == [row for row, _reason in summary["rejected_rows"]]
+    assert all(row["reason"] for row in outcomes["rejected_rows"]) and outcomes["has_rejected_file"] is True
+    client = Client()
+    client.force_login(user_with_role(Role.COMMUNE_OFFICER, "03408"))
+    assert client.get(f"/api/v1/imports/{response.json()['id']}").status_code == 404
     refused = officer.post("/api/v1/children/import", {"file": SimpleUploadedFile("ds.xlsx", content),
                                                        "commune": "03408", "as_of": "2026-05-01"})
     assert refused.status_code == 404
+
+
+# -- history and the duplicate review queue --------------------------------------------------------------------
+
+
+def _pair(a: Child, b: Child) -> DuplicateCandidate:
+    low, high = sorted((a, b), key=lambda child: child.pk)
+    return DuplicateCandidate.objects.create(child_a=low, child_b=high, score=0.95, reasons=["Cùng ngày sinh"])
+
+
+def test_a_records_history_shows_the_changes_with_id_numbers_masked_as_on_the_page(client: Client) -> None:
+    officer = user_with_role(Role.COMMUNE_OFFICER, "03390")
+    child = child_in("03390", personal_id="012217000001")
+    services.update_child(actor=officer, child=child, changes={"personal_id": "012217000002"},
+                          today=dt.date.today(), reason="Sửa theo giấy khai sinh")
+    client.force_login(officer)
+    full = client.get(f"/api/v1/children/{child.pk}/history")
+    assert full.status_code == 200
+    latest = full.json()["items"][0]
+    assert latest["verb"] == "update" and latest["reason"] == "Sửa theo giấy khai sinh"
+    change = next(change for change in latest["changes"] if change["before"] == "012217000001")
+    assert change["after"] == "012217000002"
+    client.force_login(user_with_role(Role.COORDINATOR, "12", agency_code="SYT"))
+    masked = client.get(f"/api/v1/children/{child.pk}/history").json()["items"][0]["changes"]
+    values = [value for change in masked for value in (change["before"], change["after"])]
+    assert "012217000002" not in values and "012217000001" not in values
+    assert Child.objects.get(pk=child.pk).masked_personal_id in values
+    assert AuditEvent.objects.filter(object_id=str(child.pk), verb=AuditEvent.Verb.VIEW).count() == 2
+
+
+def test_another_communes_record_history_is_404(officer: Client) -> None:
+    theirs = child_in("03408")
+    assert officer.get(f"/api/v1/children/{theirs.pk}/history").status_code == 404
+
+
+def test_the_review_queue_holds_the_pairs_the_officer_may_decide_paged(officer: Client) -> None:
+    mine = _pair(child_in("03390", full_name="Lò Văn Sình"), child_in("03390", full_name="Lò Văn Sinh"))
+    _pair(child_in("03390", full_name="Lò Thị Mai"), child_in("03390", full_name="Lò Thị Mại"))
+    _pair(child_in("03390", full_name="Vàng A Páo"), child_in("03408", full_name="Vàng A Pao"))
+    _pair(child_in("03408", full_name="Giàng A Sử"), child_in("03408", full_name="Giàng A Xử"))
+    page = officer.get("/api/v1/duplicates", {"limit": 1}).json()
+    assert page["count"] == 2 and len(page["items"]) == 1
+    second = officer.get("/api/v1/duplicates", {"limit": 1, "offset": 1}).json()
+    assert {page["items"][0]["id"], second["items"][0]["id"]} >= {mine.pk}
+    assert officer.get("/api/v1/duplicates", {"limit": 101}).status_code == 422
+
+
+def test_merging_and_not_the_same_through_the_api(officer: Client) -> None:
+    a, b = child_in("03390", full_name="Lò Văn Sình"), child_in("03390", full_name="Lò Văn Sinh")
+    pair = _pair(a, b)
+    outsider = officer.post(f"/api/v1/duplicates/{pair.pk}/merge", data={"keep_child_id": 999_999},
+                            content_type="application/json")
+    assert outsider.status_code == 422 and "keep_child_id" in outsider.json()["errors"]
+    merged = officer.post(f"/api/v1/duplicates/{pair.pk}/merge", data={"keep_child_id": pair.child_a_id},
+                          content_type="application/json")
+    assert merged.status_code == 200, merged.content
+    assert merged.json() == {"id": pair.pk, "status": "merged", "kept_child_id": pair.child_a_id}
+    assert Child.objects.get(pk=pair.child_b_id).merged_into_id == pair.child_a_id
+    again = officer.post(f"/api/v1/duplicates/{pair.pk}/not-the-same")
+    assert again.status_code == 404
+    c, d = child_in("03390", full_name="Lò Thị Mai"), child_in("03390", full_name="Lò Thị Mại")
+    other = _pair(c, d)
+    decided = officer.post(f"/api/v1/duplicates/{other.pk}/not-the-same")
+    assert decided.status_code == 200 and decided.json()["status"] == "not_same"
+    other.refresh_from_db()
+    assert other.status == DuplicateStatus.NOT_SAME
+
+
+def test_a_neighbouring_communes_officer_cannot_see_or_decide_the_pair(client: Client) -> None:
+    pair = _pair(child_in("03390", full_name="Lò Văn Sình"), child_in("03390", full_name="Lò Văn Sinh"))
+    client.force_login(user_with_role(Role.COMMUNE_OFFICER, "03408"))
+    assert client.get("/api/v1/duplicates").json()["count"] == 0
+    merge = client.post(f"/api/v1/duplicates/{pair.pk}/merge", data={"keep_child_id": pair.child_a_id},
+                        content_type="application/json")
+    assert merge.status_code == 404
+    assert client.post(f"/api/v1/duplicates/{pair.pk}/not-the-same").status_code == 404
+    pair.refresh_from_db()
+    assert pair.status == DuplicateStatus.OPEN
