@@ -27,6 +27,7 @@ from treem.nutrition.tests.factories import child_in, measurement_with
 from treem.plans.tests.factories import ensure_lai_chau_plan
 from treem.protection.tests.factories import incident, make_case
 from treem.registry.tests.factories import GuardianFactory
+from treem.reporting.services import open_reporting_cycle
 
 COMMUNE = "03390"
 SEED = 20261202
@@ -77,12 +78,17 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(
     measurement_with(children[0], measured_on=date(2025, 5, 2), waz=-1.2, haz=-0.4, whz=-1.5)
     case = make_case(officer, code=COMMUNE, reported_at=timezone.now())
     incident(COMMUNE)
+    reporting_cycle = open_reporting_cycle(actor=None, plan=plan, year=2026)
+    submission = reporting_cycle.submissions.get(agency__isnull=True, org_unit__code=COMMUNE)
     token, _api_token = issue_api_token(user=officer, name="fuzz")
 
     config = _fuzz_config(tmp_path, {
         "path.child_id": [child.pk for child in children],
         "path.case_id": [str(case.pk)],
         "path.plan_id": [plan.pk],
+        "path.submission_id": [submission.pk],
+        "path.year": [2026],
+        "query.year": [2026],
         "path.code": [COMMUNE, "12"],
         "query.indicator": ["I01", "I05", "I13"],
         "query.org_unit": [COMMUNE, "12"],

@@ -28,6 +28,7 @@ router = Router(tags=["Báo cáo định kỳ"])
 MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_LIMIT = 500
 MAX_CELLS = 500
+MAX_OFFSET = 1_000_000
 
 
 def _choices(choices: type[TextChoices]) -> str:
@@ -170,11 +171,11 @@ class ApproveIn(TransitionIn):
     comment: str = Field("", max_length=4000)
 
 
-class ConflictOut(ErrorOut):
+class SubmissionConflictOut(ErrorOut):
     current_version: str = Field(description="phiên bản hiện tại của báo cáo")
 
 
-CONFLICTS: dict[int, Any] = {409: ConflictOut, 412: ConflictOut, 428: ErrorOut}
+CONFLICTS: dict[int, Any] = {409: SubmissionConflictOut, 412: SubmissionConflictOut, 428: ErrorOut}
 IF_MATCH = Header(None, alias="If-Match", max_length=80,
                   description="phiên bản (ETag) đã đọc; 412 nếu báo cáo đã đổi từ đó")
 
@@ -189,8 +190,8 @@ def _expected_version(if_match: str | None, body_version: str | None) -> tuple[s
                    {"version": [gettext("Trường này là bắt buộc.")]})
 
 
-def _stale(error: services.StaleSubmission, status: int) -> Status[ConflictOut]:
-    return Status(status, ConflictOut(detail=str(error), current_version=error.current_version))
+def _stale(error: services.StaleSubmission, status: int) -> Status[SubmissionConflictOut]:
+    return Status(status, SubmissionConflictOut(detail=str(error), current_version=error.current_version))
 
 
 def _with_etag(response: HttpResponse, submission: Submission) -> None:
@@ -202,7 +203,7 @@ def _with_etag(response: HttpResponse, submission: Submission) -> None:
 def list_cycles(
     request: HttpRequest,
     limit: int = Query(100, ge=1, le=MAX_LIMIT, description="số kỳ mỗi trang (tối đa 500)"),
-    offset: int = Query(0, ge=0, description="bỏ qua bao nhiêu kỳ đầu danh sách"),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="bỏ qua bao nhiêu kỳ đầu danh sách"),
 ) -> CycleListOut:
     found = selectors.cycles()
     return CycleListOut(count=found.count(), items=[CycleOut.of(cycle) for cycle in found[offset:offset + limit]])
@@ -225,7 +226,7 @@ def list_submissions(
     year: int | None = Query(None, ge=MIN_YEAR, le=MAX_YEAR, description="năm báo cáo"),
     status: Submission.Status | None = Query(None, description=STATUS_TEXT),  # noqa: B008
     limit: int = Query(100, ge=1, le=MAX_LIMIT, description="số báo cáo mỗi trang (tối đa 500)"),
-    offset: int = Query(0, ge=0, description="bỏ qua bao nhiêu báo cáo đầu danh sách"),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="bỏ qua bao nhiêu báo cáo đầu danh sách"),
 ) -> SubmissionListOut:
     found = selectors.submissions_for(request.user)
     if year is not None:
