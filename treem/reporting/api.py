@@ -14,14 +14,14 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import TextChoices
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from treem.core.access import api_require
 from treem.core.api_errors import ApiError, ErrorOut, invalid
 from treem.reporting import selectors, services
-from treem.reporting.models import ReporterKind, ReportingCycle, Submission, SubmissionVersion
+from treem.reporting.models import ReporterKind, ReportingCycle, Submission, SubmissionVersion, TaskProgress
 from treem.reporting.permissions import REVIEW_SUBMISSIONS, VIEW_SUBMISSIONS, WRITE_SUBMISSION
 
 router = Router(tags=["Báo cáo định kỳ"])
@@ -38,6 +38,7 @@ def _choices(choices: type[TextChoices]) -> str:
 
 STATUS_TEXT = "trạng thái: " + _choices(Submission.Status)
 KIND_TEXT = "đối tượng báo cáo: " + _choices(ReporterKind)
+TASK_STATUS_TEXT = "tình hình thực hiện: " + _choices(TaskProgress.Status)
 DECISION_TEXT = "kết quả xem xét: " + _choices(SubmissionVersion.Decision)
 
 
@@ -169,6 +170,39 @@ class ReturnIn(TransitionIn):
 
 class ApproveIn(TransitionIn):
     comment: str = Field("", max_length=4000)
+
+
+class NarrativeIn(Schema):
+    version: str | None = Field(None, max_length=64, description="phiên bản đã đọc; hoặc gửi header If-Match")
+    narrative: str = Field(max_length=20000, description="đánh giá chung (phần C); cần có trước khi nộp")
+
+
+class TaskProgressOut(Schema):
+    id: int
+    assignment_code: str
+    title: str
+    status: TaskProgress.Status = Field(description=TASK_STATUS_TEXT)
+    status_label: str
+    results: str
+    difficulties: str
+    proposals: str
+    evidence: list[str] = Field(description="tên các tệp minh chứng đang có")
+
+    @staticmethod
+    def of(progress: TaskProgress) -> "TaskProgressOut":
+        return TaskProgressOut(
+            id=progress.pk, assignment_code=progress.assignment.code, title=progress.assignment.title,
+            status=TaskProgress.Status(progress.status), status_label=str(progress.get_status_display()),
+            results=progress.results, difficulties=progress.difficulties, proposals=progress.proposals,
+            evidence=[row.original_name for row in progress.evidence.filter(deleted_at__isnull=True)])
+
+
+class TaskProgressIn(Schema):
+    version: str | None = Field(None, max_length=64, description="phiên bản đã đọc; hoặc gửi header If-Match")
+    status: TaskProgress.Status = Field(description=TASK_STATUS_TEXT)
+    results: str = Field("", max_length=20000)
+    difficulties: str = Field("", max_length=20000)
+    proposals: str = Field("", max_length=20000)
 
 
 class SubmissionConflictOut(ErrorOut):
@@ -355,3 +389,52 @@ def approve_submission(request: HttpRequest, response: HttpResponse, submission_
         return _stale(error, stale_status)
     _with_etag(response, submission)
     return Status(200, SubmissionOut.of(submission))
+
+
+@router.patch("/reporting/submissions/{submission_id}", response={200: SubmissionOut, **CONFLICTS},
+              summary="Ghi đánh giá chung (phần C) của báo cáo")
+@api_require(WRITE_SUBMISSION)
+def save_narrative(request: HttpRequest, response: HttpResponse, submission_id: int, payload: NarrativeIn,
+                   if_match: str | None = IF_MATCH) -> Status[Any]:
+    submission = selectors.submission_for(request.user, submission_id=submission_id, capability=WRITE_SUBMISSION)
+    expected, stale_status = _expected_version(if_match, payload.version)
+    try:
+        submission = services.save_narrative(actor=request.user, submission=submission,  # type: ignore[arg-type]
+                                             narrative=payload.narrative, expected_version=expected)
+    except services.StaleSubmission as error:
+        return _stale(error, stale_status)
+    submission = selectors.submission_for(request.user, submission_id=submission.pk)
+    _with_etag(response, submission)
+    return Status(200, SubmissionOut.of(submission))
+
+
+@router.get("/reporting/submissions/{submission_id}/tasks", response=list[TaskProgressOut],
+            summary="Tiến độ các nhiệm vụ được giao mà báo cáo phải nêu")
+@api_require(VIEW_SUBMISSIONS)
+def list_task_progress(request: HttpRequest, response: HttpResponse, submission_id: int) -> list[TaskProgressOut]:
+    submission = selectors.submission_for(request.user, submission_id=submission_id)
+    rows = [TaskProgressOut.of(progress) for progress in services.ensure_task_progress(submission)]
+    _with_etag(response, submission)
+    return rows
+
+
+@router.patch("/reporting/submissions/{submission_id}/tasks/{progress_id}",
+              response={200: TaskProgressOut, **CONFLICTS},
+              summary="Ghi tiến độ một nhiệm vụ: tình hình, kết quả, khó khăn, đề xuất")
+@api_require(WRITE_SUBMISSION)
+def save_task_progress(request: HttpRequest, response: HttpResponse, submission_id: int, progress_id: int,
+                       payload: TaskProgressIn, if_match: str | None = IF_MATCH) -> Status[Any]:
+    submission = selectors.submission_for(request.user, submission_id=submission_id, capability=WRITE_SUBMISSION)
+    progress = submission.task_progress.select_related("assignment", "submission").filter(pk=progress_id).first()
+    if progress is None:
+        raise Http404
+    expected, stale_status = _expected_version(if_match, payload.version)
+    try:
+        progress = services.save_task_progress(
+            actor=request.user, progress=progress, status=payload.status,  # type: ignore[arg-type]
+            results=payload.results, difficulties=payload.difficulties, proposals=payload.proposals,
+            expected_version=expected)
+    except services.StaleSubmission as error:
+        return _stale(error, stale_status)
+    _with_etag(response, selectors.submission_for(request.user, submission_id=submission.pk))
+    return Status(200, TaskProgressOut.of(progress))

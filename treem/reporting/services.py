@@ -198,10 +198,11 @@ def _mark_draft(submission: Submission) -> None:
 
 @transaction.atomic
 def save_narrative(*, actor: AbstractBaseUser, submission: Submission, narrative: str,
-                   now: datetime | None = None) -> Submission:
+                   now: datetime | None = None, expected_version: str | None = None) -> Submission:
     """Keep the report's general assessment (part C)."""
     _ensure_reporter(actor, submission)
     submission = _locked(submission)
+    _ensure_version(submission, expected_version)
     _ensure_editable(submission, now=_now(now))
     before = snapshot(submission)
     submission.narrative = narrative.strip()
@@ -216,10 +217,12 @@ def save_narrative(*, actor: AbstractBaseUser, submission: Submission, narrative
 
 @transaction.atomic
 def save_task_progress(*, actor: AbstractBaseUser, progress: TaskProgress, status: str, results: str,
-                       difficulties: str, proposals: str, now: datetime | None = None) -> TaskProgress:
+                       difficulties: str, proposals: str, now: datetime | None = None,
+                       expected_version: str | None = None) -> TaskProgress:
     """Keep what the report says about one duty: status, results, difficulties, proposals."""
     _ensure_reporter(actor, progress.submission)
     submission = _locked(progress.submission)
+    _ensure_version(submission, expected_version)
     _ensure_editable(submission, now=_now(now))
     before = snapshot(progress)
     progress.status, progress.results = status, results.strip()

@@ -172,3 +172,33 @@ def test_a_stale_review_is_refused_and_leaves_the_report_as_it_was(client: Clien
     assert stale.status_code == 412
     report.refresh_from_db()
     assert report.status == Submission.Status.SUBMITTED
+
+
+def test_a_report_written_only_through_the_api_can_be_submitted(client: Client) -> None:
+    reporting_cycle = cycle(2026)
+    report = commune_report(reporting_cycle, OWN_COMMUNE)
+    client.force_login(commune_officer())
+    assert client.get(f"{API}/submissions/{commune_report(reporting_cycle, OTHER_COMMUNE).pk}/tasks").status_code \
+        == 404
+    version = client.get(f"{API}/submissions/{report.pk}").json()["version"]
+    values = _json(client, "patch", f"{API}/submissions/{report.pk}/values", {"version": version, "cells": [
+        {"element_code": "DE_COMMUNE_CHILD_FRIENDLY", "org_unit_code": OWN_COMMUNE, "value": "1"},
+        {"element_code": "DE_COMMUNE_PLAY_SPACE", "org_unit_code": OWN_COMMUNE, "value": "0"}]})
+    version = values.json()["version"]
+    tasks = client.get(f"{API}/submissions/{report.pk}/tasks")
+    assert tasks.status_code == 200 and tasks.json() and tasks.json()[0]["status"] == "not_started"
+    assert tasks["ETag"].strip('"') != version  # the first reading creates the report's rows of task progress
+    version = tasks["ETag"].strip('"')
+    for task in tasks.json():
+        saved = _json(client, "patch", f"{API}/submissions/{report.pk}/tasks/{task['id']}", {
+            "version": version, "status": "in_progress", "results": "Đã tổ chức 3 buổi truyền thông."})
+        assert saved.status_code == 200 and saved.json()["status_label"] == "Đang triển khai"
+        version = saved["ETag"].strip('"')
+    stale = _json(client, "patch", f"{API}/submissions/{report.pk}", {"version": "cu", "narrative": "Đã làm."})
+    assert stale.status_code == 409
+    narrative = _json(client, "patch", f"{API}/submissions/{report.pk}", {"narrative": "Xã đã triển khai."},
+                      **{"If-Match": f'"{version}"'})
+    assert narrative.status_code == 200 and narrative.json()["narrative"] == "Xã đã triển khai."
+    submitted = _transition(client, report, "submit")
+    assert submitted.status_code == 200, submitted.json()
+    assert submitted.json()["status"] == "submitted" and submitted.json()["versions"][0]["decision"] == ""
