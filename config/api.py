@@ -38,6 +38,7 @@ from treem.nutrition.api import router as nutrition_router
 from treem.plans.api import router as plans_router
 from treem.protection.api import router as protection_router
 from treem.registry.api import router as registry_router
+from treem.reporting.api import router as reporting_router
 
 JSON_TYPES = ("application/json",)
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -185,6 +186,6 @@ def declare_error_responses(router: Router) -> None:
 
 
 for router in (accounts_router, hierarchy_router, plans_router, indicators_router, registry_router,
-               nutrition_router, protection_router):
+               nutrition_router, protection_router, reporting_router):
     declare_error_responses(router)
     api.add_router("/", router)

@@ -29,6 +29,7 @@ from treem.protection.services import refer_case
 from treem.protection.tests.factories import incident, make_case, open_step
 from treem.registry.models import DuplicateCandidate
 from treem.registry.tests.factories import GuardianFactory
+from treem.reporting.services import open_reporting_cycle
 
 COMMUNE = "03390"
 SEED = 20261202
@@ -84,6 +85,8 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(
     low, high = sorted(children, key=lambda child: child.pk)
     pair = DuplicateCandidate.objects.create(child_a=low, child_b=high, score=0.9, reasons=["Cùng ngày sinh"])
     incident(COMMUNE)
+    reporting_cycle = open_reporting_cycle(actor=None, plan=plan, year=2026)
+    submission = reporting_cycle.submissions.get(agency__isnull=True, org_unit__code=COMMUNE)
     token, _api_token = issue_api_token(user=officer, name="fuzz")
 
     config = _fuzz_config(tmp_path, {
@@ -95,6 +98,9 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(
         "path.candidate_id": [pair.pk],
         "body.keep_child_id": [low.pk, high.pk],
         "body.number": [case.number],
+        "path.submission_id": [submission.pk],
+        "path.year": [2026],
+        "query.year": [2026],
         "path.code": [COMMUNE, "12"],
         "query.indicator": ["I01", "I05", "I13"],
         "query.org_unit": [COMMUNE, "12"],

@@ -105,6 +105,12 @@ OBJECT_ROUTES: dict[str, Callable[[str], str]] = {
                                                                "dong-bi-tu-choi.xlsx",
     "GET /tre-em/trung-lap/{id}/": lambda code: f"/tre-em/trung-lap/{_duplicate_pair_of(code)}/",
     **NUTRITION_OBJECT_ROUTES,
+    "GET /api/v1/reporting/submissions/{submission_id}":
+        lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}",
+    "GET /api/v1/reporting/submissions/{submission_id}/values":
+        lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/values",
+    "GET /api/v1/reporting/submissions/{submission_id}/tasks":
+        lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/tasks",
 }
 
 # Routes whose address holds an object id rather than a commune code: the address of an object that does not exist.
@@ -115,11 +121,52 @@ MISSING_OBJECT_URLS: dict[str, str] = {
     "GET /api/v1/children/{child_id}/history": "/api/v1/children/987654321/history",
     "GET /api/v1/imports/{import_id}": "/api/v1/imports/987654321",
     **NUTRITION_MISSING_OBJECT_URLS,
+    "GET /api/v1/reporting/submissions/{submission_id}": "/api/v1/reporting/submissions/987654321",
+    "GET /api/v1/reporting/submissions/{submission_id}/values": "/api/v1/reporting/submissions/987654321/values",
+    "GET /api/v1/reporting/submissions/{submission_id}/tasks": "/api/v1/reporting/submissions/987654321/tasks",
 }
 
 # Routes whose object belongs to no commune (a plan is one document for the whole province): every holder of an
 # assignment reads them, and nobody without one (tests/test_url_permissions.py, treem/plans/tests/test_api.py).
-NOT_TERRITORIAL_ROUTES = {"GET /api/v1/plans/{plan_id}/indicators"}
+NOT_TERRITORIAL_ROUTES = {"GET /api/v1/plans/{plan_id}/indicators", "GET /api/v1/reporting/cycles/{year}"}
+
+# Writes of a report, by the role that may make them: (method, address builder from a commune code, role).
+REPORT_WRITE_ROUTES: dict[str, tuple[Callable[[str], str], str]] = {
+    "PATCH /api/v1/reporting/submissions/{submission_id}":
+        (lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}", Role.COMMUNE_OFFICER),
+    "PATCH /api/v1/reporting/submissions/{submission_id}/values":
+        (lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/values", Role.COMMUNE_OFFICER),
+    "PATCH /api/v1/reporting/submissions/{submission_id}/tasks/{progress_id}":
+        (lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/tasks/{_task_of(code)}",
+         Role.COMMUNE_OFFICER),
+    "POST /api/v1/reporting/submissions/{submission_id}/submit":
+        (lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/submit", Role.COMMUNE_OFFICER),
+    "POST /api/v1/reporting/submissions/{submission_id}/return":
+        (lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/return", Role.COORDINATOR),
+    "POST /api/v1/reporting/submissions/{submission_id}/approve":
+        (lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/approve", Role.COORDINATOR),
+}
+
+
+def _task_of(code: str) -> int:
+    from treem.reporting.models import Submission
+    from treem.reporting.services import ensure_task_progress
+
+    return ensure_task_progress(Submission.objects.get(pk=_report_of(code)))[0].pk
+
+
+@pytest.mark.parametrize("route", sorted(REPORT_WRITE_ROUTES))
+def test_a_write_of_a_neighbours_report_is_404_before_anything_is_read(client: Client, route: str) -> None:
+    """Own report: the body is read and judged (no version sent: 428); a neighbour's: 404, the same as missing."""
+    method = route.split(" ", 1)[0]
+    build, role = REPORT_WRITE_ROUTES[route]
+    client.force_login(user_with_role(role, OWN))
+    body = json.dumps({"status": "done", "narrative": "", "comment": "x", "cells": [
+        {"element_code": "DE_COMMUNE_PLAY_SPACE", "org_unit_code": OWN, "value": "1"}]})
+    own = client.generic(method, build(OWN), body, content_type="application/json")
+    other = client.generic(method, build(OTHER), body, content_type="application/json")
+    assert own.status_code == 428, own.content
+    assert other.status_code == 404
 
 
 def test_every_api_route_with_a_path_parameter_is_covered() -> None:
@@ -131,7 +178,7 @@ def test_every_api_route_with_a_path_parameter_is_covered() -> None:
                     for method in operation.methods:
                         routes.add(f"{method} /api/v1{prefix.rstrip('/')}{path}")
     assert routes <= (set(OBJECT_ROUTES) | set(CASE_ROUTES) | set(CASE_WRITE_ROUTES) | set(PAIR_WRITE_ROUTES)
-                      | NOT_TERRITORIAL_ROUTES)
+                      | set(REPORT_WRITE_ROUTES) | NOT_TERRITORIAL_ROUTES)
 
 
 @pytest.mark.parametrize("route", sorted(OBJECT_ROUTES))

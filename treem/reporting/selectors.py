@@ -8,6 +8,7 @@ their subtree.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -96,6 +97,16 @@ def report_values(submission: Submission) -> list[DataValue]:
     return list(DataValue.objects.filter(data_element__in=elements, org_unit__in=units, year=submission.cycle.year)
                 .select_related("data_element", "org_unit", "ethnic_group")
                 .order_by("data_element__order", "org_unit__name", "sex", "ethnic_group__code"))
+
+
+def submission_version(submission: Submission) -> str:
+    """A token that changes whenever anything the report says changes: its status, narrative and review, a task's
+    progress, a figure or its comment. The API sends it as the ETag and refuses a write based on an older one."""
+    parts = [submission.status, submission.updated_at.isoformat(), str(submission.version_count)]
+    parts += [f"t{pk}:{moment.isoformat()}" for pk, moment in
+              submission.task_progress.order_by("pk").values_list("pk", "updated_at")]
+    parts += [f"v{row.pk}:{row.value}:{row.comment}:{row.updated_at.isoformat()}" for row in report_values(submission)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
 
 def submission_findings(submission: Submission, *, include_required: bool = True) -> tuple[

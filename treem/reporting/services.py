@@ -44,7 +44,7 @@ from treem.reporting.models import (
 from treem.reporting.permissions import REVIEW_SUBMISSIONS, WRITE_SUBMISSION
 from treem.reporting.reminders import notify_returned
 from treem.reporting.reporters import duties_of, elements_of, entry_units, expected_reporters
-from treem.reporting.selectors import report_values, submission_findings, submissions_for
+from treem.reporting.selectors import report_values, submission_findings, submission_version, submissions_for
 from treem.reporting.validation import CellInput, Finding, blocking, check_cells
 
 Status = Submission.Status
@@ -65,6 +65,22 @@ class SubmissionBlocked(ValidationError):
         self.findings = list(findings)
         self.problems = list(problems)
         super().__init__([*self.problems, *(finding.message for finding in self.findings)])
+
+
+class StaleSubmission(Exception):
+    """A write based on a version of the report that somebody else has changed since; nothing was saved."""
+
+    def __init__(self, current_version: str) -> None:
+        super().__init__(gettext("Báo cáo đã được người khác thay đổi; hãy tải lại rồi thử lại."))
+        self.current_version = current_version
+
+
+def _ensure_version(submission: Submission, expected_version: str | None) -> None:
+    """Refuse a write based on an older version (``None``: the caller does not ask for the check)."""
+    if expected_version is not None:
+        current = submission_version(submission)
+        if current != expected_version:
+            raise StaleSubmission(current)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -182,10 +198,11 @@ def _mark_draft(submission: Submission) -> None:
 
 @transaction.atomic
 def save_narrative(*, actor: AbstractBaseUser, submission: Submission, narrative: str,
-                   now: datetime | None = None) -> Submission:
+                   now: datetime | None = None, expected_version: str | None = None) -> Submission:
     """Keep the report's general assessment (part C)."""
     _ensure_reporter(actor, submission)
     submission = _locked(submission)
+    _ensure_version(submission, expected_version)
     _ensure_editable(submission, now=_now(now))
     before = snapshot(submission)
     submission.narrative = narrative.strip()
@@ -200,10 +217,12 @@ def save_narrative(*, actor: AbstractBaseUser, submission: Submission, narrative
 
 @transaction.atomic
 def save_task_progress(*, actor: AbstractBaseUser, progress: TaskProgress, status: str, results: str,
-                       difficulties: str, proposals: str, now: datetime | None = None) -> TaskProgress:
+                       difficulties: str, proposals: str, now: datetime | None = None,
+                       expected_version: str | None = None) -> TaskProgress:
     """Keep what the report says about one duty: status, results, difficulties, proposals."""
     _ensure_reporter(actor, progress.submission)
     submission = _locked(progress.submission)
+    _ensure_version(submission, expected_version)
     _ensure_editable(submission, now=_now(now))
     before = snapshot(progress)
     progress.status, progress.results = status, results.strip()
@@ -265,9 +284,12 @@ def parse_figure(raw: str | Decimal | int | None) -> Decimal | None:
     elif text.count(".") >= 1 and all(len(part) == 3 for part in text.split(".")[1:]):
         text = text.replace(".", "")
     try:
-        return Decimal(text)
+        figure = Decimal(text)
     except ArithmeticError as error:
         raise ValueError(raw) from error
+    if not figure.is_finite():
+        raise ValueError(raw)
+    return figure
 
 
 @transaction.atomic
@@ -302,6 +324,44 @@ def enter_report_value(*, actor: AbstractBaseUser, submission: Submission, eleme
     result.findings = check_cells([cell], year=submission.cycle.year).get(cell.key, [])
     _mark_draft(submission)
     return result
+
+
+@dataclass(frozen=True)
+class CellEntry:
+    """One figure of a batch: the element and unit it is for, as typed, with its comment."""
+
+    element: DataElement
+    org_unit: OrgUnit
+    raw_value: str
+    comment: str = ""
+
+
+@transaction.atomic
+def enter_report_values(*, actor: AbstractBaseUser, submission: Submission, cells: Sequence[CellEntry],
+                        expected_version: str | None = None, now: datetime | None = None) -> list[CellResult]:
+    """Store a batch of figures of a report, all or none: a figure that cannot be stored (not a number, not the
+    reporter's to enter) refuses the whole batch with a ``ValidationError`` naming each cell by its position
+    (``cells.3.value``). Findings of the validation rules do not refuse a draft's figures; they are returned."""
+    _ensure_reporter(actor, submission)
+    locked = _locked(submission)
+    _ensure_version(locked, expected_version)
+    _ensure_editable(locked, now=_now(now))
+    results: list[CellResult] = []
+    problems: dict[str, list[str]] = {}
+    for index, cell in enumerate(cells):
+        try:
+            result = enter_report_value(actor=actor, submission=locked, element=cell.element,
+                                        org_unit=cell.org_unit, raw_value=cell.raw_value, comment=cell.comment,
+                                        now=now)
+        except PermissionDenied:
+            problems[f"cells.{index}"] = [gettext("Bạn không được nhập số liệu này.")]
+            continue
+        if result.problems:
+            problems[f"cells.{index}.value"] = result.problems
+        results.append(result)
+    if problems:
+        raise ValidationError(problems)
+    return results
 
 
 def _strip_code(message: str, code: str) -> str:
@@ -402,12 +462,14 @@ def submission_content(submission: Submission) -> dict[str, Any]:
 
 
 @transaction.atomic
-def submit_report(*, actor: AbstractBaseUser, submission: Submission, now: datetime | None = None) -> Submission:
+def submit_report(*, actor: AbstractBaseUser, submission: Submission, now: datetime | None = None,
+                  expected_version: str | None = None) -> Submission:
     """Submit a report (a new version). Refused while an error or an unexplained warning remains, or once the
     cycle is locked. The submission time is the server's; a first submission after the deadline is late."""
     _ensure_reporter(actor, submission)
     moment = _now(now)
     submission = _locked(submission)
+    _ensure_version(submission, expected_version)
     target = _check_transition(submission, "submit")
     if submission.cycle.is_locked_at(moment):
         raise ValidationError(f"Kỳ báo cáo năm {submission.cycle.year} đã khóa, không nộp được nữa.")
@@ -438,10 +500,11 @@ def submit_report(*, actor: AbstractBaseUser, submission: Submission, now: datet
 
 
 def _review(*, actor: AbstractBaseUser, submission: Submission, action: str, comment: str,
-            now: datetime | None) -> Submission:
+            now: datetime | None, expected_version: str | None) -> Submission:
     _ensure_reviewer(actor, submission)
     moment = _now(now)
     submission = _locked(submission)
+    _ensure_version(submission, expected_version)
     target = _check_transition(submission, action)
     before = snapshot(submission)
     submission.status = target
@@ -465,20 +528,22 @@ def _review(*, actor: AbstractBaseUser, submission: Submission, action: str, com
 
 @transaction.atomic
 def return_report(*, actor: AbstractBaseUser, submission: Submission, comment: str,
-                  now: datetime | None = None) -> Submission:
+                  now: datetime | None = None, expected_version: str | None = None) -> Submission:
     """Send a submitted report back to its reporter with the reasons (a comment is required)."""
     if not comment.strip():
         raise ValidationError({"comment": "Cần ghi rõ ý kiến khi trả lại báo cáo."})
-    submission = _review(actor=actor, submission=submission, action="return", comment=comment, now=now)
+    submission = _review(actor=actor, submission=submission, action="return", comment=comment, now=now,
+                         expected_version=expected_version)
     notify_returned(submission=submission)
     return submission
 
 
 @transaction.atomic
 def approve_report(*, actor: AbstractBaseUser, submission: Submission, comment: str = "",
-                   now: datetime | None = None) -> Submission:
+                   now: datetime | None = None, expected_version: str | None = None) -> Submission:
     """Approve a submitted report; it is locked from then on."""
-    return _review(actor=actor, submission=submission, action="approve", comment=comment, now=now)
+    return _review(actor=actor, submission=submission, action="approve", comment=comment, now=now,
+                   expected_version=expected_version)
 
 
 # ---- which report governs a figure (imports use it to refuse figures of submitted or approved reports) -----------
