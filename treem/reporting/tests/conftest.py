@@ -12,8 +12,14 @@ PLAN_FILE = str(settings.BASE_DIR / "reference_data" / "plans" / "lai-chau-2024.
 
 
 def load_plan_and_rules() -> None:
+    """The plan and the rules, on the reference data. This session fixture may first run after a transactional
+    test has flushed the database (pytest-django runs those last), so the reference data is loaded again first when
+    it is gone."""
+    from treem.hierarchy.models import Agency
     from treem.plans.models import Plan
 
+    if not Agency.objects.exists():
+        call_command("load_reference", quiet=True)
     if not Plan.objects.exists():
         call_command("load_plan", PLAN_FILE, quiet=True)
     call_command("load_validation_rules", quiet=True)
