@@ -58,6 +58,8 @@ def build_database() -> None:
         manage("seed_demo", database=TEMPLATE)
     psql(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
     psql(f'CREATE DATABASE "{DATABASE}" TEMPLATE "{TEMPLATE}"')
+    # A template seeded by an older version of treem is brought up to this version's schema.
+    manage("migrate", "--noinput", database=DATABASE)
 
 
 def process_tree_rss_kib(root_pids: list[int]) -> int:
