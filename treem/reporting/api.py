@@ -10,6 +10,7 @@ This module does not use postponed annotations: the operations are wrapped by ``
 parameter annotations in the wrapper's module, so the schemas must be real objects, not strings.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -341,22 +342,35 @@ def _blocked(error: services.SubmissionBlocked, submission: Submission) -> ApiEr
         "n": len(error.findings) + len(error.problems)}, errors)
 
 
+def _versioned_write(request: HttpRequest, response: HttpResponse, *, submission_id: int, capability: str,
+                     version: str | None, if_match: str | None,
+                     write: Callable[[Submission, str | None], Submission]) -> Status[Any]:
+    """One write on a report the caller may reach, made against the version the caller read (If-Match or the
+    body's ``version``): the report with its new ETag, or the stale answer when somebody changed it since."""
+    submission = selectors.submission_for(request.user, submission_id=submission_id, capability=capability)
+    expected, stale_status = _expected_version(if_match, version)
+    try:
+        submission = write(submission, expected)
+    except services.StaleSubmission as error:
+        return _stale(error, stale_status)
+    _with_etag(response, submission)
+    return Status(200, SubmissionOut.of(submission))
+
+
 @router.post("/reporting/submissions/{submission_id}/submit", response={200: SubmissionOut, **CONFLICTS},
              summary="Nộp báo cáo; 422 nêu từng ô còn lỗi hoặc cảnh báo chưa giải trình")
 @api_require(WRITE_SUBMISSION)
 def submit(request: HttpRequest, response: HttpResponse, submission_id: int, payload: TransitionIn,
            if_match: str | None = IF_MATCH) -> Status[Any]:
-    submission = selectors.submission_for(request.user, submission_id=submission_id, capability=WRITE_SUBMISSION)
-    expected, stale_status = _expected_version(if_match, payload.version)
-    try:
-        submission = services.submit_report(actor=request.user, submission=submission,  # type: ignore[arg-type]
-                                            expected_version=expected)
-    except services.StaleSubmission as error:
-        return _stale(error, stale_status)
-    except services.SubmissionBlocked as error:
-        raise _blocked(error, submission) from error
-    _with_etag(response, submission)
-    return Status(200, SubmissionOut.of(submission))
+    def write(submission: Submission, expected: str | None) -> Submission:
+        try:
+            return services.submit_report(actor=request.user, submission=submission,  # type: ignore[arg-type]
+                                          expected_version=expected)
+        except services.SubmissionBlocked as error:
+            raise _blocked(error, submission) from error
+
+    return _versioned_write(request, response, submission_id=submission_id, capability=WRITE_SUBMISSION,
+                            version=payload.version, if_match=if_match, write=write)
 
 
 @router.post("/reporting/submissions/{submission_id}/return", response={200: SubmissionOut, **CONFLICTS},
@@ -364,15 +378,11 @@ def submit(request: HttpRequest, response: HttpResponse, submission_id: int, pay
 @api_require(REVIEW_SUBMISSIONS)
 def return_submission(request: HttpRequest, response: HttpResponse, submission_id: int, payload: ReturnIn,
                       if_match: str | None = IF_MATCH) -> Status[Any]:
-    submission = selectors.submission_for(request.user, submission_id=submission_id, capability=REVIEW_SUBMISSIONS)
-    expected, stale_status = _expected_version(if_match, payload.version)
-    try:
-        submission = services.return_report(actor=request.user, submission=submission,  # type: ignore[arg-type]
-                                            comment=payload.comment, expected_version=expected)
-    except services.StaleSubmission as error:
-        return _stale(error, stale_status)
-    _with_etag(response, submission)
-    return Status(200, SubmissionOut.of(submission))
+    return _versioned_write(
+        request, response, submission_id=submission_id, capability=REVIEW_SUBMISSIONS, version=payload.version,
+        if_match=if_match, write=lambda submission, expected: services.return_report(
+            actor=request.user, submission=submission, comment=payload.comment,  # type: ignore[arg-type]
+            expected_version=expected))
 
 
 @router.post("/reporting/submissions/{submission_id}/approve", response={200: SubmissionOut, **CONFLICTS},
@@ -380,15 +390,11 @@ def return_submission(request: HttpRequest, response: HttpResponse, submission_i
 @api_require(REVIEW_SUBMISSIONS)
 def approve_submission(request: HttpRequest, response: HttpResponse, submission_id: int, payload: ApproveIn,
                        if_match: str | None = IF_MATCH) -> Status[Any]:
-    submission = selectors.submission_for(request.user, submission_id=submission_id, capability=REVIEW_SUBMISSIONS)
-    expected, stale_status = _expected_version(if_match, payload.version)
-    try:
-        submission = services.approve_report(actor=request.user, submission=submission,  # type: ignore[arg-type]
-                                             comment=payload.comment, expected_version=expected)
-    except services.StaleSubmission as error:
-        return _stale(error, stale_status)
-    _with_etag(response, submission)
-    return Status(200, SubmissionOut.of(submission))
+    return _versioned_write(
+        request, response, submission_id=submission_id, capability=REVIEW_SUBMISSIONS, version=payload.version,
+        if_match=if_match, write=lambda submission, expected: services.approve_report(
+            actor=request.user, submission=submission, comment=payload.comment,  # type: ignore[arg-type]
+            expected_version=expected))
 
 
 @router.patch("/reporting/submissions/{submission_id}", response={200: SubmissionOut, **CONFLICTS},
@@ -396,16 +402,13 @@ def approve_submission(request: HttpRequest, response: HttpResponse, submission_
 @api_require(WRITE_SUBMISSION)
 def save_narrative(request: HttpRequest, response: HttpResponse, submission_id: int, payload: NarrativeIn,
                    if_match: str | None = IF_MATCH) -> Status[Any]:
-    submission = selectors.submission_for(request.user, submission_id=submission_id, capability=WRITE_SUBMISSION)
-    expected, stale_status = _expected_version(if_match, payload.version)
-    try:
-        submission = services.save_narrative(actor=request.user, submission=submission,  # type: ignore[arg-type]
-                                             narrative=payload.narrative, expected_version=expected)
-    except services.StaleSubmission as error:
-        return _stale(error, stale_status)
-    submission = selectors.submission_for(request.user, submission_id=submission.pk)
-    _with_etag(response, submission)
-    return Status(200, SubmissionOut.of(submission))
+    def write(submission: Submission, expected: str | None) -> Submission:
+        saved = services.save_narrative(actor=request.user, submission=submission,  # type: ignore[arg-type]
+                                        narrative=payload.narrative, expected_version=expected)
+        return selectors.submission_for(request.user, submission_id=saved.pk)
+
+    return _versioned_write(request, response, submission_id=submission_id, capability=WRITE_SUBMISSION,
+                            version=payload.version, if_match=if_match, write=write)
 
 
 @router.get("/reporting/submissions/{submission_id}/tasks", response=list[TaskProgressOut],
