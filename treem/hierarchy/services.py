@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from treem.core.access import ensure_permitted
 from treem.core.audit import record_event, snapshot
@@ -172,6 +172,17 @@ def read_villages_csv(content: bytes) -> list[Mapping[str, str]]:
     return rows
 
 
+def _create_village(commune: OrgUnit, *, name: str, code: str) -> Village:
+    """Create the village, or take the one that a concurrent import of the same commune created meanwhile (two
+    child lists of one commune imported at once both name a new village: the second waits for the first to
+    commit, then uses its row instead of failing on the unique name)."""
+    try:
+        with transaction.atomic():
+            return Village.objects.create(org_unit=commune, name=name, code=code)
+    except IntegrityError:
+        return Village.objects.get(org_unit=commune, name=name)
+
+
 @transaction.atomic
 def import_villages(
     *, actor: AbstractBaseUser | None, commune: OrgUnit, rows: Iterable[Mapping[str, str]]
@@ -199,7 +210,7 @@ def import_villages(
         seen.add(key)
         village = known.get(key)
         if village is None:
-            known[key] = Village.objects.create(org_unit=commune, name=name, code=code)
+            known[key] = _create_village(commune, name=name, code=code)
             result.created += 1
         elif code and village.code != code:
             village.code = code

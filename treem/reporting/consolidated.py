@@ -25,7 +25,7 @@ from treem.core.office import (
     workbook_bytes,
 )
 from treem.hierarchy.selectors import coordinating_agency
-from treem.indicators.models import DataValue
+from treem.indicators.models import DataValue, Sex
 from treem.indicators.selectors import Scope, indicator_values
 from treem.plans.models import Indicator, PlanAssignment, TaskGroup
 from treem.reporting.models import ReporterKind, ReportingCycle, Submission, TaskProgress, local_time_text
@@ -264,16 +264,18 @@ def build_xlsx(report: ConsolidatedReport) -> bytes:
                         headers=["Nhóm nhiệm vụ", "Đơn vị", "Nhiệm vụ", "Tình hình", "Kết quả"],
                         rows=[[group.code, line.reporter, line.duty, line.status, line.results]
                               for group, lines in report.results_by_group for line in lines]))
+    # Plain tuples, not model instances: the province's values are tens of thousands of rows.
     values = DataValue.objects.with_value().filter(data_element__plan=report.cycle.plan, year=report.year) \
-        .select_related("data_element", "org_unit", "ethnic_group").order_by(
-        "data_element__order", "org_unit__path", "sex", "ethnic_group__code")
+        .order_by("data_element__order", "org_unit__path", "sex", "ethnic_group__code").values_list(
+        "data_element__code", "data_element__name", "data_element__unit", "org_unit__code", "org_unit__name", "sex",
+        "ethnic_group__name", "value", "comment")
+    sex_labels = {value: str(label) for value, label in Sex.choices}
     add_table_sheet(workbook, sheet_title="Số liệu", title="Phụ lục 4. Số liệu đã nhập", subtitle=subtitle,
                     table=TableSpec(
                         headers=["Mã phần tử", "Phần tử dữ liệu", "Đơn vị tính", "Mã đơn vị", "Đơn vị", "Giới tính",
                                  "Dân tộc", "Giá trị", "Ghi chú"],
-                        rows=[[row.data_element.code, row.data_element.name, row.data_element.unit, row.org_unit.code,
-                               row.org_unit.name, row.get_sex_display() if row.sex else "",
-                               row.ethnic_group.name if row.ethnic_group else "", row.value, row.comment]
-                              for row in values],
+                        rows=[[code, name, unit, unit_code, unit_name, sex_labels.get(sex, "") if sex else "",
+                               group or "", value, comment]
+                              for code, name, unit, unit_code, unit_name, sex, group, value, comment in values],
                         number_columns=frozenset({7}), decimals=0))
     return workbook_bytes(workbook)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import errno
 import io
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from treem.core.intake.models import ImportRecord, ImportStatus
 from treem.core.roles import Role
 from treem.core.uploads import DISK_FULL_MESSAGE
 from treem.core.worker import WORKER_LOST_MESSAGE, write_heartbeat
+from treem.hierarchy.models import Village
+from treem.registry.imports import import_children_file
 from treem.registry.management.commands import import_children as import_command
 from treem.registry.models import Child
 
@@ -195,3 +198,37 @@ def test_a_full_disk_on_upload_says_so_next_to_the_field_and_keeps_nothing(
     assert str(DISK_FULL_MESSAGE) in response.content.decode()
     assert ImportRecord.objects.count() == 0
     assert not [path for path in media.rglob("*") if path.is_file()]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_lists_of_one_commune_imported_at_once_share_the_new_village_and_both_end_imported(
+        reference_data: None, tmp_path: Path) -> None:
+    """What the load test found: an officer's preview of a list ran while the worker imported the previous one; both
+    created the list's new village, and the second failed on the unique name with a server error."""
+    officer = user_with_role(Role.COMMUNE_OFFICER, COMMUNE)
+    commune = unit(COMMUNE)
+    first, second = write_list(tmp_path / "dot-1.csv", rows=300), write_list(tmp_path / "dot-2.csv", rows=300)
+    barrier, results = threading.Barrier(2), {}
+
+    def run(name: str, path: Path, dry_run: bool) -> None:
+        barrier.wait()
+        try:
+            results[name] = import_children_file(actor=officer, path=path, commune=commune,
+                                                 as_of=timezone.localdate(), dry_run=dry_run, batch_size=50)
+        except Exception as error:  # the failure this test is about
+            results[name] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=("import", first, False)),
+               threading.Thread(target=run, args=("preview", second, True))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert not [result for result in results.values() if isinstance(result, Exception)], results
+    assert results["import"].created == 300 and results["preview"].rows == 300
+    assert Village.objects.filter(org_unit=commune, name="Bản Nà Tăm").count() == 1
+    assert Child.objects.count() == 300  # the preview kept nothing
