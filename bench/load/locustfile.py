@@ -5,7 +5,7 @@ Each user signs in with a demo account of ``seed_demo`` and works as that role d
 - reviewers (the coordinating agency) open the status board and submitted reports, and approve them;
 - leaders open the home dashboard, the indicator pages and the consolidated report;
 - a case worker reports a case and saves its first step;
-- one officer uploads a large child list that runs as a background import, and follows its progress;
+- one officer uploads a large child list that runs as a background import, and follows its progress until it ends;
 - a monitor calls /healthz, the baseline against which every page's time is compared.
 
 Facts about the bench database (report ids, the import file) come from ``prepare.py`` through ``TREEM_LOAD_FACTS``.
@@ -17,6 +17,7 @@ import json
 import os
 import random
 import re
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -176,8 +177,13 @@ class Importer(TreemUser):
         self.client.post(f"/tre-em/nhap/{job.group(1)}/", name="nhập danh sách: xác nhận",
                          data={"csrfmiddlewaretoken": self.csrf(preview.text)},
                          headers={"Referer": self.host + f"/tre-em/nhap/{job.group(1)}/"})
-        self.client.get(f"/tre-em/nhap/{job.group(1)}/", headers={"HX-Request": "true"},
-                        name="nhập danh sách: tiến độ")
+        # The officer watches the progress (the page polls every 2 s) until the import ends, then takes the next list.
+        for _ in range(150):
+            status = self.client.get(f"/tre-em/nhap/{job.group(1)}/", headers={"HX-Request": "true"},
+                                     name="nhập danh sách: tiến độ")
+            if 'hx-trigger="every 2s"' not in status.text:
+                break
+            time.sleep(2)
 
 
 class Monitor(HttpUser):

@@ -103,7 +103,17 @@ def test_the_job_of_a_live_worker_is_left_running() -> None:
 def test_the_worker_command_recovers_abandoned_jobs_when_it_starts_and_removes_its_heartbeat_when_it_stops(
         heartbeat_directory: Path) -> None:
     abandoned = running_job(worker_id="gone", started_ago=timedelta(hours=1))
-    call_command("run_worker", "--batch", "--no-startup-delay", "--worker-id", "w-test", verbosity=0)
+    call_command("run_worker", "--batch", "--no-startup-delay", "--worker-id", "w-test", "--nice", "0", verbosity=0)
     abandoned.refresh_from_db()
     assert abandoned.status == TaskResultStatus.FAILED
     assert not (heartbeat_directory / "w-test.json").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_lowers_its_cpu_priority_unless_told_not_to(heartbeat_directory: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    lowered: list[int] = []
+    monkeypatch.setattr("treem.core.management.commands.run_worker.os.nice", lowered.append)
+    call_command("run_worker", "--batch", "--no-startup-delay", "--worker-id", "w-nice", verbosity=0)
+    call_command("run_worker", "--batch", "--no-startup-delay", "--worker-id", "w-nice", "--nice", "0", verbosity=0)
+    assert lowered == [10]

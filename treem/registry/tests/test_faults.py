@@ -140,7 +140,7 @@ def test_a_worker_killed_during_the_import_job_leaves_it_failed_with_the_reason_
     ImportRecord.objects.filter(pk=child_import.pk).update(status=ImportStatus.RUNNING, started_at=long_ago)
     write_heartbeat(worker_id="killed-worker", started_at=long_ago, task_id=str(job.pk), now=long_ago)  # …and died
 
-    call_command("run_worker", "--batch", "--no-startup-delay", verbosity=0)  # the worker restarted by systemd
+    call_command("run_worker", "--batch", "--no-startup-delay", "--nice", "0", verbosity=0)  # restarted by systemd
 
     job.refresh_from_db()
     assert job.status == TaskResultStatus.FAILED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from datetime import datetime
 from typing import Any
@@ -40,8 +41,17 @@ class Command(DatabaseWorkerCommand):
         "marked failed with a reason."
     )
 
+    def add_arguments(self, parser: Any) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--nice", type=int, default=10,
+            help="Lower the worker's CPU priority by this much (default 10; 0 keeps it): an import or a report "
+                 "being built yields the cores to the pages officers are waiting for.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         self.configure_logging(options["verbosity"])
+        if options["nice"] > 0:
+            os.nice(options["nice"])
         queue_names = options["queue_name"].split(",")
         excluded = options["exclude_queues"].split(",") if options["exclude_queues"] else []
         worker = HeartbeatWorker(
