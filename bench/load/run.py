@@ -113,6 +113,8 @@ def report(users: int, rows: list[dict[str, str]], wall: float, peak_kib: int) -
     print(f"{'page':44} {'requests':>8} {'errors':>6} {'p50':>6} {'p95':>6} {'p99':>6} {'p95/healthz':>11}")
     meets_goal = bool(rows)
     for row in sorted(rows, key=lambda row: (row["Name"] == "Aggregated", row["Name"])):
+        if row["95%"] == "N/A":  # a page the run did not reach after the statistics were reset
+            continue
         p95 = float(row["95%"])
         ratio = p95 / health_p95 if health_p95 else float("nan")
         label = row["Name"] if row["Name"] in {"Aggregated", "/healthz"} else f"{row['Type']} {row['Name']}"
