@@ -127,13 +127,14 @@ def export_request(query: QueryDict, *, default_scheme: str) -> ExportRequest:
             raise ExchangeError(f"Kỳ không hợp lệ: `{period}` (dùng kỳ năm, ví dụ 2026 hoặc 2026-01-01/P1Y).",
                                 error_code="E1101")
     limit = None
-    if query.get("limit"):
+    limit_text = query.get("limit", "")
+    if limit_text:
         try:
-            limit = int(query["limit"])
+            limit = int(limit_text)
         except ValueError:
             limit = -1
         if limit < 0:
-            raise ExchangeError(f"limit không được nhỏ hơn 0: `{query['limit']}`.", error_code="E2009")
+            raise ExchangeError(f"limit không được nhỏ hơn 0: `{limit_text}`.", error_code="E2009")
     scheme = _scheme(query.get("idScheme", "")) or default_scheme
     return ExportRequest(
         data_sets=data_sets, periods=periods, org_units=query.getlist("orgUnit"),
@@ -189,19 +190,19 @@ def _chosen_elements(request: ExportRequest) -> tuple[list[Plan], list[DataEleme
     if request.data_elements:
         every = list(DataElement.objects.all())
         for identifier in request.data_elements:
-            matching = [element for element in every if identifier in (element.code, data_element_uid(element))]
-            if not matching:
+            named = [element for element in every if identifier in (element.code, data_element_uid(element))]
+            if not named:
                 raise ExchangeError(f"Không có phần tử dữ liệu (dataElement) `{identifier}`.", error_code="E1100")
-            elements.update((element.pk, element) for element in matching)
+            elements.update((element.pk, element) for element in named)
     if request.data_element_groups:
         indicators = list(Indicator.objects.select_related("numerator", "denominator"))
         for identifier in request.data_element_groups:
-            matching = [indicator for indicator in indicators
-                        if identifier in (indicator.code, data_element_group_uid(indicator))]
-            if not matching:
+            grouped = [indicator for indicator in indicators
+                       if identifier in (indicator.code, data_element_group_uid(indicator))]
+            if not grouped:
                 raise ExchangeError(f"Không có nhóm phần tử dữ liệu (dataElementGroup) `{identifier}`.",
                                     error_code="E1112")
-            for indicator in matching:
+            for indicator in grouped:
                 elements[indicator.numerator_id] = indicator.numerator
                 elements[indicator.denominator_id] = indicator.denominator
     return chosen_plans, list(elements.values())
