@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -460,3 +461,76 @@ class Incident(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_on:%d/%m/%Y} ({self.org_unit.name})"
+
+
+class IntakeKind(models.TextChoices):
+    CASE = "case", _("Trường hợp cần bảo vệ")
+    INCIDENT = "incident", _("Vụ tai nạn, thương tích, xâm hại")
+
+
+class ExternalSystem(BaseModel):
+    """Another system that files reports into treem — the national child helpline 111, a partner's case system.
+
+    It authenticates with its own key (only the key's SHA-256 digest is stored), may file only the kinds it is
+    allowed and only for units inside the subtree of ``org_unit``, and may be required to sign every request
+    (HMAC-SHA256 with ``signing_secret``, which is kept as it is because verifying a signature needs it). Created
+    and revoked by the command ``external_systems``; a revoked system is kept, with its reports.
+    """
+
+    name = models.CharField(_("tên hệ thống"), max_length=128, unique=True)
+    key_digest = models.CharField(_("mã băm SHA-256 của khóa"), max_length=64, unique=True)
+    signing_secret = models.CharField(_("khóa ký"), max_length=64)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("phạm vi (đơn vị)"), on_delete=models.PROTECT,
+                                 related_name="+")
+    allowed_kinds = models.JSONField(_("được gửi"), default=list)
+    channel = models.CharField(_("kênh tiếp nhận ghi vào hồ sơ"), max_length=32, choices=ReportChannel.choices,
+                               default=ReportChannel.OTHER)
+    is_signature_required = models.BooleanField(_("bắt buộc ký"), default=False)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = "hệ thống bên ngoài"
+        verbose_name_plural = "hệ thống bên ngoài"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        unknown = [kind for kind in self.allowed_kinds if kind not in IntakeKind.values]
+        if unknown or not self.allowed_kinds:
+            raise ValidationError({"allowed_kinds": _("Chọn ít nhất một loại trong: %(kinds)s.")
+                                   % {"kinds": ", ".join(IntakeKind.values)}})
+
+    def covers(self, org_unit: OrgUnit) -> bool:
+        return org_unit.path.startswith(self.org_unit.path)
+
+
+class ExternalReport(BaseModel):
+    """One report received from an external system under its idempotency key: a retried report finds this row
+    and creates nothing again. It records where a case or an incident came from (the system and its reference)."""
+
+    system = models.ForeignKey(ExternalSystem, verbose_name=_("hệ thống"), on_delete=models.PROTECT,
+                               related_name="reports")
+    idempotency_key = models.CharField(_("khóa chống trùng"), max_length=128)
+    body_digest = models.CharField(_("mã băm nội dung"), max_length=64)
+    kind = models.CharField(_("loại"), max_length=16, choices=IntakeKind.choices)
+    external_reference = models.CharField(_("mã tham chiếu bên gửi"), max_length=128)
+    case = models.ForeignKey(Case, verbose_name=_("trường hợp"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="external_reports")
+    incident = models.ForeignKey(Incident, verbose_name=_("vụ việc"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="external_reports")
+    was_signed = models.BooleanField(_("có chữ ký"), default=False)
+
+    class Meta:
+        verbose_name = "báo cáo từ hệ thống bên ngoài"
+        verbose_name_plural = "báo cáo từ hệ thống bên ngoài"
+        constraints = [
+            models.UniqueConstraint(fields=["system", "idempotency_key"], name="external_report_key_unique"),
+            models.CheckConstraint(condition=Q(case__isnull=True) | Q(incident__isnull=True),
+                                   name="external_report_one_record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system} – {self.external_reference}"

@@ -31,3 +31,11 @@ RECORD_INCIDENTS = define_capability(
     "protection.record_incidents", label="ghi sổ theo dõi tai nạn, thương tích, xâm hại",
     roles={Role.COMMUNE_OFFICER, Role.CASE_WORKER, Role.CASE_SUPERVISOR},
 )
+MANAGE_EXTERNAL_SYSTEMS = define_capability(
+    "protection.manage_external_systems", label="quản lý hệ thống bên ngoài gửi báo cáo", roles={Role.ADMIN},
+)
+# Held by no role: the intake endpoint is called by external systems, which authenticate with their own key and
+# are checked against their own scope and kinds (``services.external``), never by a user's assignments.
+EXTERNAL_INTAKE = define_capability(
+    "protection.external_intake", label="gửi báo cáo từ hệ thống bên ngoài (khóa của hệ thống)", roles=(),
+)

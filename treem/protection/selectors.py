@@ -10,6 +10,7 @@ Everyone else â€” leaders, other officers of the same commune, other communes â€
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from treem.protection.models import (
     CaseStep,
     CaseWorker,
     EmergencyAccess,
+    ExternalReport,
+    ExternalSystem,
     HarmKind,
     Incident,
     IncidentKind,
@@ -539,3 +542,19 @@ def communes_for_cases(user: UserLike, *, on: date) -> QuerySet[OrgUnit]:
 def communes_for_incidents(user: UserLike, *, on: date, capability: str) -> QuerySet[OrgUnit]:
     return visible_to(user, OrgUnit.objects.valid_on(on).of_level("commune"), path_field="path",
                       capability=capability).order_by("name")
+
+
+def external_system_for_key(key: str) -> ExternalSystem | None:
+    """The active external system whose key this is (looked up by the key's SHA-256 digest), or None."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return ExternalSystem.objects.filter(key_digest=digest, is_active=True).select_related("org_unit").first()
+
+
+def external_origin_of(case: Case) -> ExternalReport | None:
+    """The external report a case came in by (system and reference), or None for a case reported in treem."""
+    return case.external_reports.select_related("system").first()
+
+
+def external_systems() -> QuerySet[ExternalSystem]:
+    """Every external system, active or revoked (for the console command; never a page)."""
+    return ExternalSystem.objects.select_related("org_unit").order_by("name")

@@ -139,6 +139,7 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "forms": [(number, STEP_RULES[FORM_STEPS[number]].form_title) for number in form_numbers()],
         "can_transfer": selectors.can_transfer_case(request.user, case),
         "emergency": selectors.emergency_access_of(request.user, case),
+        "origin": selectors.external_origin_of(case),
     }
     if step is not None and step.kind in STEP_FORMS:
         context["step_form"] = forms.get("step_form") or STEP_FORMS[step.kind](prefix="step")

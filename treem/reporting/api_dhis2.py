@@ -1,5 +1,6 @@
-"""The DHIS2-compatible endpoints: ``/api/dataValueSets`` (JSON and ADX, import and export) and
-``/api/system/info``.
+"""The DHIS2-compatible endpoints: ``/api/dataValueSets`` (JSON and ADX, import and export), the metadata a client
+reads at start-up (``/api/dataElements``, ``/api/organisationUnits``, …) and ``/api/system/info``; each also with
+``.json`` and under a version (``/api/40/…``), as DHIS2 clients call them.
 
 Callers authenticate as DHIS2 clients do — HTTP Basic (username and password, with the same lockout as the login
 page) or ``Authorization: ApiToken <token>`` with a treem API token (``Bearer`` is accepted too) — or with the
@@ -25,11 +26,13 @@ from treem.accounts.services import user_for_api_token
 from treem.core.access import AUTHENTICATED, has_capability, mark_permission
 from treem.reporting.dhis2 import (
     ExchangeError,
-    ExportRequest,
     adx_document,
+    export_request,
     export_values,
     import_data_value_set,
     import_options,
+    metadata_collection,
+    metadata_item,
     parse_adx,
     parse_json_set,
     system_info,
@@ -109,7 +112,7 @@ def _wants_adx(request: HttpRequest) -> bool:
 
 
 @dhis2_api(EXCHANGE_READ)
-def data_value_sets(request: HttpRequest) -> HttpResponse:
+def data_value_sets(request: HttpRequest, version: str | None = None) -> HttpResponse:
     """GET: export values (JSON, or ADX with ``Accept: application/adx+xml``); POST: import (needs write)."""
     if request.method == "POST":
         if not has_capability(request.user, EXCHANGE_WRITE):
@@ -122,25 +125,15 @@ def data_value_sets(request: HttpRequest) -> HttpResponse:
 
 def _export(request: HttpRequest) -> HttpResponse:
     adx = _wants_adx(request)
-    default_scheme = "code" if adx else "uid"
-    scheme = (request.GET.get("idScheme") or default_scheme).lower()
     try:
-        rows, head = export_values(user=request.user, request=ExportRequest(
-            data_sets=request.GET.getlist("dataSet"), periods=request.GET.getlist("period"),
-            org_units=request.GET.getlist("orgUnit"),
-            children=request.GET.get("children", "").lower() == "true",
-            id_scheme="uid" if scheme in ("uid", "id") else "code",
-            data_element_id_scheme=(request.GET.get("dataElementIdScheme") or "").lower().replace("id", "uid")
-            if request.GET.get("dataElementIdScheme", "").lower() in ("id", "uid", "code") else "",
-            org_unit_id_scheme=(request.GET.get("orgUnitIdScheme") or "").lower().replace("id", "uid")
-            if request.GET.get("orgUnitIdScheme", "").lower() in ("id", "uid", "code") else "",
-        ))
+        exported = export_values(user=request.user, request=export_request(
+            request.GET, default_scheme="code" if adx else "uid"))
     except ExchangeError as error:
         return web_message(error.status, str(error), errorCode=error.error_code or None)
     if adx:
-        return HttpResponse(adx_document(rows, data_set=head.get("dataSet") or request.GET.get("dataSet", "")),
+        return HttpResponse(adx_document(exported.rows, data_sets=exported.data_set_of_rows),
                             content_type=f"{ADX_TYPE}; charset=utf-8")
-    return JsonResponse({**head, "dataValues": rows}, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse({**exported.head, "dataValues": exported.rows}, json_dumps_params={"ensure_ascii": False})
 
 
 def _import(request: HttpRequest) -> HttpResponse:
@@ -168,7 +161,47 @@ def _import(request: HttpRequest) -> HttpResponse:
     return JsonResponse(summary.envelope(), status=summary.http_status, json_dumps_params={"ensure_ascii": False})
 
 
+def _metadata_params(request: HttpRequest) -> dict[str, str]:
+    return {key: request.GET.get(key, "") for key in request.GET if key != "filter"}
+
+
+def _page_url(request: HttpRequest) -> Callable[[int], str]:
+    def url(page: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(page)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return url
+
+
+@dhis2_api(EXCHANGE_READ)
+def metadata_list(request: HttpRequest, kind: str, version: str | None = None) -> HttpResponse:
+    """``GET /api/<kind>``: a metadata collection with DHIS2's fields, filter and paging."""
+    if request.method != "GET":
+        return web_message(405, "Chỉ hỗ trợ GET.")
+    try:
+        answer = metadata_collection(user=request.user, kind=kind, params=_metadata_params(request),
+                                     filters=request.GET.getlist("filter"), page_url=_page_url(request))
+    except ExchangeError as error:
+        return web_message(error.status, str(error), errorCode=error.error_code or None)
+    return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
+
+
+@dhis2_api(EXCHANGE_READ)
+def metadata_object(request: HttpRequest, kind: str, uid: str, version: str | None = None) -> HttpResponse:
+    """``GET /api/<kind>/<uid>``: one object, every field unless ``fields`` says otherwise."""
+    if request.method != "GET":
+        return web_message(405, "Chỉ hỗ trợ GET.")
+    try:
+        answer = metadata_item(user=request.user, kind=kind, uid=uid, params=_metadata_params(request))
+    except ExchangeError as error:
+        return web_message(error.status, str(error), errorCode=error.error_code or None)
+    if answer is None:
+        return web_message(404, f"Không có đối tượng {kind} với id {uid}.", errorCode="E1005")
+    return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
+
+
 @dhis2_api(AUTHENTICATED)
-def system_info_view(request: HttpRequest) -> HttpResponse:
+def system_info_view(request: HttpRequest, version: str | None = None) -> HttpResponse:
     return JsonResponse(system_info(base_url=request.build_absolute_uri("/")),
                         json_dumps_params={"ensure_ascii": False})

@@ -9,6 +9,8 @@ the glass, raising deadline alerts, and recording incidents — one module per c
 - ``emergency_access``: ``break_glass``;
 - ``notices``: the notices protection raises, and ``raise_deadline_alerts``;
 - ``incidents``: ``record_incident``, ``delete_incident``;
+- ``external``: ``register_external_system``, ``revoke_external_system``, ``receive_external_report`` (reports
+  from other systems, once per idempotency key);
 - ``access``: the checks of the acting user; ``errors``: ``StaleVersionError``, ``StepAlreadyDoneError``.
 
 Every service takes the acting user first (keyword-only), runs in one transaction, validates before saving and
@@ -26,6 +28,13 @@ from treem.protection.services.cases import (
 )
 from treem.protection.services.emergency_access import EMERGENCY_ACCESS_HOURS, break_glass
 from treem.protection.services.errors import StaleVersionError, StepAlreadyDoneError, changes_since
+from treem.protection.services.external import (
+    IdempotencyKeyReused,
+    NewExternalSystem,
+    receive_external_report,
+    register_external_system,
+    revoke_external_system,
+)
 from treem.protection.services.incidents import delete_incident, record_incident
 from treem.protection.services.notices import DeadlineCheck, raise_deadline_alerts
 from treem.protection.services.plans import add_service, approve_plan, record_service_delivery, save_plan
@@ -39,6 +48,8 @@ __all__ = [
     "MINIMUM_REASON_LENGTH",
     "Actor",
     "DeadlineCheck",
+    "IdempotencyKeyReused",
+    "NewExternalSystem",
     "StaleVersionError",
     "StepAlreadyDoneError",
     "add_service",
@@ -49,12 +60,15 @@ __all__ = [
     "delete_case",
     "delete_incident",
     "raise_deadline_alerts",
+    "receive_external_report",
     "record_incident",
     "record_referral_follow_up",
     "record_referral_response",
     "record_service_delivery",
     "refer_case",
+    "register_external_system",
     "report_case",
+    "revoke_external_system",
     "save_plan",
     "transfer_case",
     "update_case",

@@ -19,9 +19,11 @@ The answer is DHIS2's envelope around an import summary: HTTP 200 when everythin
 WARNING when some values were refused, 409 with status ERROR when nothing was taken.
 
 One module per concern: ``formats`` (identifiers, periods, JSON and ADX in and out, ``system/info``),
-``importing`` and ``exporting``; the HTTP endpoints are in ``reporting/api_dhis2.py``.
+``importing``, ``exporting`` (with DHIS2's export parameters and error codes), ``metadata`` (the objects a client
+reads at start-up) and ``fields`` (DHIS2's field filter, object filter and paging over them); the HTTP endpoints
+are in ``reporting/api_dhis2.py``.
 """
-from treem.reporting.dhis2.exporting import ExportRequest, export_values
+from treem.reporting.dhis2.exporting import ExportedSet, ExportRequest, export_request, export_values
 from treem.reporting.dhis2.formats import (
     ExchangeError,
     adx_document,
@@ -31,15 +33,20 @@ from treem.reporting.dhis2.formats import (
     system_info,
 )
 from treem.reporting.dhis2.importing import import_data_value_set, import_options
+from treem.reporting.dhis2.metadata import metadata_collection, metadata_item
 
 __all__ = [
     "ExchangeError",
     "ExportRequest",
+    "ExportedSet",
     "adx_document",
     "data_set_uid",
+    "export_request",
     "export_values",
     "import_data_value_set",
     "import_options",
+    "metadata_collection",
+    "metadata_item",
     "parse_adx",
     "parse_json_set",
     "system_info",

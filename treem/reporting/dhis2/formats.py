@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from treem.hierarchy.models import make_uid
-from treem.plans.models import DataElement, Plan
+from treem.plans.models import DataElement, Indicator, Plan
 
 ADX_NAMESPACE = "urn:ihe:qrph:adx:2015"
 DEFAULT_COC_UID = "HllvX50cXC0"
@@ -40,6 +40,11 @@ def data_set_uid(plan: Plan) -> str:
 def data_element_uid(element: DataElement) -> str:
     """The stable uid treem gives a data element (derived from its permanent code)."""
     return make_uid(f"dataElement:{element.code}")
+
+
+def data_element_group_uid(indicator: Indicator) -> str:
+    """A data element group is an indicator of a plan (its numerator and denominator)."""
+    return make_uid(f"dataElementGroup:{indicator.plan_id}:{indicator.code}")
 
 
 def coc_code(sex: str, ethnic_group_code: str) -> str:
@@ -107,6 +112,7 @@ class IncomingValue:
     value: str | None
     comment: str
     index: int
+    data_set: str = ""
 
 
 @dataclass
@@ -150,9 +156,13 @@ def parse_json_set(payload: Any) -> IncomingSet:
     return incoming
 
 
+ADX_GROUP_REQUIRED = ("orgUnit", "period", "dataSet")
+
+
 def parse_adx(body: bytes) -> IncomingSet:
-    """An ADX message: groups (orgUnit, period, dataSet) of dataValues, disaggregated by a categoryOptionCombo
-    attribute or by the ``SEX`` and ``ETHNIC_GROUP`` attributes."""
+    """An ADX message: groups (orgUnit, period, dataSet — all three required, as DHIS2 requires them) of
+    dataValues, disaggregated by a categoryOptionCombo attribute or by the ``SEX`` and ``ETHNIC_GROUP``
+    attributes. Each value keeps its group's data set."""
     if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
         raise ExchangeError("Tệp ADX không được chứa DOCTYPE hoặc ENTITY.", status=400)
     try:
@@ -164,8 +174,10 @@ def parse_adx(body: bytes) -> IncomingSet:
         raise ExchangeError("Phần tử gốc phải là <adx> (urn:ihe:qrph:adx:2015).", status=400)
     incoming = IncomingSet()
     index = 0
-    for group in [*root.findall(f"{namespace}group"), *root.findall("group")]:
-        incoming.data_set = incoming.data_set or group.get("dataSet", "")
+    for number, group in enumerate([*root.findall(f"{namespace}group"), *root.findall("group")], start=1):
+        missing = [name for name in ADX_GROUP_REQUIRED if not group.get(name, "").strip()]
+        if missing:
+            raise ExchangeError(f"Nhóm <group> thứ {number} của tệp ADX thiếu thuộc tính {', '.join(missing)}.")
         for element in [*group.findall(f"{namespace}dataValue"), *group.findall("dataValue")]:
             coc = element.get("categoryOptionCombo")
             if coc is None:
@@ -175,19 +187,21 @@ def parse_adx(body: bytes) -> IncomingSet:
                 org_unit=group.get("orgUnit", ""), category_option_combo=coc,
                 attribute_option_combo=group.get("attributeOptionCombo", ""),
                 value=element.get("value"), comment=element.get("comment", ""), index=index,
+                data_set=group.get("dataSet", "").strip(),
             ))
             index += 1
     return incoming
 
 
-def adx_document(rows: Iterable[dict[str, Any]], *, data_set: str) -> bytes:
-    """Rows (as from ``export_values``) as ADX: one group per org unit and period; disaggregations as attributes."""
+def adx_document(rows: Sequence[dict[str, Any]], *, data_sets: Sequence[str]) -> bytes:
+    """Rows (as from ``export_values``) as ADX: one group per org unit, period and data set (``data_sets[i]`` is
+    row i's); disaggregations as the attributes SEX and ETHNIC_GROUP."""
     ElementTree.register_namespace("", ADX_NAMESPACE)
     root = ElementTree.Element(f"{{{ADX_NAMESPACE}}}adx",
                                {"exported": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")})
-    groups: dict[tuple[str, str], ElementTree.Element] = {}
-    for row in rows:
-        key = (row["orgUnit"], row["period"])
+    groups: dict[tuple[str, str, str], ElementTree.Element] = {}
+    for row, data_set in zip(rows, data_sets, strict=True):
+        key = (row["orgUnit"], row["period"], data_set)
         if key not in groups:
             groups[key] = ElementTree.SubElement(root, f"{{{ADX_NAMESPACE}}}group", {
                 "orgUnit": row["orgUnit"], "period": adx_period(int(row["period"])), "dataSet": data_set})

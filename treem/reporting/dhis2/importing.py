@@ -257,9 +257,17 @@ def import_data_value_set(*, user: AbstractBaseUser, incoming: IncomingSet, opti
             summary.add_conflict(obj=item.data_element, prop="dataElement", error_code="E7610", index=item.index,
                                  value=f"Không có phần tử dữ liệu `{item.data_element}`.")
             continue
-        if data_set is not None and element.plan_id != data_set.pk:
+        value_set = data_set
+        if item.data_set:
+            value_set = resolver.data_set(item.data_set)
+            if value_set is None:
+                summary.add_conflict(obj=item.data_set, prop="dataSet", error_code="E7600", index=item.index,
+                                     value=f"Không có bộ dữ liệu (kế hoạch) `{item.data_set}`.")
+                continue
+        if value_set is not None and element.plan_id != value_set.pk:
             summary.add_conflict(obj=item.data_element, prop="dataElement", error_code="E7633", index=item.index,
-                                 value=f"Phần tử `{item.data_element}` không thuộc bộ dữ liệu `{incoming.data_set}`.")
+                                 value=f"Phần tử `{item.data_element}` không thuộc bộ dữ liệu "
+                                       f"`{item.data_set or incoming.data_set}`.")
             continue
         unit = resolver.unit(item.org_unit, year)
         if unit is None:

@@ -35,9 +35,9 @@ class Command(BaseCommand):
         if plan is None:
             raise CommandError("Chưa nạp kế hoạch.")
         scheme = options["id_scheme"]
-        rows, _head = export_values(user=None, request=ExportRequest(
+        rows = export_values(user=None, request=ExportRequest(
             data_sets=[plan.code], periods=[str(options["year"])], org_units=[], id_scheme=scheme,
-            approved_only=True))
+            approved_only=True)).rows
         payload = {"dataSet": plan.code if scheme == "code" else data_set_uid(plan), "dataValues": [
             {key: row[key] for key in ("dataElement", "period", "orgUnit", "categoryOptionCombo", "value", "comment")}
             for row in rows]}
