@@ -30,6 +30,7 @@ class Notice(models.Model):
         FOLLOW_UP_DUE = "follow_up_due", _("Đến hạn theo dõi chuyển gửi")
         BREAK_GLASS = "break_glass", _("Truy cập khẩn cấp")
         ASSIGNED = "assigned", _("Được phân công")
+        EXTERNAL_REPORT = "external_report", _("Tin báo từ hệ thống bên ngoài")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE,
                                   related_name="notices")

@@ -125,13 +125,28 @@ def can_transfer_case(user: UserLike, case: Case) -> bool:
             or ProtectionLead.objects.filter(user_id=user_id, org_unit_id=case.org_unit_id, is_active=True).exists())
 
 
-def transfer_candidates(case: Case) -> QuerySet[User]:
-    """The active users who may work cases in the case's commune (an assignment on the commune or above it)."""
-    parts = case.org_unit.path.strip("/").split("/")
+def intake_recipient_ids(org_unit: OrgUnit) -> list[int]:
+    """Who is alerted when another system files a case or an incident in ``org_unit`` (nobody received it by hand):
+    the commune's active protection leads, or, where the commune has none, every active user who may work cases
+    there (an assignment on the commune or above it)."""
+    leads = list(ProtectionLead.objects.filter(org_unit=org_unit, is_active=True, user__is_active=True)
+                 .order_by("user_id").values_list("user_id", flat=True))
+    if leads:
+        return leads
+    return list(_case_workers_over(org_unit).values_list("pk", flat=True))
+
+
+def _case_workers_over(org_unit: OrgUnit) -> QuerySet[User]:
+    parts = org_unit.path.strip("/").split("/")
     ancestors = ["/"] + ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
     assigned = Assignment.objects.active().filter(role__in=CAPABILITIES[WORK_CASES].roles,
                                                   org_unit__path__in=ancestors)
     return User.objects.filter(is_active=True, pk__in=assigned.values("user_id")).order_by("full_name", "username")
+
+
+def transfer_candidates(case: Case) -> QuerySet[User]:
+    """The active users who may work cases in the case's commune (an assignment on the commune or above it)."""
+    return _case_workers_over(case.org_unit)
 
 
 def referrals_of(case: Case) -> QuerySet[Referral]:

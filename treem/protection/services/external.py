@@ -28,6 +28,7 @@ from treem.protection.selectors import ethnic_group_by_code
 from treem.protection.services.access import Actor
 from treem.protection.services.cases import report_case
 from treem.protection.services.incidents import record_incident
+from treem.protection.services.notices import alert_external_report
 
 KEY_PREFIX = "trx_"
 
@@ -151,4 +152,5 @@ def receive_external_report(
     record_event(actor=None, verb=AuditEvent.Verb.CREATE, obj=report, action="receive_external_report",
                  org_unit_path=org_unit.path,
                  after={**snapshot(report), "system": system.name, "external_reference": external_reference})
+    alert_external_report(report)
     return report, True

@@ -12,14 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from treem.notices.models import Notice
-from treem.notices.services import NoticeDraft, notify_all
+from treem.notices.services import NoticeDraft, about_record, notify_all
 from treem.protection.models import (
     Case,
     CaseStep,
     CaseWorker,
+    ExternalReport,
+    Incident,
     Referral,
     Supervision,
 )
+from treem.protection.selectors import intake_recipient_ids
 from treem.protection.workflow import (
     StepKind,
 )
@@ -97,3 +100,31 @@ def raise_deadline_alerts(*, now: datetime | None = None) -> DeadlineCheck:
                       for recipient_id in sorted(workers.get(case_id, set())))
     run = notify_all(drafts)
     return DeadlineCheck(overdue_steps=len(overdue), notices_created=run.created, follow_ups_due=len(follow_ups))
+
+
+def alert_external_report(report: ExternalReport) -> int:
+    """Tell the commune who must act on a report another system filed (nobody received it by hand): its protection
+    leads, or those who may work cases there (``intake_recipient_ids``). Once per report and recipient; returns
+    the number of notices raised."""
+    system = report.system
+    about: Case | Incident
+    if report.case is not None:
+        case = about = report.case
+        org_unit = case.org_unit
+        title = f"Tin báo mới từ {system.name}: hồ sơ {case.number}"
+        body = (f"{system.name} đã chuyển một tin báo về trẻ em cần bảo vệ ở {org_unit.name}. Hồ sơ {case.number} "
+                "chưa có người phụ trách: phân công và xác minh trong thời hạn của Nghị định 56/2017/NĐ-CP.")
+        url = case_url(case)
+    elif report.incident is not None:
+        incident = about = report.incident
+        org_unit = incident.org_unit
+        title = f"Sổ tai nạn, thương tích: một ghi nhận mới từ {system.name}"
+        body = (f"{system.name} đã ghi một {incident.get_kind_display().lower()} ngày "
+                f"{incident.occurred_on:%d/%m/%Y} ở {org_unit.name}. Xem sổ và xử lý nếu trẻ cần được bảo vệ.")
+        url = reverse("protection:incidents")
+    else:
+        return 0
+    return notify_all(NoticeDraft(recipient_id=user_id, kind=Notice.Kind.EXTERNAL_REPORT,
+                                  key=f"external:{report.pk}:{user_id}", title=title, body=body, url=url,
+                                  **about_record(about))
+                      for user_id in intake_recipient_ids(org_unit)).created

@@ -17,6 +17,7 @@ from django.urls import reverse
 from treem.accounts.tests.factories import unit, user_with_role
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
+from treem.notices.models import Notice
 from treem.protection.models import Case, ExternalReport, ExternalSystem, Incident, ProtectionLead, ReportChannel
 from treem.protection.services import NewExternalSystem, register_external_system, revoke_external_system
 from treem.protection.signatures import sign
@@ -104,6 +105,39 @@ class TestReceiving:
         response = post(client, "cases", case_report(child_age_years=None), key=system.key)
         assert response.status_code == 422 and "child_birth_date" in response.json()["errors"]
         assert not ExternalReport.objects.exists()
+
+
+@pytest.mark.django_db
+class TestWhoIsAlerted:
+    """A report from another system reaches no one by hand: the commune must be told, or the child waits."""
+
+    def test_the_communes_protection_lead_is_alerted_once_with_a_link_to_the_case(self, client: Client) -> None:
+        lead = user_with_role(Role.CASE_WORKER, OWN)
+        ProtectionLead.objects.create(org_unit=unit(OWN), user=lead)
+        other_worker = user_with_role(Role.CASE_WORKER, OWN)
+        system = helpline()
+        body = post(client, "cases", case_report(), key=system.key, idempotency_key="call-7").json()
+        post(client, "cases", case_report(), key=system.key, idempotency_key="call-7")  # a retry
+        case = Case.objects.get(number=body["case_number"])
+        notices = list(Notice.objects.filter(kind=Notice.Kind.EXTERNAL_REPORT))
+        assert [notice.recipient_id for notice in notices] == [lead.pk]
+        assert case.number in notices[0].title and notices[0].url == reverse("protection:case", args=[case.pk])
+        assert not Notice.objects.filter(recipient=other_worker).exists()
+
+    def test_without_a_lead_those_who_may_work_cases_in_the_commune_are_alerted(self, client: Client) -> None:
+        worker = user_with_role(Role.CASE_WORKER, OWN)
+        supervisor = user_with_role(Role.CASE_SUPERVISOR, OWN)
+        elsewhere = user_with_role(Role.CASE_WORKER, OTHER)
+        leader = user_with_role(Role.LEADER, OWN)
+        system = helpline()
+        payload = {"external_reference": "P-78", "org_unit_code": OWN, "incident": {
+            "occurred_on": "2026-11-28", "kind": "drowning", "child_age_years": 6, "child_sex": "M",
+            "outcome": "injury"}}
+        assert post(client, "incidents", payload, key=system.key).status_code == 201
+        recipients = set(Notice.objects.filter(kind=Notice.Kind.EXTERNAL_REPORT).values_list("recipient_id",
+                                                                                             flat=True))
+        assert recipients == {worker.pk, supervisor.pk}
+        assert elsewhere.pk not in recipients and leader.pk not in recipients
 
 
 @pytest.mark.django_db
