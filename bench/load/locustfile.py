@@ -151,6 +151,12 @@ class Leader(TreemUser):
 
     @task(1)
     def open_consolidated_report(self) -> None:
+        """The report's page; now and then a new build (made by the worker), then the latest annex."""
+        address = f"/bao-cao/nam/{FACTS['year']}/tong-hop/"
+        page = self.client.get(address, name="báo cáo tổng hợp: trang")
+        if random.random() < 0.25 and 'data-testid="build"' in page.text:
+            self.client.post(address, name="báo cáo tổng hợp: lập", data={"csrfmiddlewaretoken": self.csrf(page.text)},
+                             headers={"Referer": self.host + address})
         self.client.get(f"/bao-cao/nam/{FACTS['year']}/tong-hop.xlsx", name="báo cáo tổng hợp (xlsx)")
 
 

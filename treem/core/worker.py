@@ -104,6 +104,12 @@ def read_heartbeats() -> list[Heartbeat]:
     return sorted(heartbeats, key=lambda heartbeat: heartbeat.beat_at, reverse=True)
 
 
+def worker_is_running(*, now: datetime | None = None) -> bool:
+    """Whether a job worker has beaten recently (a page then hands long work to it instead of doing it itself)."""
+    now = now or timezone.now()
+    return any(heartbeat.is_alive(now=now) for heartbeat in read_heartbeats())
+
+
 def prune_heartbeats(*, now: datetime, older_than: timedelta = timedelta(days=1)) -> None:
     """Remove the heartbeat files of workers silent for longer than ``older_than``."""
     for heartbeat in read_heartbeats():

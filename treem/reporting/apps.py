@@ -14,3 +14,9 @@ class ReportingConfig(AppConfig):
 
         register_navigation("reporting:index", label=_("Báo cáo định kỳ"), capability=VIEW_SUBMISSIONS, order=300)
         register_demo_seeder("kỳ báo cáo", seed_demo_reporting, order=400)
+
+        from django_tasks_db.compat import task_finished
+
+        from treem.reporting.tasks import record_failed_build
+
+        task_finished.connect(record_failed_build, dispatch_uid="reporting.record_failed_build")

@@ -234,6 +234,51 @@ class Evidence(BaseModel):
         return self.original_name
 
 
+def build_path(instance: ConsolidatedBuild, filename: str) -> str:
+    """``bao-cao/tong-hop/<year>/<random>.<docx|xlsx>``: a built report is a stored document, like evidence."""
+    extension = PurePath(filename).suffix.lower()[:8]
+    return f"bao-cao/tong-hop/{instance.cycle.year}/{uuid.uuid4().hex}{extension}"
+
+
+class ConsolidatedBuild(BaseModel):
+    """One building of the consolidated report of a year (the Word report and its Excel annex) for the scope of
+    whoever asked for it. Built by the background worker, kept as the documents the province sent: a build is
+    never changed after it is done, and a newer build does not replace the older ones."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("đang chờ lập")
+        RUNNING = "running", _("đang lập")
+        DONE = "done", _("đã lập xong")
+        FAILED = "failed", _("không lập được")
+
+    cycle = models.ForeignKey(ReportingCycle, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT,
+                              related_name="builds")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người yêu cầu"),
+                                     on_delete=models.PROTECT, related_name="+")
+    scope_key = models.CharField(_("phạm vi"), max_length=500,
+                                 help_text=_("Các nhánh đơn vị mà báo cáo tổng hợp (đường dẫn, cách nhau bởi |)."))
+    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    figures_as_of = models.DateTimeField(_("số liệu tính đến"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    docx = models.FileField(_("báo cáo (Word)"), upload_to=build_path, max_length=255, blank=True)
+    xlsx = models.FileField(_("phụ lục (Excel)"), upload_to=build_path, max_length=255, blank=True)
+    error = models.TextField(_("lý do không lập được"), blank=True)
+    task_id = models.CharField(_("mã việc nền"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "lần lập báo cáo tổng hợp"
+        verbose_name_plural = "các lần lập báo cáo tổng hợp"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["cycle", "scope_key", "-created_at"], name="build_cycle_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.cycle.year} #{self.pk}: {self.get_status_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
 class SubmissionVersion(BaseModel):
     """What a report said when it was submitted (narrative, tasks, figures, evidence), and the review it got.
 

@@ -19,13 +19,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext
 
-from treem.core.access import NOT_FOUND_MESSAGE, UserLike, get_visible_or_404, grants_of, visible_to
+from treem.core.access import NOT_FOUND_MESSAGE, UserLike, get_visible_or_404, grants_of, scope_paths, visible_to
 from treem.core.roles import Role
 from treem.hierarchy.models import OrgUnit
 from treem.indicators.models import DataValue
 from treem.plans.models import DataElement
-from treem.reporting.models import Evidence, ReporterKind, ReportingCycle, Submission
-from treem.reporting.permissions import VIEW_SUBMISSIONS
+from treem.reporting.models import ConsolidatedBuild, Evidence, ReporterKind, ReportingCycle, Submission
+from treem.reporting.permissions import VIEW_STATUS_BOARD, VIEW_SUBMISSIONS
 from treem.reporting.reporters import elements_of, entry_units
 from treem.reporting.validation import CellInput, CellKey, Finding, check_cells
 
@@ -245,3 +245,33 @@ def status_board(user: UserLike, *, cycle: ReportingCycle, capability: str = VIE
         ))
     ordered = {kind: by_kind[kind] for kind in ReporterKind.values if kind in by_kind}
     return StatusBoard(cycle=cycle, rows=rows, overall=overall, by_kind=ordered, by_status=dict(by_status))
+
+
+def consolidated_scope_key(user: UserLike) -> str:
+    """The subtrees a consolidated report built for ``user`` covers (those of the status board), as one key."""
+    return "|".join(sorted(scope_paths(user, capability=VIEW_STATUS_BOARD)))
+
+
+def consolidated_builds(user: UserLike, *, cycle: ReportingCycle) -> QuerySet[ConsolidatedBuild]:
+    """The builds of a year's consolidated report made for exactly the scope ``user`` follows (the status board's):
+    a leader of the province sees the province's builds, nobody sees a build of a scope that is not theirs."""
+    key = consolidated_scope_key(user)
+    if not key:
+        return ConsolidatedBuild.objects.none()
+    return ConsolidatedBuild.objects.filter(cycle=cycle, scope_key=key).select_related("requested_by")
+
+
+def consolidated_build_for(user: UserLike, *, cycle: ReportingCycle, build_id: int | str) -> ConsolidatedBuild:
+    """One build ``user`` may open; the same 404 whether it is missing or of another scope."""
+    try:
+        return consolidated_builds(user, cycle=cycle).get(pk=int(build_id))
+    except (ConsolidatedBuild.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404(NOT_FOUND_MESSAGE) from error
+
+
+def changed_since(moment: datetime | None) -> bool:
+    """Whether any figure or report changed after ``moment`` (a build's figures are then not the latest)."""
+    if moment is None:
+        return False
+    return (DataValue.objects.filter(updated_at__gt=moment).exists()
+            or Submission.objects.filter(updated_at__gt=moment).exists())

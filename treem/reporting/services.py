@@ -17,12 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from treem.accounts.models import User
 from treem.core.access import ensure_permitted
 from treem.core.audit import record_event, snapshot
 from treem.core.models import AuditEvent
@@ -30,8 +32,10 @@ from treem.core.uploads import DISK_FULL_MESSAGE, is_disk_full
 from treem.hierarchy.models import OrgUnit
 from treem.indicators.services import ValueInput, can_enter_value, enter_data_values
 from treem.plans.models import DataElement, Plan
+from treem.reporting.consolidated import build_docx, build_xlsx, consolidated_report
 from treem.reporting.evidence import ACCEPTED_LABEL, detect_kind
 from treem.reporting.models import (
+    ConsolidatedBuild,
     Evidence,
     ReporterKind,
     ReportingCycle,
@@ -41,10 +45,20 @@ from treem.reporting.models import (
     default_deadline,
     default_lock,
 )
-from treem.reporting.permissions import REVIEW_SUBMISSIONS, WRITE_SUBMISSION
+from treem.reporting.permissions import (
+    BUILD_CONSOLIDATED_REPORT,
+    REVIEW_SUBMISSIONS,
+    WRITE_SUBMISSION,
+)
 from treem.reporting.reminders import notify_returned
 from treem.reporting.reporters import duties_of, elements_of, entry_units, expected_reporters
-from treem.reporting.selectors import report_values, submission_findings, submission_version, submissions_for
+from treem.reporting.selectors import (
+    consolidated_scope_key,
+    report_values,
+    submission_findings,
+    submission_version,
+    submissions_for,
+)
 from treem.reporting.validation import CellInput, Finding, blocking, check_cells
 
 Status = Submission.Status
@@ -560,3 +574,86 @@ def governing_submission(*, element: DataElement, org_unit: OrgUnit, year: int) 
         return cycle.submissions.filter(kind=ReporterKind.COMMUNE, org_unit=org_unit) \
             .select_related("cycle").first()
     return None
+
+
+# ---- the consolidated report, built in the background ----------------------------------------------------------
+
+
+@transaction.atomic
+def request_consolidated_build(*, actor: User, cycle: ReportingCycle) -> tuple[ConsolidatedBuild, bool]:
+    """Ask for a new build of the year's consolidated report for the actor's scope. A build already waiting or
+    running for the same cycle and scope is returned instead of a second one (two leaders asking at once get
+    one build); the second value says whether a new build was queued."""
+    ensure_permitted(actor, BUILD_CONSOLIDATED_REPORT)
+    scope_key = consolidated_scope_key(actor)
+    if not scope_key:
+        raise PermissionDenied(gettext("Bạn không theo dõi đơn vị nào để tổng hợp."))
+    ReportingCycle.objects.select_for_update().filter(pk=cycle.pk).first()  # one request of a cycle at a time
+    pending = (ConsolidatedBuild.objects.filter(cycle=cycle, scope_key=scope_key,
+                                                status__in=[ConsolidatedBuild.Status.QUEUED,
+                                                            ConsolidatedBuild.Status.RUNNING])
+               .order_by("-created_at").first())
+    if pending is not None:
+        return pending, False
+    build = ConsolidatedBuild.objects.create(cycle=cycle, requested_by=actor, scope_key=scope_key)
+    record_event(actor=actor, verb=AuditEvent.Verb.CREATE, obj=build, action="request_consolidated_build",
+                 org_unit_path=scope_key.split("|")[0], after={"year": cycle.year, "scope": scope_key})
+    return build, True
+
+
+def enqueue_consolidated_build(build: ConsolidatedBuild) -> ConsolidatedBuild:
+    """Hand a queued build to the background worker (after the request's transaction commits)."""
+    from treem.reporting.tasks import run_consolidated_build
+
+    result = run_consolidated_build.enqueue(build.pk)
+    ConsolidatedBuild.objects.filter(pk=build.pk).update(task_id=str(result.id))
+    build.refresh_from_db()
+    return build
+
+
+def execute_consolidated_build(build_id: int) -> ConsolidatedBuild:
+    """Build the Word report and the Excel annex of a queued build and store them. A failure is recorded on the
+    build with its reason (nothing half-stored: the files are saved only once both are built)."""
+    with transaction.atomic():
+        build = ConsolidatedBuild.objects.select_for_update().select_related("cycle", "requested_by").get(
+            pk=build_id)
+        if build.status != ConsolidatedBuild.Status.QUEUED:
+            return build
+        build.status = ConsolidatedBuild.Status.RUNNING
+        build.figures_as_of = timezone.now()
+        build.save(update_fields=["status", "figures_as_of", "updated_at"])
+    try:
+        with translation.override("vi"):  # the report to the People's Committee is a Vietnamese document
+            report = consolidated_report(user=build.requested_by, cycle=build.cycle, today=timezone.localdate())
+            documents = (build_docx(report), build_xlsx(report))
+    except Exception as error:
+        return _end_build(build, status=ConsolidatedBuild.Status.FAILED,
+                          error=gettext("Không lập được báo cáo. Chi tiết kỹ thuật: %(error)s")
+                          % {"error": f"{type(error).__name__}: {error}"})
+    year = build.cycle.year
+    try:
+        build.docx.save(f"bao-cao-tong-hop-{year}.docx", ContentFile(documents[0]), save=False)
+        build.xlsx.save(f"phu-luc-bao-cao-tong-hop-{year}.xlsx", ContentFile(documents[1]), save=False)
+    except OSError as error:
+        message = (str(DISK_FULL_MESSAGE) if is_disk_full(error)
+                   else gettext("Không lưu được tệp báo cáo: %(error)s") % {"error": error})
+        return _end_build(build, status=ConsolidatedBuild.Status.FAILED, error=message)
+    return _end_build(build, status=ConsolidatedBuild.Status.DONE, error="")
+
+
+def _end_build(build: ConsolidatedBuild, *, status: str, error: str) -> ConsolidatedBuild:
+    with transaction.atomic():
+        build.status = status
+        build.error = error
+        build.finished_at = timezone.now()
+        build.save(update_fields=["status", "error", "finished_at", "docx", "xlsx", "updated_at"])
+        record_event(actor=None, verb=AuditEvent.Verb.TRANSITION, obj=build, action="execute_consolidated_build",
+                     org_unit_path=build.scope_key.split("|")[0], after={"status": status}, reason=error)
+    return build
+
+
+def record_failed_build_job(build: ConsolidatedBuild | None, *, reason: str) -> None:
+    """Mark a build whose job ended without it (the worker died) failed, with the job's reason."""
+    if build is None or not build.is_pending:
+        return
+    _end_build(build, status=ConsolidatedBuild.Status.FAILED, error=reason)

@@ -4,15 +4,16 @@ the consolidated report and evidence downloads."""
 from __future__ import annotations
 
 import difflib
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -21,10 +22,10 @@ from django.views.decorators.http import require_POST
 from treem.core.access import has_capability, require
 from treem.core.audit import record_read
 from treem.core.models import AuditEvent
+from treem.core.worker import worker_is_running
 from treem.plans.selectors import plans_for
-from treem.reporting.consolidated import build_docx, build_xlsx, consolidated_report
 from treem.reporting.exports import status_board_workbook
-from treem.reporting.models import Submission, TaskProgress
+from treem.reporting.models import ConsolidatedBuild, ReportingCycle, Submission, TaskProgress
 from treem.reporting.permissions import (
     BUILD_CONSOLIDATED_REPORT,
     REVIEW_SUBMISSIONS,
@@ -33,6 +34,9 @@ from treem.reporting.permissions import (
     WRITE_SUBMISSION,
 )
 from treem.reporting.selectors import (
+    changed_since,
+    consolidated_build_for,
+    consolidated_builds,
     cycle_of_year,
     cycles,
     evidence_for,
@@ -46,10 +50,13 @@ from treem.reporting.services import (
     SubmissionBlocked,
     approve_report,
     attach_evidence,
+    enqueue_consolidated_build,
     ensure_task_progress,
     enter_report_value,
+    execute_consolidated_build,
     open_reporting_cycle,
     remove_evidence,
+    request_consolidated_build,
     return_report,
     save_narrative,
     save_task_progress,
@@ -387,15 +394,74 @@ def board_export(request: HttpRequest, year: int) -> HttpResponse:
                        content_type=XLSX_TYPE)
 
 
-@require(BUILD_CONSOLIDATED_REPORT)
-def consolidated(request: HttpRequest, year: int, file_format: str) -> HttpResponse:
+DOCUMENT_NAMES = {"docx": ("bao-cao-tong-hop-{year}.docx", DOCX_TYPE),
+                  "xlsx": ("phu-luc-bao-cao-tong-hop-{year}.xlsx", XLSX_TYPE)}
+
+
+def _cycle_or_404(year: int) -> ReportingCycle:
     cycle = cycle_of_year(year=year)
-    if cycle is None or file_format not in ("docx", "xlsx"):
+    if cycle is None:
+        raise Http404(_("Chưa mở kỳ báo cáo năm này."))
+    return cycle
+
+
+@require(BUILD_CONSOLIDATED_REPORT)
+def consolidated_page(request: HttpRequest, year: int) -> HttpResponse:
+    """The consolidated report of a year: ask for a new build (made by the background worker, or at once when no
+    worker runs), follow it, and download this build or an earlier one."""
+    cycle = _cycle_or_404(year)
+    if request.method == "POST":
+        try:
+            build, is_new = request_consolidated_build(actor=request.user, cycle=cycle)  # type: ignore[arg-type]
+        except PermissionDenied as refusal:
+            messages.error(request, str(refusal))
+            return redirect("reporting:consolidated_page", year=year)
+        if is_new and worker_is_running():
+            transaction.on_commit(lambda: enqueue_consolidated_build(build))
+            messages.info(request, _("Đã gửi yêu cầu lập báo cáo; trang này tự cập nhật khi lập xong."))
+        elif is_new:
+            build = execute_consolidated_build(build.pk)
+        else:
+            messages.info(request, _("Báo cáo đang được lập theo yêu cầu trước; trang này tự cập nhật khi xong."))
+        return redirect("reporting:consolidated_page", year=year)
+    builds = list(consolidated_builds(request.user, cycle=cycle)[:20])
+    latest = next((build for build in builds if build.status == ConsolidatedBuild.Status.DONE), None)
+    return render(request, "reporting/consolidated.html", {
+        "cycle": cycle, "builds": builds, "latest": latest,
+        "is_pending": any(build.is_pending for build in builds),
+        "is_outdated": latest is not None and changed_since(latest.figures_as_of),
+    })
+
+
+def _document(build: ConsolidatedBuild, file_format: str) -> FileResponse:
+    name, content_type = DOCUMENT_NAMES[file_format]
+    stored = build.docx if file_format == "docx" else build.xlsx
+    response = FileResponse(stored.open("rb"), as_attachment=True, filename=name.format(year=build.cycle.year),
+                            content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require(BUILD_CONSOLIDATED_REPORT)
+def consolidated_document(request: HttpRequest, year: int, build_id: int, file_format: str) -> FileResponse:
+    """One build's Word report or Excel annex, as it was built."""
+    if file_format not in DOCUMENT_NAMES:
         raise Http404
-    with translation.override("vi"):  # the report to the People's Committee is a Vietnamese document
-        report = consolidated_report(user=request.user, cycle=cycle, today=date.today())
-        if file_format == "docx":
-            return _attachment(build_docx(report), filename=f"bao-cao-tong-hop-{year}.docx",
-                               content_type=DOCX_TYPE)
-        return _attachment(build_xlsx(report), filename=f"phu-luc-bao-cao-tong-hop-{year}.xlsx",
-                           content_type=XLSX_TYPE)
+    build = consolidated_build_for(request.user, cycle=_cycle_or_404(year), build_id=build_id)
+    if build.status != ConsolidatedBuild.Status.DONE:
+        raise Http404(_("Lần lập này chưa có tệp."))
+    return _document(build, file_format)
+
+
+@require(BUILD_CONSOLIDATED_REPORT)
+def consolidated(request: HttpRequest, year: int, file_format: str) -> HttpResponseBase:
+    """The latest built Word report or Excel annex of a year; without one, the page where it is built."""
+    if file_format not in DOCUMENT_NAMES:
+        raise Http404
+    cycle = _cycle_or_404(year)
+    latest = consolidated_builds(request.user, cycle=cycle).filter(status=ConsolidatedBuild.Status.DONE).first()
+    if latest is None:
+        messages.info(request, _("Chưa lập báo cáo tổng hợp năm này: bấm “Lập báo cáo” để lập."))
+        return redirect("reporting:consolidated_page", year=year)
+    return _document(latest, file_format)

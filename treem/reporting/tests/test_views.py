@@ -184,8 +184,12 @@ def test_the_consolidated_report_matches_the_api_and_converts_to_pdf(client: Cli
     call_command("build_report", year=2026, format="xlsx", output=str(annex), user=reviewer.username,
                  stdout=StringIO())
     assert annex.stat().st_size > 0
+    client.post("/bao-cao/nam/2026/tong-hop/")  # built at once: no worker runs in the tests
     response = client.get("/bao-cao/nam/2026/tong-hop.docx")
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    page_table = next(table for table in Document(BytesIO(b"".join(response.streaming_content))).tables
+                      if table.rows[0].cells[1].text == "Chỉ tiêu")
+    assert {row.cells[1].text.split(".")[0]: row.cells[2].text for row in page_table.rows[1:]} == in_report
     assert reporting_cycle.year == 2026
 
 
