@@ -215,10 +215,13 @@ def union_coverage(geometries: Iterable[BaseGeometry]) -> BaseGeometry:
 
 
 def browser_geometry(geometry: BaseGeometry, *, decimals: int = COORDINATE_DECIMALS) -> dict[str, Any]:
-    """GeoJSON geometry with rounded coordinates and no repeated points (what the page downloads)."""
+    """GeoJSON geometry with rounded coordinates and no repeated points (what the page downloads), its outer rings
+    clockwise: plotly.js draws with d3-geo, which takes a counter-clockwise ring (RFC 7946's order) on the sphere
+    as the whole globe but that polygon."""
     rounded = shapely.set_precision(geometry, 10 ** -decimals, mode="pointwise")
     if rounded.is_empty:
         rounded = geometry
+    rounded = shapely.orient_polygons(rounded, exterior_cw=True)
     document = mapping(rounded)
     return {"type": document["type"], "coordinates": _round(document["coordinates"], decimals)}
 

@@ -55,6 +55,7 @@ def test_the_browsers_geometry_has_rounded_coordinates_and_no_repeated_points() 
     assert all(ring[i] != ring[i + 1] for i in range(len(ring) - 1))
     assert browser_vertices(document) == len(ring)
     assert shape(document).is_valid
+    assert not shapely.is_ccw(shape(document).exterior)  # clockwise, as d3-geo (plotly.js) wants
 
 
 def test_a_prj_in_metres_is_a_wrong_coordinate_system_and_wgs84_is_right() -> None:
