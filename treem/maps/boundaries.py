@@ -67,8 +67,8 @@ def analyse(source: SourceFile, *, units: Iterable[CandidateUnit], hierarchy_on:
     candidates = [unit for unit in units if unit.level in MATCHED_LEVELS]
     by_code = {unit.code: unit for unit in candidates}
     by_name: dict[str, list[CandidateUnit]] = {}
-    for unit in candidates:
-        by_name.setdefault(bare_name(unit.name), []).append(unit)
+    for candidate in candidates:
+        by_name.setdefault(bare_name(candidate.name), []).append(candidate)
     taken: dict[int, int] = {}
     features = []
     for feature in source.features:
@@ -79,8 +79,8 @@ def analyse(source: SourceFile, *, units: Iterable[CandidateUnit], hierarchy_on:
             problems.append(source.crs_problem)
         if feature.geometry is not None and not feature.problems:
             problems.extend(geometry_problems(feature.geometry))
-        unit = _by_code(by_code, code)
-        status, notes = OK, []
+        unit: CandidateUnit | None = _by_code(by_code, code)
+        status, notes = OK, list[str]()
         if unit is None:
             named = by_name.get(bare_name(name), []) if name else []
             if len(named) == 1:
@@ -108,8 +108,8 @@ def analyse(source: SourceFile, *, units: Iterable[CandidateUnit], hierarchy_on:
             "vertices": vertex_count(feature.geometry) if feature.geometry is not None else 0,
         })
     covered = set(taken)
-    missing = [{"code": unit.code, "name": unit.name, "level": unit.level} for unit in candidates
-               if unit.level == "commune" and unit.id not in covered]
+    missing = [{"code": candidate.code, "name": candidate.name, "level": candidate.level}
+               for candidate in candidates if candidate.level == "commune" and candidate.id not in covered]
     counts = {status: sum(1 for feature in features if feature["status"] == status)
               for status in (OK, NAME_MATCH, PROBLEM)}
     return {

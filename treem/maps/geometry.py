@@ -203,7 +203,8 @@ def simplify_coverage(geometries: Sequence[BaseGeometry], *, tolerance: float = 
         simplified = list(shapely.coverage_simplify(list(geometries), tolerance))
     else:
         simplified = [geometry.simplify(tolerance, preserve_topology=True) for geometry in geometries]
-    return [result if not result.is_empty else original for result, original in zip(simplified, geometries)]
+    pairs = zip(simplified, geometries, strict=True)
+    return [result if not result.is_empty else original for result, original in pairs]
 
 
 def union_coverage(geometries: Iterable[BaseGeometry]) -> BaseGeometry:

@@ -127,7 +127,7 @@ def _store(record: ImportRecord, *, report: dict[str, Any], accepted_names: set[
     for feature in communes:
         geometry = geometries[feature["index"]]
         assert geometry is not None
-        matched = Boundary.MatchedBy.CODE if feature["status"] == OK else Boundary.MatchedBy.NAME
+        matched = str(Boundary.MatchedBy.CODE if feature["status"] == OK else Boundary.MatchedBy.NAME)
         shapes.append((feature["unit"]["id"], matched, feature["index"], geometry))
     district_shapes = _district_shapes(record, communes=shapes, given=districts, geometries=geometries)
     boundary_set = BoundarySet(hierarchy_on=record.as_of, import_record=record, original_name=record.original_name,
@@ -137,7 +137,7 @@ def _store(record: ImportRecord, *, report: dict[str, Any], accepted_names: set[
     rows = []
     for group in (shapes, district_shapes):
         simplified = simplify_coverage([shape for *_rest, shape in group])
-        for (unit_id, matched, index, original), simple in zip(group, simplified):
+        for (unit_id, matched, index, original), simple in zip(group, simplified, strict=True):
             document = browser_geometry(simple)
             longitude, latitude = label_point(original)
             rows.append(Boundary(boundary_set=boundary_set, org_unit_id=unit_id, matched_by=matched,
@@ -173,11 +173,12 @@ def _district_shapes(record: ImportRecord, *, communes: list[tuple[int, str, int
             index = given[district.id]["index"]
             geometry = geometries[index]
             assert geometry is not None
-            result.append((district.id, Boundary.MatchedBy.CODE, index, geometry))
+            result.append((district.id, str(Boundary.MatchedBy.CODE), index, geometry))
             continue
-        members = [unit.id for unit in by_id.values() if unit.level == "commune" and unit.path.startswith(district.path)]
+        members = [unit.id for unit in by_id.values()
+                   if unit.level == "commune" and unit.path.startswith(district.path)]
         if members and all(member in shapes_of for member in members):
-            result.append((district.id, Boundary.MatchedBy.UNION, None,
+            result.append((district.id, str(Boundary.MatchedBy.UNION), None,
                            union_coverage(shapes_of[member] for member in members)))
     return result
 

@@ -35,9 +35,16 @@ class MapValue:
 
 
 class MapSource(Protocol):
-    key: str
-    label: str
-    unit: str
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def unit(self) -> str:
+        """The unit of the values ("%")."""
+        ...
 
     def values(self, scope: Scope, *, units: Sequence[Unit], year: int, on: date) -> dict[int, MapValue]:
         """``{unit id: value}`` for those of ``units`` that have one (missing stays missing)."""

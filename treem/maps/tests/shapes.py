@@ -65,7 +65,7 @@ def feature_collection(units: Sequence[Any], *, vertices_per_edge: int = 6, code
     """A GeoJSON FeatureCollection with one polygon per unit (``code`` and ``name`` attributes)."""
     features = [{"type": "Feature", "properties": {code_key: unit.code, "ten": unit.name},
                  "geometry": {"type": "Polygon", "coordinates": [ring]}}
-                for unit, ring in zip(units, grid_rings(len(units), vertices_per_edge=vertices_per_edge))]
+                for unit, ring in zip(units, grid_rings(len(units), vertices_per_edge=vertices_per_edge), strict=True)]
     return {"type": "FeatureCollection", "features": [*features, *extra]}
 
 

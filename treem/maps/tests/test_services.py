@@ -149,7 +149,7 @@ def test_a_newer_set_retires_the_older_one_which_is_kept(admin: Any) -> None:
 
 
 def test_a_spreadsheet_is_refused_by_the_uploads_kind_check(admin: Any) -> None:
-    with pytest.raises(UploadRefused, match=".geojson"):
+    with pytest.raises(UploadRefused, match=r"\.geojson"):
         upload_boundaries(actor=admin, upload=upload_file(b"a,b", "ranh-gioi.csv"), province=province(),
                           hierarchy_on=NEW_DAY)
 
