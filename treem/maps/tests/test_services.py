@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from treem.accounts.tests.factories import user_with_role
 from treem.core.intake.errors import UploadRefused
@@ -152,18 +152,3 @@ def test_a_spreadsheet_is_refused_by_the_uploads_kind_check(admin: Any) -> None:
     with pytest.raises(UploadRefused, match=r"\.geojson"):
         upload_boundaries(actor=admin, upload=upload_file(b"a,b", "ranh-gioi.csv"), province=province(),
                           hierarchy_on=NEW_DAY)
-
-
-@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.LEADER, Role.COMMUNE_OFFICER])
-def test_only_an_administrator_uploads_or_confirms_shapes(admin: Any, role: str) -> None:
-    communes = communes_on(NEW_DAY)
-    other = user_with_role(role, "12" if role != Role.COMMUNE_OFFICER else communes[0].code)
-    collection = feature_collection(communes)
-    with pytest.raises(PermissionDenied):
-        upload_boundaries(actor=other, upload=upload_file(geojson_bytes(collection)), province=province(),
-                          hierarchy_on=NEW_DAY)
-    del collection["features"][0]["properties"]["ma"]
-    record = _upload(admin, collection)
-    with pytest.raises(PermissionDenied):
-        confirm_boundaries(actor=other, record=record, accepted_names=[1])
-    assert not BoundarySet.objects.exists()

@@ -55,16 +55,24 @@
         text: valued.map(function (u) { return hoverText(data, u); }), hovertemplate: "%{text}<extra></extra>",
         customdata: valued.map(function (u) { return u.url; })});
     }
-    var symbols = data.units.filter(function (u) { return !u.has_shape && u.lon !== null; });
+    var located = data.units.filter(function (u) { return !u.has_shape && u.lon !== null; });
+    var symbols = located.filter(function (u) { return u.value !== null; });
+    var unvalued = located.filter(function (u) { return u.value === null; });
+    var floor = Math.min(0, zmin);
+    if (unvalued.length) {
+      traces.push({type: "scattergeo", mode: "markers", name: data.labels.no_value,
+        lon: unvalued.map(function (u) { return u.lon; }), lat: unvalued.map(function (u) { return u.lat; }),
+        marker: {size: 6, color: "#b8c0ca", line: {color: "#7b8794", width: 0.6}},
+        text: unvalued.map(function (u) { return hoverText(data, u); }), hovertemplate: "%{text}<extra></extra>",
+        customdata: unvalued.map(function (u) { return u.url; })});
+    }
     if (symbols.length) {
       traces.push({type: "scattergeo", mode: "markers", name: data.labels.value,
         lon: symbols.map(function (u) { return u.lon; }), lat: symbols.map(function (u) { return u.lat; }),
         marker: {
-          size: symbols.map(function (u) {
-            return u.value === null ? 6 : 8 + 26 * Math.sqrt(Math.max(0, (u.value - Math.min(0, zmin)) /
-                                                                         (zmax - Math.min(0, zmin))));
-          }),
-          color: symbols.map(function (u) { return u.value === null ? zmin : u.value; }),
+          /* the circle's area, not its radius, grows with the value */
+          size: symbols.map(function (u) { return 8 + 26 * Math.sqrt(Math.max(0, (u.value - floor) / (zmax - floor))); }),
+          color: symbols.map(function (u) { return u.value; }),
           cmin: zmin, cmax: zmax, colorscale: colorscale, showscale: !valued.length,
           colorbar: {title: {text: data.unit}, thickness: 14},
           line: {color: "#1d2733", width: 0.8}, opacity: 0.85},
