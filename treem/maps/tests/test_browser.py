@@ -118,6 +118,6 @@ def test_without_shapes_the_map_draws_labelled_symbols_at_the_bundled_centroids(
     expect(page.locator("#map .scattergeo .point")).to_have_count(106)
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "maps-symbols-2024.png"), full_page=True)
-    page.emulate_media(media="print")
-    page.screenshot(path=str(SCREENSHOTS / "maps-print.png"))
+    pdf = page.pdf(path=str(SCREENSHOTS / "maps-print.pdf"), prefer_css_page_size=True, print_background=True)
+    assert b"/MediaBox [0 0 841.91998 594.95996]" in pdf or b"/MediaBox [0 0 842 595]" in pdf  # A4 landscape
     assert outside == []
