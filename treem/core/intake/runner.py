@@ -67,12 +67,14 @@ class Run(Protocol):
 class IntakeKind:
     """A domain's way of taking in a file: its name (``ImportRecord.kind``), the capability an officer needs over
     the org unit, the run, and what to do once a run has written records (``after_run``, outside its
-    transaction)."""
+    transaction). ``suffixes`` are the kinds of file it takes (spreadsheets by default; map shapes take GeoJSON and
+    zipped Shapefiles)."""
 
     name: str
     capability: str
     run: Run
     after_run: Callable[[ImportRecord, RunResult], None] | None = field(default=None)
+    suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES
 
 
 _KINDS: dict[str, IntakeKind] = {}
@@ -103,13 +105,16 @@ def rejected_path(record: ImportRecord) -> Path:
     return stored.with_name(f"{stored.stem}-dong-bi-tu-choi.xlsx")
 
 
-def store_upload(upload: UploadedFile) -> tuple[Path, str]:
+def store_upload(upload: UploadedFile, *, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> tuple[Path, str]:
     """Save an uploaded file in its own directory, after checking its kind and size; returns the path and the
-    original name. The one entry point for uploaded files: every import stores its file through here."""
+    original name. The one entry point for uploaded files: every import stores its file through here. ``suffixes``
+    are the kinds accepted (spreadsheets unless a domain takes other files)."""
     name = upload.name or "danh-sach.xlsx"
     suffix = Path(name).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise UploadRefused("Chỉ nhận tệp Excel (.xlsx, .xls), LibreOffice (.ods) hoặc CSV (.csv).")
+    if suffix not in suffixes:
+        if suffixes == SUPPORTED_SUFFIXES:
+            raise UploadRefused("Chỉ nhận tệp Excel (.xlsx, .xls), LibreOffice (.ods) hoặc CSV (.csv).")
+        raise UploadRefused("Chỉ nhận tệp có đuôi: " + ", ".join(sorted(suffixes)) + ".")
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
         raise UploadRefused(f"Tệp quá lớn (tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MB).")
     directory = imports_directory() / f"{timezone.localdate():%Y}" / uuid.uuid4().hex
@@ -143,7 +148,7 @@ def upload_import(*, kind: str, actor: AbstractBaseUser, upload: UploadedFile, o
     path_of_unit = org_unit.path
     if not _may_act(actor, intake, path_of_unit):
         raise UploadRefused("Bạn không có quyền nhập dữ liệu cho đơn vị này.")
-    path, name = store_upload(upload)
+    path, name = store_upload(upload, suffixes=intake.suffixes)
     record = ImportRecord(kind=kind, org_unit=org_unit, as_of=as_of, original_name=name[:255],
                           stored_file=str(path), created_by_id=actor.pk,
                           is_background=path.stat().st_size > BACKGROUND_BYTES)
