@@ -1,0 +1,379 @@
+// The offline field page: unlock the device's store with the password, enter the weighing day with z-scores and
+// checks computed here from the server's own tables and rules, keep every entry encrypted, and sync a queue of
+// records with an idempotency key each (docs/offline.md).
+
+const root = document.getElementById("thuc-dia");
+const urls = root.dataset;
+const [zscores, rules, vaultModule] = await Promise.all([
+  import(urls.zscoresSrc), import(urls.rulesSrc), import(urls.vaultSrc),
+]);
+const { computeZscores, ageInDays } = zscores;
+const { valueErrors, scoreWarnings, parseDecimal, formatNumber, formatDate } = rules;
+const { Vault, WrongPassword, readMeta, updateMeta, wipe } = vaultModule;
+
+const SYNC_CHUNK = 50;
+const STATUS_TEXT = {
+  waiting: "Đang chờ đồng bộ",
+  synced: "Đã đồng bộ",
+  refused: "Bị từ chối",
+  conflict: "Xung đột – cần chọn giá trị",
+  resolved: "Đã giải quyết",
+};
+const FIELD_LABELS = { weight_kg: "Cân nặng (kg)", length_cm: "Chiều dài/cao (cm)", position: "Cách đo",
+  has_oedema: "Phù" };
+
+const state = { vault: null, bundle: null, who: null, rules: null, records: new Map(), syncing: false };
+const $ = (selector) => root.querySelector(selector);
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === true) node.setAttribute(name, "");
+    else if (value !== false && value !== null && value !== undefined) node.setAttribute(name, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function say(text, tone = "") {
+  const line = $("#trang-thai");
+  line.textContent = text;
+  line.className = tone;
+}
+
+function showConnection() {
+  $("#ket-noi").textContent = navigator.onLine ? "Đang có mạng" : "Không có mạng – làm việc ngoại tuyến";
+}
+
+async function fetchJson(url, options = {}) {
+  const response = await fetch(url, { credentials: "same-origin", cache: "no-store", ...options });
+  const type = response.headers.get("Content-Type") || "";
+  if (response.redirected || !type.includes("json")) {
+    const error = new Error("Phiên đăng nhập đã hết: hãy đăng nhập lại khi có mạng.");
+    error.signIn = true;
+    throw error;
+  }
+  const data = await response.json();
+  if (!response.ok) {
+    const error = new Error(data.detail || `Máy chủ trả lời ${response.status}.`);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+// ---- reference data (the service worker keeps these for offline use) ---------------------------------------
+
+async function loadReference() {
+  const [who, definitions] = await Promise.all([fetchJson(urls.tablesUrl, { cache: "default" }),
+    fetchJson(urls.rulesUrl, { cache: "default" })]);
+  state.who = who;
+  state.rules = definitions.measurement;
+}
+
+// ---- unlocking -----------------------------------------------------------------------------------------------
+
+async function unlockOnline(password) {
+  const session = await fetchJson(urls.sessionUrl);
+  const body = new URLSearchParams({ password });
+  const bundle = await fetchJson(urls.bundleUrl, {
+    method: "POST", body, headers: { "X-CSRFToken": session.csrf_token },
+  });
+  const meta = await readMeta();
+  let vault;
+  if (meta && meta.user_id === bundle.user_id && meta.salt === bundle.key.salt) {
+    vault = await Vault.unlock(password);
+  } else {
+    if (meta) {
+      const previous = await Vault.unlock(password).catch(() => null);
+      const pending = previous ? (await previous.all("record:")).filter((item) => item.status === "waiting") : [];
+      if (!previous || pending.length) {
+        throw new Error("Máy này đang giữ dữ liệu của một tài khoản khác: hãy đồng bộ bằng tài khoản đó trước.");
+      }
+      await wipe();
+    }
+    vault = await Vault.create(password, { salt: bundle.key.salt, iterations: bundle.key.iterations,
+      userId: bundle.user_id, offlineUntil: bundle.offline_until });
+  }
+  await vault.put("bundle", bundle);
+  await updateMeta({ offline_until: bundle.offline_until });
+  return { vault, bundle };
+}
+
+async function unlockOffline(password) {
+  const meta = await readMeta();
+  if (!meta) throw new Error("Máy này chưa có dữ liệu ngoại tuyến: hãy mở trang này một lần khi có mạng.");
+  const vault = await Vault.unlock(password);
+  const bundle = await vault.get("bundle");
+  if (!bundle || Date.now() > Date.parse(bundle.offline_until)) {
+    throw new Error(`Đã quá ${bundle ? bundle.offline_days : ""} ngày kể từ lần đăng nhập trực tuyến cuối: `
+      + "hãy kết nối mạng và mở lại trang.");
+  }
+  return { vault, bundle };
+}
+
+async function unlock(event) {
+  event.preventDefault();
+  const input = $("#mat-khau");
+  const password = input.value;
+  say("Đang mở khoá…");
+  try {
+    let opened = null;
+    if (navigator.onLine) {
+      try {
+        opened = await unlockOnline(password);
+      } catch (error) {
+        // Without a connection, or with a session that ended, the device's copy still opens; a refused password
+        // or any other answer of the server is shown.
+        if (!(error instanceof TypeError) && !error.signIn) throw error;
+      }
+    }
+    opened = opened || await unlockOffline(password);
+    input.value = "";
+    state.vault = opened.vault;
+    state.bundle = opened.bundle;
+    if (!state.who) await loadReference();
+    for (const record of await state.vault.all("record:")) state.records.set(record.key, record);
+    $("#mo-khoa").hidden = true;
+    $("#phien").hidden = false;
+    renderSession();
+    renderQueue();
+    say(`Đã mở dữ liệu của ${state.bundle.commune.name}.`, "notice");
+    if (navigator.onLine) sync();
+  } catch (error) {
+    say(error instanceof WrongPassword ? "Mật khẩu không đúng." : error.message, "warn");
+  }
+}
+
+// ---- the weighing day -----------------------------------------------------------------------------------------
+
+function sexCode(sex) {
+  return sex === "M" ? 1 : sex === "F" ? 2 : 0;
+}
+
+function rowValues(child) {
+  const weight = parseDecimal($(`#can-${child.id}`).value);
+  const length = parseDecimal($(`#do-${child.id}`).value);
+  return {
+    parsed: { weight_kg: weight.value, length_cm: length.value, position: $(`#cach-${child.id}`).value,
+      has_oedema: $(`#phu-${child.id}`).checked, measured_on: $("#ngay-can").value },
+    typingErrors: { ...(weight.error ? { weight_kg: weight.error } : {}),
+      ...(length.error ? { length_cm: length.error } : {}) },
+    text: { weight_kg: weight.value === null ? null : String(weight.value),
+      length_cm: length.value === null ? null : String(length.value) },
+  };
+}
+
+function assess(child) {
+  const { parsed, typingErrors, text } = rowValues(child);
+  const today = new Date().toISOString().slice(0, 10);
+  const errors = { ...valueErrors(state.rules, parsed, { birthDate: child.birth_date, today }), ...typingErrors };
+  if (Object.keys(errors).length) return { errors, warnings: [], scores: null, parsed, text };
+  const age = ageInDays(state.who, child.birth_date, child.birth_date_precision, parsed.measured_on);
+  const scores = computeZscores(state.who, { sex: sexCode(child.sex), ageDays: age, weightKg: parsed.weight_kg,
+    lengthCm: parsed.length_cm, position: parsed.position, oedema: parsed.has_oedema });
+  return { errors, warnings: scoreWarnings(state.rules, scores, parsed), scores, parsed, text };
+}
+
+function showResult(child, result, extra = "") {
+  const box = $(`#ket-qua-${child.id}`);
+  box.replaceChildren();
+  if (result.scores) {
+    const show = (name) => (result.scores[name] === null ? "–" : formatNumber(result.scores[name], 2));
+    box.append(element("span", { class: "scores", "data-testid": `scores-${child.id}` },
+      `WAZ ${show("waz")} · HAZ ${show("haz")} · WHZ ${show("whz")}`));
+  }
+  for (const message of Object.values(result.errors)) box.append(element("p", { class: "field-error" }, message));
+  for (const message of result.warnings) box.append(element("p", { class: "warn" }, `⚠ ${message}`));
+  if (extra) box.append(element("p", { class: "notice", role: "status" }, extra));
+}
+
+function baseFor(child, measuredOn) {
+  const local = [...state.records.values()]
+    .filter((item) => item.child_id === child.id && item.measured_on === measuredOn
+      && ["waiting", "synced"].includes(item.status))
+    .sort((first, second) => first.device_at.localeCompare(second.device_at));
+  if (local.length) {
+    const latest = local[local.length - 1];
+    return latest.status === "synced" && latest.server ? latest.server : latest.values;
+  }
+  return measuredOn === state.bundle.on ? child.today : null;
+}
+
+async function saveRecord(record) {
+  state.records.set(record.key, record);
+  await state.vault.put(`record:${record.key}`, record);
+}
+
+async function saveRow(child) {
+  const result = assess(child);
+  if (Object.keys(result.errors).length) {
+    showResult(child, result);
+    return;
+  }
+  const { parsed, text } = result;
+  const values = { weight_kg: text.weight_kg, length_cm: text.length_cm, position: parsed.position,
+    has_oedema: parsed.has_oedema };
+  await saveRecord({ key: crypto.randomUUID(), kind: "measurement", child_id: child.id, child_name: child.name,
+    measured_on: parsed.measured_on, values, base: baseFor(child, parsed.measured_on),
+    device_at: new Date().toISOString(), status: "waiting", message: "" });
+  showResult(child, result, "✓ Đã lưu trên máy (chờ đồng bộ)");
+  renderQueue();
+  if (navigator.onLine) sync();
+}
+
+function childRow(child) {
+  const villages = new Map(state.bundle.villages.map((village) => [village.id, village.name]));
+  const age = ageInDays(state.who, child.birth_date, child.birth_date_precision, state.bundle.on);
+  const today = child.today || {};
+  const position = element("select", { id: `cach-${child.id}`, "data-testid": `position-${child.id}`,
+    "aria-label": "Cách đo" },
+  element("option", { value: "L" }, "Nằm"), element("option", { value: "H" }, "Đứng"),
+  element("option", { value: "" }, "Không rõ"));
+  position.value = today.position ?? child.default_position;
+  const row = element("tr", { "data-child": child.id },
+    element("td", { translate: "no" }, child.name),
+    element("td", { translate: "no" }, villages.get(child.village_id) || ""),
+    element("td", {}, age === null ? "–" : formatNumber(age / 30.4375, 1)),
+    element("td", {}, element("input", { id: `can-${child.id}`, "data-testid": `weight-${child.id}`,
+      inputmode: "decimal", "aria-label": `Cân nặng (kg) của ${child.name}`, value: today.weight_kg ?? "" })),
+    element("td", {}, element("input", { id: `do-${child.id}`, "data-testid": `length-${child.id}`,
+      inputmode: "decimal", "aria-label": `Chiều dài/cao (cm) của ${child.name}`, value: today.length_cm ?? "" })),
+    element("td", {}, position),
+    element("td", {}, element("input", { type: "checkbox", id: `phu-${child.id}`, "data-testid": `oedema-${child.id}`,
+      "aria-label": "Phù hai chân", checked: Boolean(today.has_oedema) })),
+    element("td", {}, element("button", { type: "button", "data-testid": `save-${child.id}` }, "Lưu trên máy")),
+    element("td", { id: `ket-qua-${child.id}`, "aria-live": "polite" }));
+  row.addEventListener("input", () => showResult(child, assess(child)));
+  row.addEventListener("change", () => showResult(child, assess(child)));
+  row.querySelector("button").addEventListener("click", () => saveRow(child));
+  return row;
+}
+
+function renderSession() {
+  $("#ten-xa").textContent = state.bundle.commune.name;
+  const date = $("#ngay-can");
+  if (!date.value) date.value = state.bundle.on;
+  date.max = new Date().toISOString().slice(0, 10);
+  $("#danh-sach").replaceChildren(...state.bundle.children.map(childRow));
+  $("#han-ngoai-tuyen").textContent = new Date(state.bundle.offline_until).toLocaleDateString("vi-VN");
+}
+
+// ---- the queue and the sync -------------------------------------------------------------------------------------
+
+function describe(values) {
+  if (!values) return "(chưa có)";
+  return Object.entries(FIELD_LABELS).map(([name, label]) => `${label}: ${show(name, values[name])}`).join("; ");
+}
+
+function show(name, value) {
+  if (name === "has_oedema") return value ? "có" : "không";
+  if (name === "position") return value === "L" ? "nằm" : value === "H" ? "đứng" : "không rõ";
+  return value === null || value === undefined || value === "" ? "(trống)" : formatNumber(Number(value), 2);
+}
+
+async function resolve(record, choice) {
+  if (choice === "mine") {
+    await saveRecord({ ...record, key: crypto.randomUUID(), base: record.server, status: "waiting", message: "",
+      fields: undefined, device_at: new Date().toISOString(), resolves: record.key });
+  } else {
+    const child = state.bundle.children.find((item) => item.id === record.child_id);
+    if (child && record.measured_on === state.bundle.on) child.today = record.server;
+    await state.vault.put("bundle", state.bundle);
+  }
+  await saveRecord({ ...record, status: "resolved",
+    message: choice === "mine" ? "Giữ giá trị trên máy, gửi lại." : "Giữ giá trị trên máy chủ." });
+  renderQueue();
+  if (choice === "mine" && navigator.onLine) sync();
+}
+
+function queueItem(record) {
+  const item = element("li", { "data-testid": "record", "data-status": record.status, "data-child": record.child_id },
+    element("strong", { translate: "no" }, record.child_name), ` · ${formatDate(record.measured_on)} · `,
+    element("span", { class: "record-status" }, STATUS_TEXT[record.status]),
+    record.message ? element("span", { class: "record-message" }, `: ${record.message}`) : "",
+    element("div", { class: "hint" }, describe(record.values)));
+  if (record.status === "conflict") {
+    const table = element("table", { class: "conflict" },
+      element("tr", {}, element("th", {}, "Trường"), element("th", {}, "Trên máy chủ"), element("th", {}, "Trên máy này")));
+    for (const [name, pair] of Object.entries(record.fields || {})) {
+      table.append(element("tr", { "data-field": name }, element("td", {}, FIELD_LABELS[name] || name),
+        element("td", { "data-testid": "server-value" }, show(name, pair.server)),
+        element("td", { "data-testid": "device-value" }, show(name, pair.device))));
+    }
+    const mine = element("button", { type: "button" }, "Giữ giá trị trên máy này");
+    const theirs = element("button", { type: "button" }, "Giữ giá trị trên máy chủ");
+    mine.addEventListener("click", () => resolve(record, "mine"));
+    theirs.addEventListener("click", () => resolve(record, "server"));
+    item.append(table, mine, " ", theirs);
+  }
+  return item;
+}
+
+function renderQueue() {
+  const records = [...state.records.values()].sort((first, second) => second.device_at.localeCompare(first.device_at));
+  const waiting = records.filter((record) => record.status === "waiting").length;
+  $("#dem-cho").textContent = String(waiting);
+  $("#hang-doi").replaceChildren(...records.map(queueItem));
+}
+
+function wire(record) {
+  return { key: record.key, kind: record.kind, child_id: record.child_id, measured_on: record.measured_on,
+    values: record.values, base: record.base, device_at: record.device_at };
+}
+
+async function applyAnswer(answer) {
+  const record = state.records.get(answer.key);
+  if (!record) return;
+  const next = { ...record, status: answer.status, message: answer.message || "", fields: answer.fields,
+    server: answer.server };
+  if (answer.status === "synced") {
+    const child = state.bundle.children.find((item) => item.id === record.child_id);
+    if (child && record.measured_on === state.bundle.on) child.today = answer.server;
+  }
+  await saveRecord(next);
+}
+
+async function sync() {
+  if (state.syncing || !state.vault) return;
+  const waiting = [...state.records.values()].filter((record) => record.status === "waiting")
+    .sort((first, second) => first.device_at.localeCompare(second.device_at));
+  if (!waiting.length) return;
+  state.syncing = true;
+  say(`Đang đồng bộ ${waiting.length} bản ghi…`);
+  try {
+    const session = await fetchJson(urls.sessionUrl);
+    for (let start = 0; start < waiting.length; start += SYNC_CHUNK) {
+      const chunk = waiting.slice(start, start + SYNC_CHUNK);
+      const answer = await fetchJson(urls.syncUrl, {
+        method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": session.csrf_token },
+        body: JSON.stringify({ records: chunk.map(wire) }),
+      });
+      for (const result of answer.results) await applyAnswer(result);
+      await state.vault.put("bundle", state.bundle);
+      renderQueue();
+    }
+    say("Đồng bộ xong.", "notice");
+  } catch (error) {
+    say(error instanceof TypeError ? "Mất kết nối: các bản ghi vẫn chờ trên máy và sẽ được gửi lại."
+      : error.message, "warn");
+  } finally {
+    state.syncing = false;
+    renderQueue();
+  }
+}
+
+// ---- start ------------------------------------------------------------------------------------------------------
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register(urls.serviceWorker, { scope: urls.scope, type: "classic" }).catch(() => {
+    say("Không cài được chế độ ngoại tuyến trên trình duyệt này.", "warn");
+  });
+}
+$("#mo-khoa").addEventListener("submit", unlock);
+$("#dong-bo").addEventListener("click", () => sync());
+window.addEventListener("online", () => { showConnection(); sync(); });
+window.addEventListener("offline", showConnection);
+showConnection();
+loadReference().catch(() => {});
+root.dataset.ready = "true";

@@ -1,0 +1,83 @@
+"""Reads of the field page: the bundle a device takes offline, and receipts of records already received."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+
+from treem.core.access import UserLike
+from treem.fieldwork.models import SyncReceipt
+from treem.hierarchy.models import OrgUnit, Village
+from treem.nutrition import selectors as nutrition_selectors
+from treem.nutrition.models import Measurement
+from treem.nutrition.permissions import RECORD_MEASUREMENTS
+
+MEASUREMENT_FIELDS = ("weight_kg", "length_cm", "position", "has_oedema")
+"""The fields a field record of a measurement carries, each compared on its own for conflicts."""
+
+
+def field_communes(user: UserLike, *, on: date) -> list[OrgUnit]:
+    """The communes whose weighing days the user may enter, on ``on``."""
+    return list(nutrition_selectors.communes_for(user, on=on, capability=RECORD_MEASUREMENTS))
+
+
+def field_commune(user: UserLike, *, uid: str | None, on: date) -> OrgUnit | None:
+    """The commune asked for by uid (404 when not the user's), else the user's first; None without any."""
+    if uid:
+        return nutrition_selectors.commune_for(user, uid=uid, capability=RECORD_MEASUREMENTS)
+    communes = field_communes(user, on=on)
+    return communes[0] if communes else None
+
+
+def _plain(value: object) -> object:
+    return None if value is None else (value if isinstance(value, bool | str) else format(value, "f"))
+
+
+def measurement_values(measurement: Measurement | None) -> dict[str, Any] | None:
+    """The compared fields of a stored measurement as the device sees them (decimals as text), None when absent."""
+    if measurement is None:
+        return None
+    return {name: _plain(getattr(measurement, name)) for name in MEASUREMENT_FIELDS}
+
+
+def field_bundle(user: UserLike, *, commune: OrgUnit, on: date, now: datetime) -> dict[str, Any]:
+    """Everything the device needs to enter the commune's weighing day offline: the children under five with the
+    day's measurement (the base of a later conflict check) and the one before, and the commune's villages."""
+    rows = nutrition_selectors.weighing_rows(user, commune=commune, on=on, capability=RECORD_MEASUREMENTS)
+    villages = Village.objects.filter(org_unit=commune).order_by("name")
+    children = []
+    for row in rows:
+        child = row.child
+        previous = row.previous
+        children.append({
+            "id": child.pk,
+            "name": child.full_name,
+            "sex": child.sex,
+            "birth_date": child.birth_date.isoformat(),
+            "birth_date_precision": child.birth_date_precision,
+            "village_id": child.village_id,
+            "default_position": row.default_position,
+            "today": measurement_values(row.measurement),
+            "previous": None if previous is None else {
+                "measured_on": previous.measured_on.isoformat(), "weight_kg": _plain(previous.weight_kg),
+                "waz": _plain(previous.waz),
+            },
+        })
+    days = settings.FIELDWORK_OFFLINE_DAYS
+    return {
+        "user_id": user.pk,
+        "generated_at": now.isoformat(),
+        "offline_until": (now + timedelta(days=days)).isoformat(),
+        "offline_days": days,
+        "on": on.isoformat(),
+        "commune": {"uid": commune.uid, "name": commune.name},
+        "villages": [{"id": village.pk, "name": village.name} for village in villages],
+        "children": children,
+    }
+
+
+def receipt_for_key(key: str) -> SyncReceipt | None:
+    """The receipt already given for an idempotency key, if any."""
+    return SyncReceipt.objects.filter(key=key).select_related("user").first()
