@@ -288,7 +288,8 @@ async function resolve(record, choice) {
 }
 
 function queueItem(record) {
-  const item = element("li", { "data-testid": "record", "data-status": record.status, "data-child": record.child_id },
+  const item = element("li", { "data-testid": "record", "data-status": record.status, "data-child": record.child_id,
+    "data-key": record.key },
     element("strong", { translate: "no" }, record.child_name), ` · ${formatDate(record.measured_on)} · `,
     element("span", { class: "record-status" }, STATUS_TEXT[record.status]),
     record.message ? element("span", { class: "record-message" }, `: ${record.message}`) : "",
