@@ -16,6 +16,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from treem.core.access import public, require
@@ -23,6 +24,7 @@ from treem.fieldwork import reference, selectors
 from treem.fieldwork.permissions import ENTER_IN_FIELD
 from treem.fieldwork.records import RecordUnreadable, read_record
 from treem.fieldwork.services import sync_field_records
+from treem.fieldwork.texts import page_texts
 
 MAX_RECORDS_PER_SYNC = 500
 SCOPE = "/thuc-dia/"
@@ -53,7 +55,7 @@ def key_salt(user_id: int) -> str:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The app shell: no child's data is in it (the data comes from the bundle and is kept encrypted)."""
-    return render(request, "fieldwork/index.html", {"assets": _asset_urls(), "scope": SCOPE})
+    return render(request, "fieldwork/index.html", {"assets": _asset_urls(), "scope": SCOPE, "texts": page_texts()})
 
 
 @public
@@ -117,12 +119,12 @@ def bundle(request: HttpRequest) -> HttpResponse:
     it."""
     user = authenticate(request, username=request.user.get_username(), password=request.POST.get("password", ""))
     if user is None or user.pk != request.user.pk:
-        return _no_store(JsonResponse({"detail": "Mật khẩu không đúng."}, status=403))
+        return _no_store(JsonResponse({"detail": gettext("Mật khẩu không đúng.")}, status=403))
     now = timezone.now()
     on = timezone.localdate()
     commune = selectors.field_commune(request.user, uid=request.GET.get("xa"), on=on)
     if commune is None:
-        return _no_store(JsonResponse({"detail": "Bạn chưa được phân công xã nào."}, status=404))
+        return _no_store(JsonResponse({"detail": gettext("Bạn chưa được phân công xã nào.")}, status=404))
     data = selectors.field_bundle(request.user, commune=commune, on=on, now=now)
     data["key"] = {"salt": key_salt(request.user.pk), "iterations": settings.FIELDWORK_PBKDF2_ITERATIONS}
     return _no_store(JsonResponse(data, json_dumps_params={"ensure_ascii": False}))

@@ -4,6 +4,9 @@
 
 const root = document.getElementById("thuc-dia");
 const urls = root.dataset;
+const T = JSON.parse(document.getElementById("thuc-dia-chu").textContent);
+const fill = (template, values) => template.replace(/\{(\w+)\}/g, (whole, name) => (name in values
+  ? String(values[name]) : whole));
 const [zscores, rules, vaultModule] = await Promise.all([
   import(urls.zscoresSrc), import(urls.rulesSrc), import(urls.vaultSrc),
 ]);
@@ -13,14 +16,14 @@ const { Vault, WrongPassword, readMeta, updateMeta, wipe } = vaultModule;
 
 const SYNC_CHUNK = 50;
 const STATUS_TEXT = {
-  waiting: "Đang chờ đồng bộ",
-  synced: "Đã đồng bộ",
-  refused: "Bị từ chối",
-  conflict: "Xung đột – cần chọn giá trị",
-  resolved: "Đã giải quyết",
+  waiting: T.status_waiting,
+  synced: T.status_synced,
+  refused: T.status_refused,
+  conflict: T.status_conflict,
+  resolved: T.status_resolved,
 };
-const FIELD_LABELS = { weight_kg: "Cân nặng (kg)", length_cm: "Chiều dài/cao (cm)", position: "Cách đo",
-  has_oedema: "Phù" };
+const FIELD_LABELS = { weight_kg: T.field_weight_kg, length_cm: T.field_length_cm, position: T.field_position,
+  has_oedema: T.field_has_oedema };
 
 const state = { vault: null, bundle: null, who: null, rules: null, records: new Map(), syncing: false };
 const $ = (selector) => root.querySelector(selector);
@@ -42,20 +45,20 @@ function say(text, tone = "") {
 }
 
 function showConnection() {
-  $("#ket-noi").textContent = navigator.onLine ? "Đang có mạng" : "Không có mạng – làm việc ngoại tuyến";
+  $("#ket-noi").textContent = navigator.onLine ? T.online : T.offline;
 }
 
 async function fetchJson(url, options = {}) {
   const response = await fetch(url, { credentials: "same-origin", cache: "no-store", ...options });
   const type = response.headers.get("Content-Type") || "";
   if (response.redirected || !type.includes("json")) {
-    const error = new Error("Phiên đăng nhập đã hết: hãy đăng nhập lại khi có mạng.");
+    const error = new Error(T.signed_out);
     error.signIn = true;
     throw error;
   }
   const data = await response.json();
   if (!response.ok) {
-    const error = new Error(data.detail || `Máy chủ trả lời ${response.status}.`);
+    const error = new Error(data.detail || fill(T.server_answered, { status: response.status }));
     error.status = response.status;
     throw error;
   }
@@ -88,7 +91,7 @@ async function unlockOnline(password) {
       const previous = await Vault.unlock(password).catch(() => null);
       const pending = previous ? (await previous.all("record:")).filter((item) => item.status === "waiting") : [];
       if (!previous || pending.length) {
-        throw new Error("Máy này đang giữ dữ liệu của một tài khoản khác: hãy đồng bộ bằng tài khoản đó trước.");
+        throw new Error(T.other_account);
       }
       await wipe();
     }
@@ -102,12 +105,11 @@ async function unlockOnline(password) {
 
 async function unlockOffline(password) {
   const meta = await readMeta();
-  if (!meta) throw new Error("Máy này chưa có dữ liệu ngoại tuyến: hãy mở trang này một lần khi có mạng.");
+  if (!meta) throw new Error(T.no_offline_copy);
   const vault = await Vault.unlock(password);
   const bundle = await vault.get("bundle");
   if (!bundle || Date.now() > Date.parse(bundle.offline_until)) {
-    throw new Error(`Đã quá ${bundle ? bundle.offline_days : ""} ngày kể từ lần đăng nhập trực tuyến cuối: `
-      + "hãy kết nối mạng và mở lại trang.");
+    throw new Error(fill(T.offline_expired, { days: bundle ? bundle.offline_days : "" }));
   }
   return { vault, bundle };
 }
@@ -116,7 +118,7 @@ async function unlock(event) {
   event.preventDefault();
   const input = $("#mat-khau");
   const password = input.value;
-  say("Đang mở khoá…");
+  say(T.unlocking);
   try {
     let opened = null;
     if (navigator.onLine) {
@@ -138,10 +140,10 @@ async function unlock(event) {
     $("#phien").hidden = false;
     renderSession();
     renderQueue();
-    say(`Đã mở dữ liệu của ${state.bundle.commune.name}.`, "notice");
+    say(fill(T.opened, { commune: state.bundle.commune.name }), "notice");
     if (navigator.onLine) sync();
   } catch (error) {
-    say(error instanceof WrongPassword ? "Mật khẩu không đúng." : error.message, "warn");
+    say(error instanceof WrongPassword ? T.wrong_password : error.message, "warn");
   }
 }
 
@@ -217,7 +219,7 @@ async function saveRow(child) {
   await saveRecord({ key: crypto.randomUUID(), kind: "measurement", child_id: child.id, child_name: child.name,
     measured_on: parsed.measured_on, values, base: baseFor(child, parsed.measured_on),
     device_at: new Date().toISOString(), status: "waiting", message: "" });
-  showResult(child, result, "✓ Đã lưu trên máy (chờ đồng bộ)");
+  showResult(child, result, T.saved_on_device);
   renderQueue();
   if (navigator.onLine) sync();
 }
@@ -227,22 +229,22 @@ function childRow(child) {
   const age = ageInDays(state.who, child.birth_date, child.birth_date_precision, state.bundle.on);
   const today = child.today || {};
   const position = element("select", { id: `cach-${child.id}`, "data-testid": `position-${child.id}`,
-    "aria-label": "Cách đo" },
-  element("option", { value: "L" }, "Nằm"), element("option", { value: "H" }, "Đứng"),
-  element("option", { value: "" }, "Không rõ"));
+    "aria-label": T.field_position },
+  element("option", { value: "L" }, T.lying), element("option", { value: "H" }, T.standing),
+  element("option", { value: "" }, T.unknown_position));
   position.value = today.position ?? child.default_position;
   const row = element("tr", { "data-child": child.id },
     element("td", { translate: "no" }, child.name),
     element("td", { translate: "no" }, villages.get(child.village_id) || ""),
     element("td", {}, age === null ? "–" : formatNumber(age / 30.4375, 1)),
     element("td", {}, element("input", { id: `can-${child.id}`, "data-testid": `weight-${child.id}`,
-      inputmode: "decimal", "aria-label": `Cân nặng (kg) của ${child.name}`, value: today.weight_kg ?? "" })),
+      inputmode: "decimal", "aria-label": fill(T.weight_of, { name: child.name }), value: today.weight_kg ?? "" })),
     element("td", {}, element("input", { id: `do-${child.id}`, "data-testid": `length-${child.id}`,
-      inputmode: "decimal", "aria-label": `Chiều dài/cao (cm) của ${child.name}`, value: today.length_cm ?? "" })),
+      inputmode: "decimal", "aria-label": fill(T.length_of, { name: child.name }), value: today.length_cm ?? "" })),
     element("td", {}, position),
     element("td", {}, element("input", { type: "checkbox", id: `phu-${child.id}`, "data-testid": `oedema-${child.id}`,
-      "aria-label": "Phù hai chân", checked: Boolean(today.has_oedema) })),
-    element("td", {}, element("button", { type: "button", "data-testid": `save-${child.id}` }, "Lưu trên máy")),
+      "aria-label": T.oedema_label, checked: Boolean(today.has_oedema) })),
+    element("td", {}, element("button", { type: "button", "data-testid": `save-${child.id}` }, T.save_on_device)),
     element("td", { id: `ket-qua-${child.id}`, "aria-live": "polite" }));
   row.addEventListener("input", () => showResult(child, assess(child)));
   row.addEventListener("change", () => showResult(child, assess(child)));
@@ -262,14 +264,14 @@ function renderSession() {
 // ---- the queue and the sync -------------------------------------------------------------------------------------
 
 function describe(values) {
-  if (!values) return "(chưa có)";
+  if (!values) return T.none_yet;
   return Object.entries(FIELD_LABELS).map(([name, label]) => `${label}: ${show(name, values[name])}`).join("; ");
 }
 
 function show(name, value) {
-  if (name === "has_oedema") return value ? "có" : "không";
-  if (name === "position") return value === "L" ? "nằm" : value === "H" ? "đứng" : "không rõ";
-  return value === null || value === undefined || value === "" ? "(trống)" : formatNumber(Number(value), 2);
+  if (name === "has_oedema") return value ? T.yes : T.no;
+  if (name === "position") return value === "L" ? T.lying_lower : value === "H" ? T.standing_lower : T.unknown_lower;
+  return value === null || value === undefined || value === "" ? T.empty : formatNumber(Number(value), 2);
 }
 
 async function resolve(record, choice) {
@@ -282,7 +284,7 @@ async function resolve(record, choice) {
     await state.vault.put("bundle", state.bundle);
   }
   await saveRecord({ ...record, status: "resolved",
-    message: choice === "mine" ? "Giữ giá trị trên máy, gửi lại." : "Giữ giá trị trên máy chủ." });
+    message: choice === "mine" ? T.kept_mine : T.kept_server });
   renderQueue();
   if (choice === "mine" && navigator.onLine) sync();
 }
@@ -296,14 +298,14 @@ function queueItem(record) {
     element("div", { class: "hint" }, describe(record.values)));
   if (record.status === "conflict") {
     const table = element("table", { class: "conflict" },
-      element("tr", {}, element("th", {}, "Trường"), element("th", {}, "Trên máy chủ"), element("th", {}, "Trên máy này")));
+      element("tr", {}, element("th", {}, T.column_field), element("th", {}, T.column_server), element("th", {}, T.column_device)));
     for (const [name, pair] of Object.entries(record.fields || {})) {
       table.append(element("tr", { "data-field": name }, element("td", {}, FIELD_LABELS[name] || name),
         element("td", { "data-testid": "server-value" }, show(name, pair.server)),
         element("td", { "data-testid": "device-value" }, show(name, pair.device))));
     }
-    const mine = element("button", { type: "button" }, "Giữ giá trị trên máy này");
-    const theirs = element("button", { type: "button" }, "Giữ giá trị trên máy chủ");
+    const mine = element("button", { type: "button" }, T.keep_mine);
+    const theirs = element("button", { type: "button" }, T.keep_server);
     mine.addEventListener("click", () => resolve(record, "mine"));
     theirs.addEventListener("click", () => resolve(record, "server"));
     item.append(table, mine, " ", theirs);
@@ -341,7 +343,7 @@ async function sync() {
     .sort((first, second) => first.device_at.localeCompare(second.device_at));
   if (!waiting.length) return;
   state.syncing = true;
-  say(`Đang đồng bộ ${waiting.length} bản ghi…`);
+  say(fill(T.syncing, { count: waiting.length }));
   try {
     const session = await fetchJson(urls.sessionUrl);
     for (let start = 0; start < waiting.length; start += SYNC_CHUNK) {
@@ -354,9 +356,9 @@ async function sync() {
       await state.vault.put("bundle", state.bundle);
       renderQueue();
     }
-    say("Đồng bộ xong.", "notice");
+    say(T.synced_all, "notice");
   } catch (error) {
-    say(error instanceof TypeError ? "Mất kết nối: các bản ghi vẫn chờ trên máy và sẽ được gửi lại."
+    say(error instanceof TypeError ? T.connection_lost
       : error.message, "warn");
   } finally {
     state.syncing = false;
@@ -368,7 +370,7 @@ async function sync() {
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register(urls.serviceWorker, { scope: urls.scope, type: "classic" }).catch(() => {
-    say("Không cài được chế độ ngoại tuyến trên trình duyệt này.", "warn");
+    say(T.no_worker, "warn");
   });
 }
 $("#mo-khoa").addEventListener("submit", unlock);
