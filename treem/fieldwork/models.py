@@ -24,6 +24,7 @@ class SyncReceipt(BaseModel):
 
     class Kind(models.TextChoices):
         MEASUREMENT = "measurement", _("Số đo ngày cân")
+        REPORT_VALUE = "report_value", _("Số liệu báo cáo năm")
 
     key = models.CharField(_("khoá chống lặp"), max_length=64, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người gửi"), on_delete=models.PROTECT,
@@ -32,7 +33,7 @@ class SyncReceipt(BaseModel):
     status = models.CharField(_("kết quả"), max_length=10, choices=Status.choices)
     result = models.JSONField(_("trả lời"), default=dict)
     object_type = models.CharField(_("loại bản ghi"), max_length=100, blank=True)
-    object_id = models.CharField(_("mã bản ghi"), max_length=64, blank=True)
+    object_id = models.CharField(_("mã bản ghi"), max_length=100, blank=True)
     device_at = models.DateTimeField(_("lưu trên máy lúc"), null=True, blank=True)
     synced_at = models.DateTimeField(_("đồng bộ lúc"))
 

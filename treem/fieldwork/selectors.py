@@ -10,12 +10,19 @@ from django.conf import settings
 from treem.core.access import UserLike
 from treem.fieldwork.models import SyncReceipt
 from treem.hierarchy.models import OrgUnit, Village
+from treem.indicators.models import DataValue
 from treem.nutrition import selectors as nutrition_selectors
 from treem.nutrition.models import Measurement
 from treem.nutrition.permissions import RECORD_MEASUREMENTS
+from treem.plans.models import DataElement
+from treem.reporting import selectors as reporting_selectors
+from treem.reporting.models import Submission
+from treem.reporting.permissions import WRITE_SUBMISSION
 
 MEASUREMENT_FIELDS = ("weight_kg", "length_cm", "position", "has_oedema")
 """The fields a field record of a measurement carries, each compared on its own for conflicts."""
+REPORT_VALUE_FIELDS = ("value", "comment")
+"""The fields of a field record of a report's figure."""
 
 
 def field_communes(user: UserLike, *, on: date) -> list[OrgUnit]:
@@ -75,7 +82,44 @@ def field_bundle(user: UserLike, *, commune: OrgUnit, on: date, now: datetime) -
         "commune": {"uid": commune.uid, "name": commune.name},
         "villages": [{"id": village.pk, "name": village.name} for village in villages],
         "children": children,
+        "report": field_report(user, commune=commune),
     }
+
+
+def stored_figure(*, element: DataElement, org_unit: OrgUnit, year: int) -> dict[str, Any] | None:
+    """A report's stored figure (all categories) as the device sees it: the value as text and the comment."""
+    row = DataValue.objects.filter(data_element=element, org_unit=org_unit, year=year, sex="",
+                                   ethnic_group__isnull=True).first()
+    if row is None:
+        return None
+    return {"value": None if row.value is None else format(row.value.normalize(), "f"), "comment": row.comment}
+
+
+def field_report(user: UserLike, *, commune: OrgUnit) -> dict[str, Any] | None:
+    """The commune's report the user may still edit, in the latest cycle: its figures (the base of conflict checks)
+    with last year's, for the rules that compare with it. None when there is none to edit."""
+    submission = (reporting_selectors.submissions_for(user, capability=WRITE_SUBMISSION)
+                  .filter(org_unit=commune, agency__isnull=True, status__in=Submission.EDITABLE)
+                  .order_by("-cycle__year").first())
+    if submission is None:
+        return None
+    year = submission.cycle.year
+    grid = reporting_selectors.value_grid(submission)
+    element_ids = [row["element"].pk for row in grid]
+    last_year = {(row.data_element_id, row.org_unit_id): row.value for row in DataValue.objects.filter(
+        data_element_id__in=element_ids, year=year - 1, sex="", ethnic_group__isnull=True)}
+    elements = []
+    for row in grid:
+        element = row["element"]
+        cells = []
+        for cell in row["cells"]:
+            unit = cell["unit"]
+            previous = last_year.get((element.pk, unit.pk))
+            cells.append({"org_unit_id": unit.pk, "unit_name": unit.name,
+                          "server": {"value": cell["value"] or None, "comment": cell["comment"]},
+                          "last_year": None if previous is None else format(previous.normalize(), "f")})
+        elements.append({"id": element.pk, "code": element.code, "name": element.name, "cells": cells})
+    return {"submission_id": submission.pk, "year": year, "elements": elements}
 
 
 def receipt_for_key(key: str) -> SyncReceipt | None:

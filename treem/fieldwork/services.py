@@ -26,11 +26,14 @@ from treem.core.models import AuditEvent
 from treem.fieldwork.models import SyncReceipt
 from treem.fieldwork.permissions import ENTER_IN_FIELD
 from treem.fieldwork.records import FieldRecord, compare
-from treem.fieldwork.selectors import measurement_values, receipt_for_key
+from treem.fieldwork.selectors import REPORT_VALUE_FIELDS, measurement_values, receipt_for_key, stored_figure
 from treem.nutrition import selectors as nutrition_selectors
 from treem.nutrition.models import Measurement
 from treem.nutrition.permissions import RECORD_MEASUREMENTS
 from treem.nutrition.services import record_measurement
+from treem.reporting import selectors as reporting_selectors
+from treem.reporting.permissions import WRITE_SUBMISSION
+from treem.reporting.services import enter_report_value
 
 NOT_FOUND = "Không tìm thấy trẻ, hoặc trẻ không thuộc xã bạn phụ trách."
 KEY_TAKEN = "Khoá chống lặp này đã được dùng cho một bản ghi khác."
@@ -88,6 +91,46 @@ def _apply_measurement(actor: AbstractBaseUser, record: FieldRecord, *, today: d
     }, measurement, path
 
 
+REPORT_NOT_FOUND = "Không tìm thấy báo cáo hoặc chỉ tiêu, hoặc bạn không được nhập số liệu này."
+
+
+def _apply_report_value(actor: AbstractBaseUser, record: FieldRecord) -> tuple[str, dict[str, Any], str, str]:
+    """Status, answer, the report's id (when the figure was saved) and the org-unit path of one figure, stored
+    through ``reporting.services.enter_report_value`` (the reporter, the report's state and the element checked)."""
+    assert record.submission_id is not None and record.element_id is not None and record.org_unit_id is not None
+    try:
+        submission = reporting_selectors.submission_for(actor, submission_id=record.submission_id,
+                                                        capability=WRITE_SUBMISSION)
+        element, unit = reporting_selectors.report_cell(element_id=str(record.element_id),
+                                                        org_unit_id=str(record.org_unit_id))
+    except Http404:
+        return SyncReceipt.Status.REFUSED, {"message": REPORT_NOT_FOUND}, "", ""
+    path = submission.org_unit.path
+    year = submission.cycle.year
+    server = stored_figure(element=element, org_unit=unit, year=year)
+    merged, conflicts = compare(device=record.values, base=record.base, server=server, fields=REPORT_VALUE_FIELDS)
+    if conflicts:
+        return SyncReceipt.Status.CONFLICT, {
+            "message": "Số liệu trên máy chủ đã thay đổi từ khi máy này lấy bản sao: hãy chọn giá trị giữ lại.",
+            "fields": conflicts, "server": server,
+        }, "", path
+    try:
+        with transaction.atomic():
+            result = enter_report_value(actor=actor, submission=submission, element=element, org_unit=unit,
+                                        raw_value=merged["value"] or "", comment=merged["comment"])
+            if result.problems:
+                raise ValidationError(result.problems)
+    except ValidationError as error:
+        return SyncReceipt.Status.REFUSED, {"message": _messages(error)}, "", path
+    except PermissionDenied as error:
+        return SyncReceipt.Status.REFUSED, {"message": str(error)}, "", path
+    return SyncReceipt.Status.SYNCED, {
+        "message": "Đã lưu số liệu báo cáo.", "server": stored_figure(element=element, org_unit=unit, year=year),
+        "findings": [finding.message for finding in result.findings],
+        "element": element.code, "org_unit": unit.uid, "year": year,
+    }, str(submission.pk), path
+
+
 def _sync_one(actor: AbstractBaseUser, record: FieldRecord, *, synced_at: datetime,
               today: date | None) -> dict[str, Any]:
     existing = receipt_for_key(record.key)
@@ -95,18 +138,24 @@ def _sync_one(actor: AbstractBaseUser, record: FieldRecord, *, synced_at: dateti
         if existing.user_id != actor.pk:
             return {"key": record.key, "status": SyncReceipt.Status.REFUSED, "message": KEY_TAKEN, "replayed": False}
         return _answer(existing, replayed=True)
-    measurement: Measurement | None = None
     path = ""
     status: str
     result: dict[str, Any]
+    object_type = object_id = ""
     if record.problem:
         status, result = SyncReceipt.Status.REFUSED, {"message": record.problem}
+    elif record.kind == SyncReceipt.Kind.REPORT_VALUE:
+        status, result, object_id, path = _apply_report_value(actor, record)
+        object_type = "reporting.submission" if object_id else ""
     else:
         status, result, measurement, path = _apply_measurement(actor, record, today=today)
+        if measurement is not None:
+            object_type, object_id = Measurement._meta.label_lower, str(measurement.pk)
+    kind = SyncReceipt.Kind.REPORT_VALUE if record.kind == SyncReceipt.Kind.REPORT_VALUE else (
+        SyncReceipt.Kind.MEASUREMENT)
     receipt = SyncReceipt.objects.create(
-        key=record.key, user_id=actor.pk, kind=SyncReceipt.Kind.MEASUREMENT, status=status, result=result,
-        object_type=Measurement._meta.label_lower if measurement else "",
-        object_id=str(measurement.pk) if measurement else "", device_at=record.device_at, synced_at=synced_at,
+        key=record.key, user_id=actor.pk, kind=kind, status=status, result=result, object_type=object_type,
+        object_id=object_id, device_at=record.device_at, synced_at=synced_at,
     )
     record_event(
         actor=actor, verb=AuditEvent.Verb.CREATE, obj=receipt, action="sync_field_record", org_unit_path=path,

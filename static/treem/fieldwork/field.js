@@ -276,8 +276,13 @@ function show(name, value) {
 
 async function resolve(record, choice) {
   if (choice === "mine") {
-    await saveRecord({ ...record, key: crypto.randomUUID(), base: record.server, status: "waiting", message: "",
-      fields: undefined, device_at: new Date().toISOString(), resolves: record.key });
+    // The device's value for the fields in conflict only: every other field keeps the server's current value.
+    const empty = record.kind === "report_value" ? { value: null, comment: "" }
+      : { weight_kg: null, length_cm: null, position: "", has_oedema: false };
+    const values = { ...empty, ...(record.server || {}) };
+    for (const [name, pair] of Object.entries(record.fields || {})) values[name] = pair.device;
+    await saveRecord({ ...record, key: crypto.randomUUID(), values, base: record.server, status: "waiting",
+      message: "", fields: undefined, device_at: new Date().toISOString(), resolves: record.key });
   } else {
     const child = state.bundle.children.find((item) => item.id === record.child_id);
     if (child && record.measured_on === state.bundle.on) child.today = record.server;
