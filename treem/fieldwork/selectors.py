@@ -119,7 +119,11 @@ def field_report(user: UserLike, *, commune: OrgUnit) -> dict[str, Any] | None:
                           "server": {"value": cell["value"] or None, "comment": cell["comment"]},
                           "last_year": None if previous is None else format(previous.normalize(), "f")})
         elements.append({"id": element.pk, "code": element.code, "name": element.name, "cells": cells})
-    return {"submission_id": submission.pk, "year": year, "elements": elements}
+    codes = {item["code"] for item in elements}
+    related = codes | {rule["other_element"] for rule in reporting_selectors.active_validation_rules()
+                       if rule["element"] in codes and rule["other_element"]}
+    names = dict(DataElement.objects.filter(code__in=related).values_list("code", "name"))
+    return {"submission_id": submission.pk, "year": year, "elements": elements, "element_names": names}
 
 
 def receipt_for_key(key: str) -> SyncReceipt | None:

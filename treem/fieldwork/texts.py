@@ -17,6 +17,11 @@ def page_texts() -> dict[str, str]:
         "field_length_cm": gettext("Chiều dài/cao (cm)"),
         "field_position": gettext("Cách đo"),
         "field_has_oedema": gettext("Phù"),
+        "field_value": gettext("Số liệu"),
+        "field_comment": gettext("Giải trình"),
+        "year_of": gettext("năm {year}"),
+        "figure_of": gettext("Số liệu {name}"),
+        "comment_of": gettext("Giải trình cho {name}"),
         "signed_out": gettext("Phiên đăng nhập đã hết: hãy đăng nhập lại khi có mạng."),
         "server_answered": gettext("Máy chủ trả lời {status}."),
         "other_account": gettext("Máy này đang giữ dữ liệu của một tài khoản khác: hãy đồng bộ bằng tài khoản đó "

@@ -11,7 +11,8 @@ const [zscores, rules, vaultModule] = await Promise.all([
   import(urls.zscoresSrc), import(urls.rulesSrc), import(urls.vaultSrc),
 ]);
 const { computeZscores, ageInDays } = zscores;
-const { valueErrors, scoreWarnings, parseDecimal, formatNumber, formatDate } = rules;
+const { valueErrors, scoreWarnings, parseDecimal, formatNumber, formatDate, parseFigure, formatValue,
+  checkFigure } = rules;
 const { Vault, WrongPassword, readMeta, updateMeta, wipe } = vaultModule;
 
 const SYNC_CHUNK = 50;
@@ -23,19 +24,20 @@ const STATUS_TEXT = {
   resolved: T.status_resolved,
 };
 const FIELD_LABELS = { weight_kg: T.field_weight_kg, length_cm: T.field_length_cm, position: T.field_position,
-  has_oedema: T.field_has_oedema };
+  has_oedema: T.field_has_oedema, value: T.field_value, comment: T.field_comment };
 
-const state = { vault: null, bundle: null, who: null, rules: null, records: new Map(), syncing: false };
+const state = { vault: null, bundle: null, who: null, rules: null, reportRules: [], records: new Map(),
+  syncing: false };
 const $ = (selector) => root.querySelector(selector);
 
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
+function node(tag, attributes = {}, ...children) {
+  const created = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
-    if (value === true) node.setAttribute(name, "");
-    else if (value !== false && value !== null && value !== undefined) node.setAttribute(name, value);
+    if (value === true) created.setAttribute(name, "");
+    else if (value !== false && value !== null && value !== undefined) created.setAttribute(name, value);
   }
-  for (const child of children) node.append(child);
-  return node;
+  for (const child of children) created.append(child);
+  return created;
 }
 
 function say(text, tone = "") {
@@ -72,6 +74,7 @@ async function loadReference() {
     fetchJson(urls.rulesUrl, { cache: "default" })]);
   state.who = who;
   state.rules = definitions.measurement;
+  state.reportRules = definitions.report_values;
 }
 
 // ---- unlocking -----------------------------------------------------------------------------------------------
@@ -139,6 +142,7 @@ async function unlock(event) {
     $("#mo-khoa").hidden = true;
     $("#phien").hidden = false;
     renderSession();
+    renderReport();
     renderQueue();
     say(fill(T.opened, { commune: state.bundle.commune.name }), "notice");
     if (navigator.onLine) sync();
@@ -182,23 +186,18 @@ function showResult(child, result, extra = "") {
   box.replaceChildren();
   if (result.scores) {
     const show = (name) => (result.scores[name] === null ? "–" : formatNumber(result.scores[name], 2));
-    box.append(element("span", { class: "scores", "data-testid": `scores-${child.id}` },
+    box.append(node("span", { class: "scores", "data-testid": `scores-${child.id}` },
       `WAZ ${show("waz")} · HAZ ${show("haz")} · WHZ ${show("whz")}`));
   }
-  for (const message of Object.values(result.errors)) box.append(element("p", { class: "field-error" }, message));
-  for (const message of result.warnings) box.append(element("p", { class: "warn" }, `⚠ ${message}`));
-  if (extra) box.append(element("p", { class: "notice", role: "status" }, extra));
+  for (const message of Object.values(result.errors)) box.append(node("p", { class: "field-error" }, message));
+  for (const message of result.warnings) box.append(node("p", { class: "warn" }, `⚠ ${message}`));
+  if (extra) box.append(node("p", { class: "notice", role: "status" }, extra));
 }
 
 function baseFor(child, measuredOn) {
-  const local = [...state.records.values()]
-    .filter((item) => item.child_id === child.id && item.measured_on === measuredOn
-      && ["waiting", "synced"].includes(item.status))
-    .sort((first, second) => first.device_at.localeCompare(second.device_at));
-  if (local.length) {
-    const latest = local[local.length - 1];
-    return latest.status === "synced" && latest.server ? latest.server : latest.values;
-  }
+  const local = latestLocal((item) => item.kind === "measurement" && item.child_id === child.id
+    && item.measured_on === measuredOn);
+  if (local !== undefined) return local;
   return measuredOn === state.bundle.on ? child.today : null;
 }
 
@@ -216,7 +215,7 @@ async function saveRow(child) {
   const { parsed, text } = result;
   const values = { weight_kg: text.weight_kg, length_cm: text.length_cm, position: parsed.position,
     has_oedema: parsed.has_oedema };
-  await saveRecord({ key: crypto.randomUUID(), kind: "measurement", child_id: child.id, child_name: child.name,
+  await saveRecord({ key: crypto.randomUUID(), kind: "measurement", child_id: child.id, title: child.name,
     measured_on: parsed.measured_on, values, base: baseFor(child, parsed.measured_on),
     device_at: new Date().toISOString(), status: "waiting", message: "" });
   showResult(child, result, T.saved_on_device);
@@ -228,24 +227,24 @@ function childRow(child) {
   const villages = new Map(state.bundle.villages.map((village) => [village.id, village.name]));
   const age = ageInDays(state.who, child.birth_date, child.birth_date_precision, state.bundle.on);
   const today = child.today || {};
-  const position = element("select", { id: `cach-${child.id}`, "data-testid": `position-${child.id}`,
+  const position = node("select", { id: `cach-${child.id}`, "data-testid": `position-${child.id}`,
     "aria-label": T.field_position },
-  element("option", { value: "L" }, T.lying), element("option", { value: "H" }, T.standing),
-  element("option", { value: "" }, T.unknown_position));
+  node("option", { value: "L" }, T.lying), node("option", { value: "H" }, T.standing),
+  node("option", { value: "" }, T.unknown_position));
   position.value = today.position ?? child.default_position;
-  const row = element("tr", { "data-child": child.id },
-    element("td", { translate: "no" }, child.name),
-    element("td", { translate: "no" }, villages.get(child.village_id) || ""),
-    element("td", {}, age === null ? "–" : formatNumber(age / 30.4375, 1)),
-    element("td", {}, element("input", { id: `can-${child.id}`, "data-testid": `weight-${child.id}`,
+  const row = node("tr", { "data-child": child.id },
+    node("td", { translate: "no" }, child.name),
+    node("td", { translate: "no" }, villages.get(child.village_id) || ""),
+    node("td", {}, age === null ? "–" : formatNumber(age / 30.4375, 1)),
+    node("td", {}, node("input", { id: `can-${child.id}`, "data-testid": `weight-${child.id}`,
       inputmode: "decimal", "aria-label": fill(T.weight_of, { name: child.name }), value: today.weight_kg ?? "" })),
-    element("td", {}, element("input", { id: `do-${child.id}`, "data-testid": `length-${child.id}`,
+    node("td", {}, node("input", { id: `do-${child.id}`, "data-testid": `length-${child.id}`,
       inputmode: "decimal", "aria-label": fill(T.length_of, { name: child.name }), value: today.length_cm ?? "" })),
-    element("td", {}, position),
-    element("td", {}, element("input", { type: "checkbox", id: `phu-${child.id}`, "data-testid": `oedema-${child.id}`,
+    node("td", {}, position),
+    node("td", {}, node("input", { type: "checkbox", id: `phu-${child.id}`, "data-testid": `oedema-${child.id}`,
       "aria-label": T.oedema_label, checked: Boolean(today.has_oedema) })),
-    element("td", {}, element("button", { type: "button", "data-testid": `save-${child.id}` }, T.save_on_device)),
-    element("td", { id: `ket-qua-${child.id}`, "aria-live": "polite" }));
+    node("td", {}, node("button", { type: "button", "data-testid": `save-${child.id}` }, T.save_on_device)),
+    node("td", { id: `ket-qua-${child.id}`, "aria-live": "polite" }));
   row.addEventListener("input", () => showResult(child, assess(child)));
   row.addEventListener("change", () => showResult(child, assess(child)));
   row.querySelector("button").addEventListener("click", () => saveRow(child));
@@ -261,14 +260,110 @@ function renderSession() {
   $("#han-ngoai-tuyen").textContent = new Date(state.bundle.offline_until).toLocaleDateString("vi-VN");
 }
 
+// ---- the year's report figures ----------------------------------------------------------------------------------
+
+function latestLocal(matches) {
+  const local = [...state.records.values()].filter((item) => matches(item) && ["waiting", "synced"]
+    .includes(item.status)).sort((first, second) => first.device_at.localeCompare(second.device_at));
+  if (!local.length) return undefined;
+  const latest = local[local.length - 1];
+  return latest.status === "synced" && latest.server ? latest.server : latest.values;
+}
+
+function cellBase(element, cell) {
+  const local = latestLocal((item) => item.kind === "report_value" && item.element_id === element.id
+    && item.org_unit_id === cell.org_unit_id);
+  return local === undefined ? cell.server : local;
+}
+
+function figureOf(code, unitId) {
+  const element = state.bundle.report.elements.find((item) => item.code === code);
+  const cell = element && element.cells.find((item) => item.org_unit_id === unitId);
+  if (!cell) return null;
+  const base = cellBase(element, cell);
+  return base && base.value !== null ? parseFigure(String(base.value).replace(".", ",")).value : null;
+}
+
+function checkCell(element, cell) {
+  const typed = parseFigure($(`#so-${element.id}-${cell.org_unit_id}`).value);
+  if (typed.error) return { error: typed.error, findings: [] };
+  const findings = checkFigure(state.reportRules, {
+    code: element.code, value: typed.value, current: (code) => figureOf(code, cell.org_unit_id),
+    lastYear: cell.last_year === null ? null : Number(cell.last_year), names: state.bundle.report.element_names,
+  });
+  return { error: null, findings };
+}
+
+function showCellResult(element, cell, result, extra = "") {
+  const box = $(`#kiem-tra-${element.id}-${cell.org_unit_id}`);
+  box.replaceChildren();
+  if (result.error) box.append(node("p", { class: "field-error" }, result.error));
+  for (const finding of result.findings) {
+    box.append(node("p", { class: finding.severity === "error" ? "field-error" : "warn",
+      "data-testid": "finding" }, finding.message));
+  }
+  if (extra) box.append(node("p", { class: "notice", role: "status" }, extra));
+}
+
+async function saveCell(element, cell) {
+  const result = checkCell(element, cell);
+  if (result.error) {
+    showCellResult(element, cell, result);
+    return;
+  }
+  const raw = $(`#so-${element.id}-${cell.org_unit_id}`).value.trim();
+  const comment = $(`#gt-${element.id}-${cell.org_unit_id}`).value.trim();
+  await saveRecord({ key: crypto.randomUUID(), kind: "report_value", submission_id: state.bundle.report.submission_id,
+    element_id: element.id, org_unit_id: cell.org_unit_id, title: element.name,
+    subtitle: fill(T.year_of, { year: state.bundle.report.year }), values: { value: raw || null, comment },
+    base: cellBase(element, cell), device_at: new Date().toISOString(), status: "waiting", message: "" });
+  showCellResult(element, cell, result, T.saved_on_device);
+  renderQueue();
+  if (navigator.onLine) sync();
+}
+
+function reportRow(element, cell) {
+  const base = cellBase(element, cell) || { value: null, comment: "" };
+  const shown = base.value === null ? "" : String(base.value).replace(".", ",");
+  const row = node("tr", { "data-element": element.code },
+    node("td", { translate: "no" }, element.name),
+    node("td", { translate: "no" }, cell.unit_name),
+    node("td", {}, node("input", { id: `so-${element.id}-${cell.org_unit_id}`, inputmode: "decimal",
+      "data-testid": `figure-${element.code}`, "aria-label": fill(T.figure_of, { name: element.name }),
+      value: shown })),
+    node("td", {}, node("input", { id: `gt-${element.id}-${cell.org_unit_id}`,
+      "data-testid": `comment-${element.code}`, "aria-label": fill(T.comment_of, { name: element.name }),
+      value: base.comment || "" })),
+    node("td", {}, node("button", { type: "button", "data-testid": `save-${element.code}` },
+      T.save_on_device)),
+    node("td", { id: `kiem-tra-${element.id}-${cell.org_unit_id}`, "aria-live": "polite" }));
+  row.addEventListener("input", () => showCellResult(element, cell, checkCell(element, cell)));
+  row.querySelector("button").addEventListener("click", () => saveCell(element, cell));
+  return row;
+}
+
+function renderReport() {
+  const report = state.bundle.report;
+  $("#bao-cao").hidden = !report;
+  if (!report) return;
+  $("#nam-bao-cao").textContent = String(report.year);
+  $("#so-lieu").replaceChildren(...report.elements.flatMap((element) => element.cells.map(
+    (cell) => reportRow(element, cell))));
+}
+
 // ---- the queue and the sync -------------------------------------------------------------------------------------
 
-function describe(values) {
+function describe(record) {
+  const values = record.values;
   if (!values) return T.none_yet;
-  return Object.entries(FIELD_LABELS).map(([name, label]) => `${label}: ${show(name, values[name])}`).join("; ");
+  const names = record.kind === "report_value" ? ["value", "comment"] : Object.keys(FIELD_LABELS);
+  return names.map((name) => `${FIELD_LABELS[name]}: ${show(name, values[name])}`).join("; ");
 }
 
 function show(name, value) {
+  if (name === "comment") return value ? value : T.empty;
+  if (name === "value") return value === null || value === undefined || value === "" ? T.empty
+    : formatValue(parseFigure(String(value)).value);
   if (name === "has_oedema") return value ? T.yes : T.no;
   if (name === "position") return value === "L" ? T.lying_lower : value === "H" ? T.standing_lower : T.unknown_lower;
   return value === null || value === undefined || value === "" ? T.empty : formatNumber(Number(value), 2);
@@ -284,8 +379,7 @@ async function resolve(record, choice) {
     await saveRecord({ ...record, key: crypto.randomUUID(), values, base: record.server, status: "waiting",
       message: "", fields: undefined, device_at: new Date().toISOString(), resolves: record.key });
   } else {
-    const child = state.bundle.children.find((item) => item.id === record.child_id);
-    if (child && record.measured_on === state.bundle.on) child.today = record.server;
+    rememberServer(record, record.server);
     await state.vault.put("bundle", state.bundle);
   }
   await saveRecord({ ...record, status: "resolved",
@@ -295,22 +389,23 @@ async function resolve(record, choice) {
 }
 
 function queueItem(record) {
-  const item = element("li", { "data-testid": "record", "data-status": record.status, "data-child": record.child_id,
+  const item = node("li", { "data-testid": "record", "data-status": record.status, "data-child": record.child_id,
     "data-key": record.key },
-    element("strong", { translate: "no" }, record.child_name), ` · ${formatDate(record.measured_on)} · `,
-    element("span", { class: "record-status" }, STATUS_TEXT[record.status]),
-    record.message ? element("span", { class: "record-message" }, `: ${record.message}`) : "",
-    element("div", { class: "hint" }, describe(record.values)));
+    node("strong", { translate: "no" }, record.title),
+    ` · ${record.kind === "report_value" ? record.subtitle : formatDate(record.measured_on)} · `,
+    node("span", { class: "record-status" }, STATUS_TEXT[record.status]),
+    record.message ? node("span", { class: "record-message" }, `: ${record.message}`) : "",
+    node("div", { class: "hint", translate: "no" }, describe(record)));
   if (record.status === "conflict") {
-    const table = element("table", { class: "conflict" },
-      element("tr", {}, element("th", {}, T.column_field), element("th", {}, T.column_server), element("th", {}, T.column_device)));
+    const table = node("table", { class: "conflict" },
+      node("tr", {}, node("th", {}, T.column_field), node("th", {}, T.column_server), node("th", {}, T.column_device)));
     for (const [name, pair] of Object.entries(record.fields || {})) {
-      table.append(element("tr", { "data-field": name }, element("td", {}, FIELD_LABELS[name] || name),
-        element("td", { "data-testid": "server-value" }, show(name, pair.server)),
-        element("td", { "data-testid": "device-value" }, show(name, pair.device))));
+      table.append(node("tr", { "data-field": name }, node("td", {}, FIELD_LABELS[name] || name),
+        node("td", { "data-testid": "server-value" }, show(name, pair.server)),
+        node("td", { "data-testid": "device-value" }, show(name, pair.device))));
     }
-    const mine = element("button", { type: "button" }, T.keep_mine);
-    const theirs = element("button", { type: "button" }, T.keep_server);
+    const mine = node("button", { type: "button" }, T.keep_mine);
+    const theirs = node("button", { type: "button" }, T.keep_server);
     mine.addEventListener("click", () => resolve(record, "mine"));
     theirs.addEventListener("click", () => resolve(record, "server"));
     item.append(table, mine, " ", theirs);
@@ -326,8 +421,25 @@ function renderQueue() {
 }
 
 function wire(record) {
-  return { key: record.key, kind: record.kind, child_id: record.child_id, measured_on: record.measured_on,
-    values: record.values, base: record.base, device_at: record.device_at };
+  const common = { key: record.key, kind: record.kind, values: record.values, base: record.base,
+    device_at: record.device_at };
+  if (record.kind === "report_value") {
+    return { ...common, submission_id: record.submission_id, element_id: record.element_id,
+      org_unit_id: record.org_unit_id };
+  }
+  return { ...common, child_id: record.child_id, measured_on: record.measured_on };
+}
+
+// What the server now holds becomes the device's copy (the base of the next entry of the same thing).
+function rememberServer(record, server) {
+  if (record.kind === "report_value") {
+    const element = state.bundle.report && state.bundle.report.elements.find((item) => item.id === record.element_id);
+    const cell = element && element.cells.find((item) => item.org_unit_id === record.org_unit_id);
+    if (cell) cell.server = server;
+    return;
+  }
+  const child = state.bundle.children.find((item) => item.id === record.child_id);
+  if (child && record.measured_on === state.bundle.on) child.today = server;
 }
 
 async function applyAnswer(answer) {
@@ -335,10 +447,8 @@ async function applyAnswer(answer) {
   if (!record) return;
   const next = { ...record, status: answer.status, message: answer.message || "", fields: answer.fields,
     server: answer.server };
-  if (answer.status === "synced") {
-    const child = state.bundle.children.find((item) => item.id === record.child_id);
-    if (child && record.measured_on === state.bundle.on) child.today = answer.server;
-  }
+  if (answer.status === "synced") rememberServer(record, answer.server);
+  if (answer.findings && answer.findings.length) next.message = `${next.message} ${answer.findings.join(" ")}`;
   await saveRecord(next);
 }
 

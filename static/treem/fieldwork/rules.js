@@ -92,3 +92,79 @@ export function scoreWarnings(rules, scores, values) {
   if (values.length_cm !== null && !values.position) warnings.push(messages.no_position);
   return warnings;
 }
+
+// ---- the rules on a report's figures (reporting.ValidationRule, as data) ----------------------------------------
+
+// A typed figure as reporting.services.parse_figure reads it: "1.234" (dots group thousands), "12,5"; empty → null.
+export function parseFigure(raw) {
+  const text = (raw || "").trim().replace(/ /g, "");
+  if (!text) return { value: null, error: null };
+  let plain = text;
+  if (plain.includes(",")) plain = plain.replace(/\./g, "").replace(",", ".");
+  else if (plain.includes(".") && plain.split(".").slice(1).every((part) => part.length === 3)) {
+    plain = plain.replace(/\./g, "");
+  }
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(plain)) return { value: null, error: `“${raw}” không phải là số.` };
+  return { value: Number(plain), error: null };
+}
+
+// A figure as reporting.validation.format_value writes it: "1.234,5", "(trống)" when empty.
+export function formatValue(value) {
+  if (value === null || value === undefined) return "(trống)";
+  const [whole, fraction] = String(Math.abs(value)).split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  return (value < 0 ? "-" : "") + (fraction ? `${grouped},${fraction}` : grouped);
+}
+
+function ruleMessage(rule, values) {
+  const context = { element: "", value: "", other: "", other_value: "", min: "", max: "", share: "", last_value: "" };
+  for (const [key, item] of Object.entries(values)) {
+    context[key] = typeof item === "number" || item === null ? formatValue(item) : String(item);
+  }
+  return fill(rule.message, context);
+}
+
+const asNumber = (text) => (text === null || text === undefined ? null : Number(text));
+
+// The findings of the rules on one figure, as reporting.validation.check_cells gives them for a single cell:
+// ``current(code)`` is the figure of another element for the same unit (null when unknown), ``lastYear`` last
+// year's figure of this one, ``names`` the elements' names by code.
+export function checkFigure(rules, { code, value, current, lastYear, names }) {
+  const findings = [];
+  const name = (element) => names[element] || element;
+  for (const rule of rules) {
+    if (rule.element === code && value !== null) {
+      let message = "";
+      if (rule.kind === "range") {
+        const min = asNumber(rule.min);
+        const max = asNumber(rule.max);
+        if ((min !== null && value < min) || (max !== null && value > max)) {
+          message = ruleMessage(rule, { element: name(code), value, min, max });
+        }
+      } else if (rule.kind === "not_greater_than") {
+        const other = current(rule.other_element);
+        if (other !== null && value > other) {
+          message = ruleMessage(rule, { element: name(code), value, other: name(rule.other_element),
+            other_value: other });
+        }
+      } else if (rule.kind === "change_from_last_year" && rule.max_change_share !== null) {
+        const share = asNumber(rule.max_change_share);
+        if (lastYear !== null && lastYear !== 0 && Math.abs(value - lastYear) > share * lastYear) {
+          message = ruleMessage(rule, { element: name(code), value, last_value: lastYear,
+            share: `${String(Math.round(share * 100 * 10000) / 10000).replace(".", ",")}%` });
+        }
+      }
+      if (message) findings.push({ code: rule.code, severity: rule.severity, message });
+    }
+  }
+  for (const rule of rules) {  // the comparisons naming this element as the larger one, after its own rules
+    if (rule.kind === "not_greater_than" && rule.other_element === code) {
+      const numerator = current(rule.element);
+      if (numerator !== null && value !== null && numerator > value) {
+        findings.push({ code: rule.code, severity: rule.severity, message: ruleMessage(rule, {
+          element: name(rule.element), value: numerator, other: name(code), other_value: value }) });
+      }
+    }
+  }
+  return findings;
+}

@@ -156,3 +156,38 @@ def test_a_weighing_session_entered_offline_survives_a_reload_and_syncs_without_
     expect(page.locator(f"[data-testid=record][data-child='{hang.pk}'][data-status=synced]")).to_have_count(1)
     assert str(Measurement.objects.get(child=hang).weight_kg) == "11.00"
     assert AuditEvent.objects.filter(action="sync_field_record").count() == 3
+
+
+def test_a_report_figure_entered_offline_is_checked_by_the_servers_rules_and_synced(
+    page: Any, live_server: Any, reference_data: None
+) -> None:
+    from playwright.sync_api import expect
+
+    from treem.accounts.tests.factories import TEST_PASSWORD
+    from treem.fieldwork.selectors import stored_figure
+    from treem.plans.models import DataElement
+    from treem.reporting.tests.factories import OWN_COMMUNE, commune_officer, commune_report, cycle
+    from treem.reporting.validation import CellInput, check_cells
+
+    submission = commune_report(cycle(), OWN_COMMUNE)
+    officer = commune_officer()
+    sign_in(page, live_server.url, officer.username, TEST_PASSWORD)
+    unlock(page, TEST_PASSWORD)
+    expect(page.locator("#nam-bao-cao")).to_have_text("2026")
+
+    page.context.set_offline(True)
+    page.get_by_test_id("figure-DE_COMMUNE_CHILD_FRIENDLY").fill("2")
+    element = DataElement.objects.get(code="DE_COMMUNE_CHILD_FRIENDLY")
+    cell = CellInput(element_code=element.code, org_unit_id=submission.org_unit_id, value=Decimal("2"))
+    [expected] = check_cells([cell], year=2026)[cell.key]
+    expect(page.get_by_test_id("finding")).to_have_text(expected.message)
+    page.get_by_test_id("figure-DE_COMMUNE_CHILD_FRIENDLY").fill("1")
+    expect(page.get_by_test_id("finding")).to_have_count(0)
+    page.get_by_test_id("comment-DE_COMMUNE_CHILD_FRIENDLY").fill("Được công nhận tháng 10")
+    page.get_by_test_id("save-DE_COMMUNE_CHILD_FRIENDLY").click()
+    expect(page.get_by_test_id("waiting-count")).to_have_text("1")
+
+    page.context.set_offline(False)
+    expect(page.locator("[data-testid=record][data-status=synced]")).to_have_count(1)
+    assert stored_figure(element=element, org_unit=submission.org_unit, year=2026) == {
+        "value": "1", "comment": "Được công nhận tháng 10"}
