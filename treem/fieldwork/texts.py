@@ -59,5 +59,7 @@ def page_texts() -> dict[str, str]:
         "syncing": gettext("Đang đồng bộ {count} bản ghi…"),
         "synced_all": gettext("Đồng bộ xong."),
         "connection_lost": gettext("Mất kết nối: các bản ghi vẫn chờ trên máy và sẽ được gửi lại."),
+        "wipe_refused": gettext("Còn bản ghi chờ đồng bộ: hãy đồng bộ trước khi xoá dữ liệu trên máy."),
+        "wipe_confirm": gettext("Xoá mọi dữ liệu thực địa trên máy này?"),
         "no_worker": gettext("Không cài được chế độ ngoại tuyến trên trình duyệt này."),
     }

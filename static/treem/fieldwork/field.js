@@ -490,6 +490,15 @@ if ("serviceWorker" in navigator) {
 }
 $("#mo-khoa").addEventListener("submit", unlock);
 $("#dong-bo").addEventListener("click", () => sync());
+$("#xoa-may").addEventListener("click", async () => {
+  if ([...state.records.values()].some((record) => record.status === "waiting")) {
+    say(T.wipe_refused, "warn");
+    return;
+  }
+  if (!window.confirm(T.wipe_confirm)) return;
+  await wipe();
+  window.location.reload();
+});
 window.addEventListener("online", () => { showConnection(); sync(); });
 window.addEventListener("offline", showConnection);
 showConnection();

@@ -77,6 +77,9 @@ def test_a_weighing_session_entered_offline_survives_a_reload_and_syncs_without_
     hang = child_in("03390", birth_date=today - timedelta(days=500), full_name="Giàng A Hàng")
     base = live_server.url
     context = page.context
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
     sign_in(page, base, officer.username, TEST_PASSWORD)
     unlock(page, TEST_PASSWORD)
     expect(page.locator("#danh-sach tr")).to_have_count(2)
@@ -156,6 +159,7 @@ def test_a_weighing_session_entered_offline_survives_a_reload_and_syncs_without_
     expect(page.locator(f"[data-testid=record][data-child='{hang.pk}'][data-status=synced]")).to_have_count(1)
     assert str(Measurement.objects.get(child=hang).weight_kg) == "11.00"
     assert AuditEvent.objects.filter(action="sync_field_record").count() == 3
+    assert violations == []
 
 
 def test_a_report_figure_entered_offline_is_checked_by_the_servers_rules_and_synced(
