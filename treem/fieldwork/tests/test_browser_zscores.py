@@ -108,3 +108,50 @@ def test_the_browser_gives_the_servers_messages_for_the_same_values(page: Any, l
             measured_on=on, weight_kg=None if weight is None else Decimal(weight.replace(",", ".")),
             length_cm=None if length is None else Decimal(length.replace(",", ".")), position=position)
         assert errors == value_errors(values, birth_date=birth, today=today)
+
+
+def test_the_browser_applies_every_report_rule_as_the_server_does(page: Any, live_server: Any,
+                                                                  reference_data: None) -> None:
+    """Every active rule of reference_data/reporting/validation_rules.yaml, on values below, inside and above its
+    limits, against figures stored for the same unit this year and last year."""
+    from treem.accounts.tests.factories import TEST_PASSWORD, unit, user_with_role
+    from treem.core.roles import Role
+    from treem.indicators.models import DataValue
+    from treem.plans.models import DataElement
+    from treem.reporting.selectors import active_validation_rules
+    from treem.reporting.validation import CellInput, check_cells
+
+    year = 2026
+    commune = unit("03390")
+    rules = active_validation_rules()
+    codes = {rule["element"] for rule in rules} | {rule["other_element"] for rule in rules if rule["other_element"]}
+    elements = {element.code: element for element in DataElement.objects.filter(code__in=codes)}
+    stored: dict[str, Decimal] = {}
+    for index, code in enumerate(sorted(elements)):
+        stored[code] = Decimal(10 + index * 7)
+        DataValue.objects.create(data_element=elements[code], org_unit=commune, year=year, value=stored[code])
+        DataValue.objects.create(data_element=elements[code], org_unit=commune, year=year - 1, value=Decimal(100))
+    cases = [(code, value) for code in sorted(elements)
+             for value in ("0", "0.5", "1", "2", "5", "60", "100", "130", "250", "1000000")]
+
+    officer = user_with_role(Role.COMMUNE_OFFICER, "03390")
+    page.goto(f"{live_server.url}/thuc-dia/")
+    page.get_by_label("Tên đăng nhập").fill(officer.username)
+    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_selector("#thuc-dia[data-ready='true']")
+    in_browser = page.evaluate("""async ([cases, stored, names]) => {
+      const rules = await import("/static/treem/fieldwork/rules.js");
+      const definitions = (await (await fetch("/thuc-dia/quy-tac.json")).json()).report_values;
+      return cases.map(([code, value]) => rules.checkFigure(definitions, { code, value: Number(value),
+        current: (other) => (other in stored ? Number(stored[other]) : null), lastYear: 100, names })
+        .map((finding) => finding.message));
+    }""", [cases, {code: str(value) for code, value in stored.items()},
+           {code: element.name for code, element in elements.items()}])
+    found = 0
+    for (code, value), messages in zip(cases, in_browser, strict=True):
+        cell = CellInput(element_code=code, org_unit_id=commune.pk, value=Decimal(value))
+        expected = [finding.message for finding in check_cells([cell], year=year).get(cell.key, [])]
+        assert messages == expected, (code, value)
+        found += len(expected)
+    assert found > 50
