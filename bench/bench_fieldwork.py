@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -113,15 +114,18 @@ def run(count: int) -> None:
         sync_field_records(actor=officer, records=[read_record(item) for item in items], synced_at=timezone.now(),
                            today=TODAY)
 
+    def read_receipts(keys: list[str]) -> None:
+        list(SyncReceipt.objects.filter(key__in=keys))
+
     best_sync = best_direct = best_replay = best_read = float("inf")
-    sent: list[dict[str, Any]] = []
     for round_number in range(3):
-        best_direct = min(best_direct, timed(lambda: direct(TODAY - timedelta(days=100 + round_number))))
+        direct_day = TODAY - timedelta(days=100 + round_number)
+        best_direct = min(best_direct, timed(partial(direct, direct_day)))
         sent = records(TODAY - timedelta(days=10 + round_number))
-        best_sync = min(best_sync, timed(lambda: sync(sent)))
         keys = [item["key"] for item in sent]
-        best_read = min(best_read, timed(lambda: list(SyncReceipt.objects.filter(key__in=keys))))
-        best_replay = min(best_replay, timed(lambda: sync(sent)))
+        best_sync = min(best_sync, timed(partial(sync, sent)))
+        best_read = min(best_read, timed(partial(read_receipts, keys)))
+        best_replay = min(best_replay, timed(partial(sync, sent)))
     direct_peak = traced_peak(lambda: direct(TODAY - timedelta(days=150)))
     fresh = records(TODAY - timedelta(days=50))
     sync_peak = traced_peak(lambda: sync(fresh))

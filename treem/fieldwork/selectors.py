@@ -12,6 +12,7 @@ from treem.fieldwork.models import SyncReceipt
 from treem.hierarchy.models import OrgUnit, Village
 from treem.indicators.models import DataValue
 from treem.nutrition import selectors as nutrition_selectors
+from treem.nutrition.checks import previous_from_scores
 from treem.nutrition.models import Measurement
 from treem.nutrition.permissions import RECORD_MEASUREMENTS
 from treem.plans.models import DataElement
@@ -49,6 +50,15 @@ def measurement_values(measurement: Measurement | None) -> dict[str, Any] | None
     return {name: _plain(getattr(measurement, name)) for name in MEASUREMENT_FIELDS}
 
 
+def _previous(child: Any, measurement: Measurement) -> dict[str, Any]:
+    """The comparison point of the change warnings, as ``nutrition.checks.previous_from_scores`` makes it."""
+    point = previous_from_scores(measured_on=measurement.measured_on, weight_kg=measurement.weight_kg,
+                                 waz=measurement.waz, length_cm=measurement.length_cm,
+                                 position=measurement.position, sex=child.sex, age_days=measurement.age_days)
+    return {"measured_on": point.measured_on.isoformat(), "weight_kg": _plain(point.weight_kg),
+            "waz": _plain(point.waz), "adjusted_length_cm": point.adjusted_length_cm}
+
+
 def field_bundle(user: UserLike, *, commune: OrgUnit, on: date, now: datetime) -> dict[str, Any]:
     """Everything the device needs to enter the commune's weighing day offline: the children under five with the
     day's measurement (the base of a later conflict check) and the one before, and the commune's villages."""
@@ -67,10 +77,7 @@ def field_bundle(user: UserLike, *, commune: OrgUnit, on: date, now: datetime) -
             "village_id": child.village_id,
             "default_position": row.default_position,
             "today": measurement_values(row.measurement),
-            "previous": None if previous is None else {
-                "measured_on": previous.measured_on.isoformat(), "weight_kg": _plain(previous.weight_kg),
-                "waz": _plain(previous.waz),
-            },
+            "previous": None if previous is None else _previous(child, previous),
         })
     days = settings.FIELDWORK_OFFLINE_DAYS
     return {

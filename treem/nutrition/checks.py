@@ -112,6 +112,18 @@ MEASUREMENT_RULES: Final[dict[str, Any]] = {
         "standing_too_young": "Trẻ dưới {months} tháng tuổi được ghi là đo đứng: trẻ nhỏ như vậy phải đo nằm; "
                               "kiểm tra lại cách đo (số đo không được cộng 0,7 cm).",
         "no_position": "Chưa ghi cách đo (nằm hay đứng): chiều dài/chiều cao không được hiệu chỉnh 0,7 cm.",
+        "previous": "lần cân ngày {measured_on}",
+        "weight_loss": "Cân nặng giảm {change} kg ({share}%) so với {when} ({previous_weight} kg).",
+        "waz_change": "Chỉ số WAZ thay đổi {change} so với {when} ({previous_weight} kg, WAZ {previous_waz}): "
+                      "thay đổi lớn bất thường.",
+        "weight_gain": "Cân nặng tăng {change} kg ({share}%) trong {days} ngày so với {when}.",
+        "length_loss": "Chiều dài/chiều cao thấp hơn {shorter} cm so với {when} ({previous_length} cm sau hiệu "
+                       "chỉnh nằm/đứng).",
+    },
+    "changes": {
+        "max_weight_loss_share": MAX_WEIGHT_LOSS_SHARE, "max_waz_change": MAX_WAZ_CHANGE,
+        "max_weight_gain_share": MAX_WEIGHT_GAIN_SHARE, "weight_gain_window_days": WEIGHT_GAIN_WINDOW_DAYS,
+        "max_length_loss_cm": MAX_LENGTH_LOSS_CM,
     },
     "scores": [
         {"name": "waz", "label": "WAZ (cân nặng theo tuổi)", "range": list(WAZ_FLAG_RANGE),
@@ -173,38 +185,33 @@ def _score_warnings(scores: RowScores) -> list[str]:
 
 
 def _change_warnings(values: MeasurementValues, scores: RowScores, previous: PreviousMeasurement) -> list[str]:
+    messages, limits = MEASUREMENT_RULES["messages"], MEASUREMENT_RULES["changes"]
     warnings = []
-    when = f"lần cân ngày {previous.measured_on:%d/%m/%Y}"
+    when = messages["previous"].format(measured_on=f"{previous.measured_on:%d/%m/%Y}")
     days = (values.measured_on - previous.measured_on).days
     if values.weight_kg is not None and previous.weight_kg is not None and previous.weight_kg > 0:
         change = float(values.weight_kg - previous.weight_kg)
         share = change / float(previous.weight_kg)
-        if share < -MAX_WEIGHT_LOSS_SHARE:
-            warnings.append(
-                f"Cân nặng giảm {format_number(-change)} kg ({format_number(-share * 100, 0)}%) so với {when} "
-                f"({format_number(previous.weight_kg)} kg)."
-            )
+        if share < -limits["max_weight_loss_share"]:
+            warnings.append(messages["weight_loss"].format(
+                change=format_number(-change), share=format_number(-share * 100, 0), when=when,
+                previous_weight=format_number(previous.weight_kg)))
         elif scores.waz is not None and previous.waz is not None and not scores.flag_waz:
             waz_change = scores.waz - float(previous.waz)
-            if abs(waz_change) > MAX_WAZ_CHANGE:
-                warnings.append(
-                    f"Chỉ số WAZ thay đổi {format_number(waz_change, 2)} so với {when} "
-                    f"({format_number(previous.weight_kg)} kg, WAZ {format_number(previous.waz, 2)}): "
-                    "thay đổi lớn bất thường."
-                )
-        elif scores.waz is None and 0 <= days <= WEIGHT_GAIN_WINDOW_DAYS and share > MAX_WEIGHT_GAIN_SHARE:
-            warnings.append(
-                f"Cân nặng tăng {format_number(change)} kg ({format_number(share * 100, 0)}%) trong {days} ngày "
-                f"so với {when}."
-            )
+            if abs(waz_change) > limits["max_waz_change"]:
+                warnings.append(messages["waz_change"].format(
+                    change=format_number(waz_change, 2), when=when, previous_weight=format_number(previous.weight_kg),
+                    previous_waz=format_number(previous.waz, 2)))
+        elif (scores.waz is None and 0 <= days <= limits["weight_gain_window_days"]
+              and share > limits["max_weight_gain_share"]):
+            warnings.append(messages["weight_gain"].format(
+                change=format_number(change), share=format_number(share * 100, 0), days=days, when=when))
     adjusted = scores.adjusted_length_cm
     if adjusted is not None and previous.adjusted_length_cm is not None:
         shorter = previous.adjusted_length_cm - adjusted
-        if shorter > MAX_LENGTH_LOSS_CM:
-            warnings.append(
-                f"Chiều dài/chiều cao thấp hơn {format_number(shorter)} cm so với {when} "
-                f"({format_number(previous.adjusted_length_cm)} cm sau hiệu chỉnh nằm/đứng)."
-            )
+        if shorter > limits["max_length_loss_cm"]:
+            warnings.append(messages["length_loss"].format(
+                shorter=format_number(shorter), when=when, previous_length=format_number(previous.adjusted_length_cm)))
     return warnings
 
 

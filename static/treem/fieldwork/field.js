@@ -11,7 +11,7 @@ const [zscores, rules, vaultModule] = await Promise.all([
   import(urls.zscoresSrc), import(urls.rulesSrc), import(urls.vaultSrc),
 ]);
 const { computeZscores, ageInDays } = zscores;
-const { valueErrors, scoreWarnings, parseDecimal, formatNumber, formatDate, parseFigure, formatValue,
+const { valueErrors, scoreWarnings, changeWarnings, parseDecimal, formatNumber, formatDate, parseFigure, formatValue,
   checkFigure } = rules;
 const { Vault, WrongPassword, readMeta, updateMeta, wipe } = vaultModule;
 
@@ -178,7 +178,11 @@ function assess(child) {
   const age = ageInDays(state.who, child.birth_date, child.birth_date_precision, parsed.measured_on);
   const scores = computeZscores(state.who, { sex: sexCode(child.sex), ageDays: age, weightKg: parsed.weight_kg,
     lengthCm: parsed.length_cm, position: parsed.position, oedema: parsed.has_oedema });
-  return { errors, warnings: scoreWarnings(state.rules, scores, parsed), scores, parsed, text };
+  const warnings = scoreWarnings(state.rules, scores, parsed);
+  if (child.previous && child.previous.measured_on < parsed.measured_on) {
+    warnings.push(...changeWarnings(state.rules, parsed, scores, child.previous));
+  }
+  return { errors, warnings, scores, parsed, text };
 }
 
 function showResult(child, result, extra = "") {

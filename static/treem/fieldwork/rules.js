@@ -93,6 +93,44 @@ export function scoreWarnings(rules, scores, values) {
   return warnings;
 }
 
+// The warnings against the child's previous measurement (checks._change_warnings): previous is
+// {measured_on, weight_kg, waz, adjusted_length_cm} as the bundle gives it.
+export function changeWarnings(rules, values, scores, previous) {
+  const messages = rules.messages;
+  const limits = rules.changes;
+  const warnings = [];
+  const when = fill(messages.previous, { measured_on: formatDate(previous.measured_on) });
+  const days = Math.round((Date.parse(values.measured_on) - Date.parse(previous.measured_on)) / 86400000);
+  const previousWeight = previous.weight_kg === null ? null : Number(previous.weight_kg);
+  const previousWaz = previous.waz === null ? null : Number(previous.waz);
+  if (values.weight_kg !== null && previousWeight !== null && previousWeight > 0) {
+    const change = Math.round((values.weight_kg - previousWeight) * 100) / 100;
+    const share = change / previousWeight;
+    if (share < -limits.max_weight_loss_share) {
+      warnings.push(fill(messages.weight_loss, { change: formatNumber(-change), share: formatNumber(-share * 100, 0),
+        when, previous_weight: formatNumber(previousWeight) }));
+    } else if (scores.waz !== null && previousWaz !== null && !scores.flag_waz) {
+      const wazChange = scores.waz - previousWaz;
+      if (Math.abs(wazChange) > limits.max_waz_change) {
+        warnings.push(fill(messages.waz_change, { change: formatNumber(wazChange, 2), when,
+          previous_weight: formatNumber(previousWeight), previous_waz: formatNumber(previousWaz, 2) }));
+      }
+    } else if (scores.waz === null && days >= 0 && days <= limits.weight_gain_window_days
+      && share > limits.max_weight_gain_share) {
+      warnings.push(fill(messages.weight_gain, { change: formatNumber(change), share: formatNumber(share * 100, 0),
+        days, when }));
+    }
+  }
+  if (scores.adjusted_length_cm !== null && previous.adjusted_length_cm !== null) {
+    const shorter = previous.adjusted_length_cm - scores.adjusted_length_cm;
+    if (shorter > limits.max_length_loss_cm) {
+      warnings.push(fill(messages.length_loss, { shorter: formatNumber(shorter), when,
+        previous_length: formatNumber(previous.adjusted_length_cm) }));
+    }
+  }
+  return warnings;
+}
+
 // ---- the rules on a report's figures (reporting.ValidationRule, as data) ----------------------------------------
 
 // A typed figure as reporting.services.parse_figure reads it: "1.234" (dots group thousands), "12,5"; empty → null.

@@ -155,3 +155,56 @@ def test_the_browser_applies_every_report_rule_as_the_server_does(page: Any, liv
         assert messages == expected, (code, value)
         found += len(expected)
     assert found > 50
+
+
+def test_the_browser_warns_as_the_server_does_against_the_previous_measurement(
+        page: Any, live_server: Any, reference_data: None) -> None:
+    from treem.accounts.tests.factories import TEST_PASSWORD, user_with_role
+    from treem.core.roles import Role
+    from treem.nutrition.checks import MeasurementValues, assess, previous_from_scores
+
+    officer = user_with_role(Role.COMMUNE_OFFICER, "03390")
+    page.goto(f"{live_server.url}/thuc-dia/")
+    page.get_by_label("Tên đăng nhập").fill(officer.username)
+    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_selector("#thuc-dia[data-ready='true']")
+    birth, on = date(2025, 1, 10), date(2026, 3, 1)
+    age = (on - birth).days
+    previous_on = date(2026, 1, 5)
+    # (weight, length, position) now; (weight, waz, length, position) before
+    cases = [
+        ("8.5", "80", "L", ("10.2", "0.50", "78", "L")),   # weight loss
+        ("12.9", "80", "L", ("9.1", "-1.20", "78", "L")),  # WAZ change beyond 2
+        ("9.5", "76", "L", ("9.3", "0.10", "79", "L")),    # shorter by 3 cm
+        ("9.5", "76", "H", ("9.3", "0.10", "76.5", "L")),  # standing after lying: +0,7 cm first, no warning
+        ("9.6", "80", "L", ("9.4", "0.00", "79", "L")),    # nothing to say
+    ]
+    previous_points = []
+    expected = []
+    for weight, length, position, (old_weight, old_waz, old_length, old_position) in cases:
+        previous = previous_from_scores(measured_on=previous_on, weight_kg=Decimal(old_weight), waz=Decimal(old_waz),
+                                        length_cm=Decimal(old_length), position=old_position, sex="M",
+                                        age_days=(previous_on - birth).days)
+        previous_points.append({"measured_on": previous_on.isoformat(), "weight_kg": old_weight, "waz": old_waz,
+                                "adjusted_length_cm": previous.adjusted_length_cm})
+        assessment = assess(MeasurementValues(measured_on=on, weight_kg=Decimal(weight), length_cm=Decimal(length),
+                                              position=position), sex="M", birth_date=birth, age_days=age,
+                            previous=previous, today=on)
+        expected.append(list(assessment.warnings))
+    in_browser = page.evaluate("""async ([cases, previous, age, on]) => {
+      const rules = await import("/static/treem/fieldwork/rules.js");
+      const { computeZscores } = await import("/static/treem/fieldwork/zscores.js");
+      const reference = await (await fetch("/thuc-dia/bang-who.json")).json();
+      const definitions = (await (await fetch("/thuc-dia/quy-tac.json")).json()).measurement;
+      return cases.map(([weight, length, position], index) => {
+        const values = { weight_kg: Number(weight), length_cm: Number(length), position, has_oedema: false,
+          measured_on: on };
+        const scores = computeZscores(reference, { sex: 1, ageDays: age, weightKg: values.weight_kg,
+          lengthCm: values.length_cm, position, oedema: false });
+        return [...rules.scoreWarnings(definitions, scores, values),
+          ...rules.changeWarnings(definitions, values, scores, previous[index])];
+      });
+    }""", [[[w, h, p] for w, h, p, _ in cases], previous_points, age, on.isoformat()])
+    assert in_browser == expected
+    assert [bool(warnings) for warnings in expected] == [True, True, True, False, False]
