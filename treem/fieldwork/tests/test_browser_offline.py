@@ -195,3 +195,24 @@ def test_a_report_figure_entered_offline_is_checked_by_the_servers_rules_and_syn
     expect(page.locator("[data-testid=record][data-status=synced]")).to_have_count(1)
     assert stored_figure(element=element, org_unit=submission.org_unit, year=2026) == {
         "value": "1", "comment": "Được công nhận tháng 10"}
+
+
+def test_past_the_offline_period_the_device_asks_for_a_connection(
+    page: Any, live_server: Any, reference_data: None, settings: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from treem.accounts.tests.factories import TEST_PASSWORD, user_with_role
+    from treem.core.roles import Role
+
+    settings.FIELDWORK_OFFLINE_DAYS = 0  # the copy taken at unlock expires at once
+    officer = user_with_role(Role.COMMUNE_OFFICER, "03390")
+    sign_in(page, live_server.url, officer.username, TEST_PASSWORD)
+    unlock(page, TEST_PASSWORD)
+    page.context.set_offline(True)
+    page.reload()
+    page.locator("#mat-khau").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Mở khoá").click()
+    expect(page.locator("#trang-thai")).to_have_text(
+        "Đã quá 0 ngày kể từ lần đăng nhập trực tuyến cuối: hãy kết nối mạng và mở lại trang.")
+    expect(page.locator("#phien")).to_be_hidden()
