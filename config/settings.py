@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "treem.protection",
     "treem.reporting",
     "treem.maps",
+    "treem.fieldwork",
     "treem.dashboards",
 ]
 
@@ -209,6 +210,11 @@ BACKUP_DIR = env("BACKUP_DIR", str(BASE_DIR / "var" / "backups"))
 BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 14)
 BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 8)
 BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
+# The offline field page (docs/offline.md): how long after the last online sign-in a device may still be opened
+# offline with the password, and the PBKDF2 iterations that derive the device's key from the password.
+FIELDWORK_OFFLINE_DAYS = env_int("FIELDWORK_OFFLINE_DAYS", 7)
+FIELDWORK_PBKDF2_ITERATIONS = env_int("FIELDWORK_PBKDF2_ITERATIONS", 600_000)
+
 # ---- Security: Content-Security-Policy, secure transport headers, request and upload limits (docs/security.md) ----
 
 # No inline script or style anywhere: every script is a static file; htmx's indicator styles are in app.css.
@@ -224,6 +230,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+        # The field page's service worker and manifest (docs/offline.md): same origin only, named explicitly.
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
     },
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"

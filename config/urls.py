@@ -35,6 +35,7 @@ urlpatterns = [
     path("dinh-duong/", include("treem.nutrition.urls")),
     path("bao-ve/", include("treem.protection.urls")),
     path("ban-do/", include("treem.maps.urls")),
+    path("thuc-dia/", include("treem.fieldwork.urls")),
     path("", include("treem.dashboards.urls")),
 ]
 

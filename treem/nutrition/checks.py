@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Final
+from typing import Any, Final
 
 from treem.nutrition.scoring import RowInput, RowScores, score_rows
 from treem.nutrition.zscores import EARLIEST_STANDING_MONTHS, HAZ_FLAG_RANGE, WAZ_FLAG_RANGE, WHZ_FLAG_RANGE
@@ -94,83 +94,124 @@ class Assessment:
         return bool(self.warnings)
 
 
-def _range_error(value: Decimal | None, *, maximum: Decimal, label: str, unit: str) -> str | None:
+MEASUREMENT_RULES: Final[dict[str, Any]] = {
+    "errors": {
+        "weight_kg": {"label": "Cân nặng", "unit": "kg", "minimum_exclusive": 0, "maximum": float(MAX_WEIGHT_KG)},
+        "length_cm": {"label": "Chiều dài/chiều cao", "unit": "cm", "minimum_exclusive": 0,
+                      "maximum": float(MAX_LENGTH_CM)},
+        "positions": list(POSITIONS),
+    },
+    "messages": {
+        "not_positive": "{label} phải lớn hơn 0.",
+        "over_maximum": "{label} {value} {unit} vượt quá {maximum} {unit}.",
+        "nothing_measured": "Cần ít nhất cân nặng hoặc chiều dài/chiều cao.",
+        "bad_position": "Cách đo phải là đo nằm (L) hoặc đo đứng (H).",
+        "in_future": "Ngày cân {measured_on} ở tương lai.",
+        "before_birth": "Ngày cân {measured_on} trước ngày sinh {birth_date}.",
+        "flagged_score": "{label} = {score} nằm ngoài khoảng hợp lý ({low} đến +{high}): kiểm tra lại {what}.",
+        "standing_too_young": "Trẻ dưới {months} tháng tuổi được ghi là đo đứng: trẻ nhỏ như vậy phải đo nằm; "
+                              "kiểm tra lại cách đo (số đo không được cộng 0,7 cm).",
+        "no_position": "Chưa ghi cách đo (nằm hay đứng): chiều dài/chiều cao không được hiệu chỉnh 0,7 cm.",
+        "previous": "lần cân ngày {measured_on}",
+        "weight_loss": "Cân nặng giảm {change} kg ({share}%) so với {when} ({previous_weight} kg).",
+        "waz_change": "Chỉ số WAZ thay đổi {change} so với {when} ({previous_weight} kg, WAZ {previous_waz}): "
+                      "thay đổi lớn bất thường.",
+        "weight_gain": "Cân nặng tăng {change} kg ({share}%) trong {days} ngày so với {when}.",
+        "length_loss": "Chiều dài/chiều cao thấp hơn {shorter} cm so với {when} ({previous_length} cm sau hiệu "
+                       "chỉnh nằm/đứng).",
+    },
+    "changes": {
+        "max_weight_loss_share": MAX_WEIGHT_LOSS_SHARE, "max_waz_change": MAX_WAZ_CHANGE,
+        "max_weight_gain_share": MAX_WEIGHT_GAIN_SHARE, "weight_gain_window_days": WEIGHT_GAIN_WINDOW_DAYS,
+        "max_length_loss_cm": MAX_LENGTH_LOSS_CM,
+    },
+    "scores": [
+        {"name": "waz", "label": "WAZ (cân nặng theo tuổi)", "range": list(WAZ_FLAG_RANGE),
+         "what": "cân nặng và ngày sinh"},
+        {"name": "haz", "label": "HAZ (chiều cao theo tuổi)", "range": list(HAZ_FLAG_RANGE),
+         "what": "chiều dài/cao và ngày sinh"},
+        {"name": "whz", "label": "WHZ (cân nặng theo chiều cao)", "range": list(WHZ_FLAG_RANGE),
+         "what": "cân nặng và chiều dài/cao"},
+    ],
+    "earliest_standing_months": EARLIEST_STANDING_MONTHS,
+}
+"""The blocking checks of a measurement as data: ``value_errors`` applies them on the server and the offline field
+page applies the same definition in the browser (served as JSON by ``treem.fieldwork``)."""
+
+
+def _range_error(value: Decimal | None, *, rule: dict[str, Any]) -> str | None:
+    messages = MEASUREMENT_RULES["messages"]
     if value is None:
         return None
-    if value <= 0:
-        return f"{label} phải lớn hơn 0."
-    if value > maximum:
-        return f"{label} {format_number(value)} {unit} vượt quá {format_number(maximum, 0)} {unit}."
+    if value <= rule["minimum_exclusive"]:
+        return str(messages["not_positive"]).format(label=rule["label"])
+    if value > Decimal(str(rule["maximum"])):
+        return str(messages["over_maximum"]).format(label=rule["label"], value=format_number(value),
+                                                     unit=rule["unit"], maximum=format_number(rule["maximum"], 0))
     return None
 
 
 def value_errors(values: MeasurementValues, *, birth_date: date, today: date) -> dict[str, str]:
-    """Errors that stop a measurement from being saved, keyed by the field they concern."""
+    """Errors that stop a measurement from being saved, keyed by the field they concern (``MEASUREMENT_RULES``)."""
+    rules, messages = MEASUREMENT_RULES["errors"], MEASUREMENT_RULES["messages"]
     errors: dict[str, str] = {}
-    if message := _range_error(values.weight_kg, maximum=MAX_WEIGHT_KG, label="Cân nặng", unit="kg"):
+    if message := _range_error(values.weight_kg, rule=rules["weight_kg"]):
         errors["weight_kg"] = message
-    if message := _range_error(values.length_cm, maximum=MAX_LENGTH_CM, label="Chiều dài/chiều cao", unit="cm"):
+    if message := _range_error(values.length_cm, rule=rules["length_cm"]):
         errors["length_cm"] = message
     if values.weight_kg is None and values.length_cm is None and not errors:
-        errors["weight_kg"] = "Cần ít nhất cân nặng hoặc chiều dài/chiều cao."
-    if values.position not in POSITIONS:
-        errors["position"] = "Cách đo phải là đo nằm (L) hoặc đo đứng (H)."
+        errors["weight_kg"] = messages["nothing_measured"]
+    if values.position not in rules["positions"]:
+        errors["position"] = messages["bad_position"]
     if values.measured_on > today:
-        errors["measured_on"] = f"Ngày cân {values.measured_on:%d/%m/%Y} ở tương lai."
+        errors["measured_on"] = messages["in_future"].format(measured_on=f"{values.measured_on:%d/%m/%Y}")
     elif values.measured_on < birth_date:
-        errors["measured_on"] = f"Ngày cân {values.measured_on:%d/%m/%Y} trước ngày sinh {birth_date:%d/%m/%Y}."
+        errors["measured_on"] = messages["before_birth"].format(measured_on=f"{values.measured_on:%d/%m/%Y}",
+                                                                birth_date=f"{birth_date:%d/%m/%Y}")
     return errors
 
 
 def _score_warnings(scores: RowScores) -> list[str]:
     warnings = []
-    checks = (
-        ("WAZ (cân nặng theo tuổi)", scores.waz, scores.flag_waz, WAZ_FLAG_RANGE, "cân nặng và ngày sinh"),
-        ("HAZ (chiều cao theo tuổi)", scores.haz, scores.flag_haz, HAZ_FLAG_RANGE, "chiều dài/cao và ngày sinh"),
-        ("WHZ (cân nặng theo chiều cao)", scores.whz, scores.flag_whz, WHZ_FLAG_RANGE, "cân nặng và chiều dài/cao"),
-    )
-    for label, score, flagged, (low, high), what in checks:
+    template = str(MEASUREMENT_RULES["messages"]["flagged_score"])
+    for rule in MEASUREMENT_RULES["scores"]:
+        score, flagged = getattr(scores, rule["name"]), getattr(scores, f"flag_{rule['name']}")
         if flagged and score is not None:
-            warnings.append(
-                f"{label} = {format_number(score, 2)} nằm ngoài khoảng hợp lý ({format_number(low, 0)} đến "
-                f"+{format_number(high, 0)}): kiểm tra lại {what}."
-            )
+            low, high = rule["range"]
+            warnings.append(template.format(label=rule["label"], score=format_number(score, 2),
+                                            low=format_number(low, 0), high=format_number(high, 0),
+                                            what=rule["what"]))
     return warnings
 
 
 def _change_warnings(values: MeasurementValues, scores: RowScores, previous: PreviousMeasurement) -> list[str]:
+    messages, limits = MEASUREMENT_RULES["messages"], MEASUREMENT_RULES["changes"]
     warnings = []
-    when = f"lần cân ngày {previous.measured_on:%d/%m/%Y}"
+    when = messages["previous"].format(measured_on=f"{previous.measured_on:%d/%m/%Y}")
     days = (values.measured_on - previous.measured_on).days
     if values.weight_kg is not None and previous.weight_kg is not None and previous.weight_kg > 0:
         change = float(values.weight_kg - previous.weight_kg)
         share = change / float(previous.weight_kg)
-        if share < -MAX_WEIGHT_LOSS_SHARE:
-            warnings.append(
-                f"Cân nặng giảm {format_number(-change)} kg ({format_number(-share * 100, 0)}%) so với {when} "
-                f"({format_number(previous.weight_kg)} kg)."
-            )
+        if share < -limits["max_weight_loss_share"]:
+            warnings.append(messages["weight_loss"].format(
+                change=format_number(-change), share=format_number(-share * 100, 0), when=when,
+                previous_weight=format_number(previous.weight_kg)))
         elif scores.waz is not None and previous.waz is not None and not scores.flag_waz:
             waz_change = scores.waz - float(previous.waz)
-            if abs(waz_change) > MAX_WAZ_CHANGE:
-                warnings.append(
-                    f"Chỉ số WAZ thay đổi {format_number(waz_change, 2)} so với {when} "
-                    f"({format_number(previous.weight_kg)} kg, WAZ {format_number(previous.waz, 2)}): "
-                    "thay đổi lớn bất thường."
-                )
-        elif scores.waz is None and 0 <= days <= WEIGHT_GAIN_WINDOW_DAYS and share > MAX_WEIGHT_GAIN_SHARE:
-            warnings.append(
-                f"Cân nặng tăng {format_number(change)} kg ({format_number(share * 100, 0)}%) trong {days} ngày "
-                f"so với {when}."
-            )
+            if abs(waz_change) > limits["max_waz_change"]:
+                warnings.append(messages["waz_change"].format(
+                    change=format_number(waz_change, 2), when=when, previous_weight=format_number(previous.weight_kg),
+                    previous_waz=format_number(previous.waz, 2)))
+        elif (scores.waz is None and 0 <= days <= limits["weight_gain_window_days"]
+              and share > limits["max_weight_gain_share"]):
+            warnings.append(messages["weight_gain"].format(
+                change=format_number(change), share=format_number(share * 100, 0), days=days, when=when))
     adjusted = scores.adjusted_length_cm
     if adjusted is not None and previous.adjusted_length_cm is not None:
         shorter = previous.adjusted_length_cm - adjusted
-        if shorter > MAX_LENGTH_LOSS_CM:
-            warnings.append(
-                f"Chiều dài/chiều cao thấp hơn {format_number(shorter)} cm so với {when} "
-                f"({format_number(previous.adjusted_length_cm)} cm sau hiệu chỉnh nằm/đứng)."
-            )
+        if shorter > limits["max_length_loss_cm"]:
+            warnings.append(messages["length_loss"].format(
+                shorter=format_number(shorter), when=when, previous_length=format_number(previous.adjusted_length_cm)))
     return warnings
 
 
@@ -197,12 +238,10 @@ def assess(
     )])[0]
     warnings = _score_warnings(scores)
     if scores.position_implausible:
-        warnings.append(
-            f"Trẻ dưới {EARLIEST_STANDING_MONTHS:.0f} tháng tuổi được ghi là đo đứng: trẻ nhỏ như vậy phải đo nằm; "
-            "kiểm tra lại cách đo (số đo không được cộng 0,7 cm)."
-        )
+        warnings.append(MEASUREMENT_RULES["messages"]["standing_too_young"].format(
+            months=f"{EARLIEST_STANDING_MONTHS:.0f}"))
     if values.length_cm is not None and not values.position:
-        warnings.append("Chưa ghi cách đo (nằm hay đứng): chiều dài/chiều cao không được hiệu chỉnh 0,7 cm.")
+        warnings.append(MEASUREMENT_RULES["messages"]["no_position"])
     if previous is not None:
         warnings.extend(_change_warnings(values, scores, previous))
     return Assessment(scores=scores, warnings=tuple(warnings))

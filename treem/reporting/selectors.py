@@ -24,7 +24,14 @@ from treem.core.roles import Role
 from treem.hierarchy.models import OrgUnit
 from treem.indicators.models import DataValue
 from treem.plans.models import DataElement
-from treem.reporting.models import ConsolidatedBuild, Evidence, ReporterKind, ReportingCycle, Submission
+from treem.reporting.models import (
+    ConsolidatedBuild,
+    Evidence,
+    ReporterKind,
+    ReportingCycle,
+    Submission,
+    ValidationRule,
+)
 from treem.reporting.permissions import VIEW_STATUS_BOARD, VIEW_SUBMISSIONS
 from treem.reporting.reporters import elements_of, entry_units
 from treem.reporting.validation import CellInput, CellKey, Finding, check_cells
@@ -275,3 +282,16 @@ def changed_since(moment: datetime | None) -> bool:
         return False
     return (DataValue.objects.filter(updated_at__gt=moment).exists()
             or Submission.objects.filter(updated_at__gt=moment).exists())
+
+
+def active_validation_rules() -> list[dict[str, Any]]:
+    """The active rules on report figures as plain data (the definitions ``validation.check_cells`` applies), for
+    clients that check figures before they reach the server, such as the offline field page."""
+    def number(value: Decimal | None) -> str | None:
+        return None if value is None else format(value.normalize(), "f")
+
+    return [{"code": rule.code, "kind": rule.kind, "severity": rule.severity, "element": rule.element_code,
+             "other_element": rule.other_element_code, "min": number(rule.min_value),
+             "max": number(rule.max_value), "max_change_share": number(rule.max_change_share),
+             "message": rule.message}
+            for rule in ValidationRule.objects.filter(is_active=True).order_by("element_code", "code")]
