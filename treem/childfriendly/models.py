@@ -277,7 +277,7 @@ class Evidence(BaseModel):
     content_type = models.CharField(_("loại tệp"), max_length=128)
     size = models.PositiveIntegerField(_("dung lượng (byte)"))
     sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), null=True,
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     deleted_at = models.DateTimeField(_("xoá lúc"), null=True, blank=True)
 
