@@ -31,6 +31,7 @@ setup: $(VENV)/.base-installed
 	$(PY) manage.py load_reference
 	$(PY) manage.py load_plan reference_data/plans/lai-chau-2024.yaml
 	$(PY) manage.py load_validation_rules
+	$(PY) manage.py load_child_friendly
 	$(PY) manage.py seed_demo
 
 run: setup

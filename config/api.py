@@ -23,6 +23,7 @@ from ninja.types import DictStrAny
 
 from treem.accounts.api import router as accounts_router
 from treem.accounts.api_auth import API_AUTH
+from treem.childfriendly.api import router as childfriendly_router
 from treem.core.access import AUTHENTICATED, NOT_FOUND_MESSAGE, PUBLIC, declared_permission
 from treem.core.api_errors import (
     ApiError,
@@ -187,6 +188,6 @@ def declare_error_responses(router: Router) -> None:
 
 
 for router in (accounts_router, hierarchy_router, plans_router, indicators_router, registry_router,
-               nutrition_router, protection_router, intake_router, reporting_router):
+               nutrition_router, protection_router, intake_router, reporting_router, childfriendly_router):
     declare_error_responses(router)
     api.add_router("/", router)

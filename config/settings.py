@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "treem.nutrition",
     "treem.protection",
     "treem.reporting",
+    "treem.childfriendly",
     "treem.maps",
     "treem.fieldwork",
     "treem.dashboards",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("tre-em/", include("treem.registry.urls")),
     path("dinh-duong/", include("treem.nutrition.urls")),
     path("bao-ve/", include("treem.protection.urls")),
+    path("xa-phu-hop-tre-em/", include("treem.childfriendly.urls")),
     path("ban-do/", include("treem.maps.urls")),
     path("thuc-dia/", include("treem.fieldwork.urls")),
     path("", include("treem.dashboards.urls")),

@@ -15,6 +15,11 @@ from django.test import Client
 
 from config.api import api
 from treem.accounts.tests.factories import unit, user_with_role
+from treem.childfriendly.tests.object_routes import (
+    CHILDFRIENDLY_MISSING_OBJECT_URLS,
+    CHILDFRIENDLY_OBJECT_ROUTES,
+    CHILDFRIENDLY_WRITE_ROUTES,
+)
 from treem.core.roles import Role
 from treem.nutrition.tests.object_routes import NUTRITION_MISSING_OBJECT_URLS, NUTRITION_OBJECT_ROUTES
 
@@ -105,6 +110,7 @@ OBJECT_ROUTES: dict[str, Callable[[str], str]] = {
                                                                "dong-bi-tu-choi.xlsx",
     "GET /tre-em/trung-lap/{id}/": lambda code: f"/tre-em/trung-lap/{_duplicate_pair_of(code)}/",
     **NUTRITION_OBJECT_ROUTES,
+    **CHILDFRIENDLY_OBJECT_ROUTES,
     "GET /api/v1/reporting/submissions/{submission_id}":
         lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}",
     "GET /api/v1/reporting/submissions/{submission_id}/values":
@@ -121,6 +127,7 @@ MISSING_OBJECT_URLS: dict[str, str] = {
     "GET /api/v1/children/{child_id}/history": "/api/v1/children/987654321/history",
     "GET /api/v1/imports/{import_id}": "/api/v1/imports/987654321",
     **NUTRITION_MISSING_OBJECT_URLS,
+    **CHILDFRIENDLY_MISSING_OBJECT_URLS,
     "GET /api/v1/reporting/submissions/{submission_id}": "/api/v1/reporting/submissions/987654321",
     "GET /api/v1/reporting/submissions/{submission_id}/values": "/api/v1/reporting/submissions/987654321/values",
     "GET /api/v1/reporting/submissions/{submission_id}/tasks": "/api/v1/reporting/submissions/987654321/tasks",
@@ -169,6 +176,26 @@ def test_a_write_of_a_neighbours_report_is_404_before_anything_is_read(client: C
     assert other.status_code == 404
 
 
+@pytest.mark.parametrize("route", sorted(CHILDFRIENDLY_WRITE_ROUTES))
+def test_a_write_of_a_neighbours_assessment_is_404_and_changes_nothing(client: Client, route: str) -> None:
+    """Own commune's assessment: the write is judged (200, or 422 when the workflow refuses it); a neighbour's: 404."""
+    from treem.childfriendly.tests.object_routes import assessment_of
+
+    method = route.split(" ", 1)[0]
+    build, role, body = CHILDFRIENDLY_WRITE_ROUTES[route]
+    client.force_login(user_with_role(role, OWN if role == Role.COMMUNE_OFFICER else "12"))
+    other_client = Client()
+    other_client.force_login(user_with_role(role, OWN))
+    own = client.generic(method, build(OWN), json.dumps(body), content_type="application/json")
+    theirs = assessment_of(OTHER)
+    before = (theirs.status, theirs.total, theirs.updated_at)
+    other = other_client.generic(method, build(OTHER), json.dumps(body), content_type="application/json")
+    assert own.status_code in (200, 422), own.content
+    assert other.status_code == 404
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.total, theirs.updated_at) == before
+
+
 def test_every_api_route_with_a_path_parameter_is_covered() -> None:
     routes = set()
     for prefix, router in api._routers:
@@ -178,7 +205,7 @@ def test_every_api_route_with_a_path_parameter_is_covered() -> None:
                     for method in operation.methods:
                         routes.add(f"{method} /api/v1{prefix.rstrip('/')}{path}")
     assert routes <= (set(OBJECT_ROUTES) | set(CASE_ROUTES) | set(CASE_WRITE_ROUTES) | set(PAIR_WRITE_ROUTES)
-                      | set(REPORT_WRITE_ROUTES) | NOT_TERRITORIAL_ROUTES)
+                      | set(REPORT_WRITE_ROUTES) | set(CHILDFRIENDLY_WRITE_ROUTES) | NOT_TERRITORIAL_ROUTES)
 
 
 @pytest.mark.parametrize("route", sorted(OBJECT_ROUTES))

@@ -1,0 +1,182 @@
+"""API: child-friendly commune assessments — list and read them, start one, save scores, submit, review.
+
+The same selectors and services as the pages: an assessment outside the caller's area is the same 404 as a missing
+one; a service's refusal answers 422 with the message of each field (``value_<code>``, ``points_<code>``…).
+Evidence files are uploaded through the page (multipart); through the API a changed pre-filled figure can only
+be saved for a sub-item that already has evidence.
+
+This module does not use postponed annotations: operations are wrapped by ``api_require`` and Ninja resolves
+parameter annotations in the wrapper's module.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from treem.childfriendly import selectors, services
+from treem.childfriendly.models import Assessment
+from treem.childfriendly.permissions import ASSESS_COMMUNE, REVIEW_ASSESSMENTS, VIEW_ASSESSMENTS
+from treem.core.access import api_require
+from treem.core.api_errors import invalid
+
+router = Router(tags=["Xã phù hợp với trẻ em"])
+
+
+class ScoreOut(Schema):
+    code: str
+    text: str
+    rule: str
+    threshold: Decimal | None
+    max_points: int
+    value: Decimal | None
+    points: Decimal
+    prefilled_value: Decimal | None
+    prefill_source: str
+    prefill_link: str
+    override_reason: str
+
+
+class CriterionOut(Schema):
+    number: int
+    name: str
+    points: Decimal
+    max_points: int
+    is_met: bool
+
+
+class AssessmentOut(Schema):
+    id: int
+    org_unit_uid: str
+    org_unit_code: str
+    org_unit_name: str
+    year: int
+    version: str
+    status: str = Field(description="draft, submitted, returned, recognised")
+    band: str
+    threshold: int | None
+    total: Decimal
+    is_recognisable: bool
+    reasons: list[str]
+    review_comment: str
+    submitted_at: datetime | None
+    reviewed_at: datetime | None
+    is_demo: bool
+
+    @staticmethod
+    def of(assessment: Assessment) -> "AssessmentOut":
+        result = selectors.recognition_of(assessment)
+        return AssessmentOut(
+            id=assessment.pk, org_unit_uid=assessment.org_unit.uid, org_unit_code=assessment.org_unit.code,
+            org_unit_name=assessment.org_unit.name, year=assessment.year, version=assessment.version.code,
+            status=assessment.status, band=assessment.band, threshold=selectors.threshold_of(assessment),
+            total=result.total, is_recognisable=result.is_recognisable, reasons=result.reasons(),
+            review_comment=assessment.review_comment, submitted_at=assessment.submitted_at,
+            reviewed_at=assessment.reviewed_at, is_demo=assessment.is_demo)
+
+
+class AssessmentDetailOut(AssessmentOut):
+    criteria: list[CriterionOut]
+    scores: list[ScoreOut]
+
+
+def _detail(assessment: Assessment) -> AssessmentDetailOut:
+    result = selectors.recognition_of(assessment)
+    return AssessmentDetailOut(
+        **AssessmentOut.of(assessment).dict(),
+        criteria=[CriterionOut(number=criterion.number, name=criterion.name, points=criterion.points,
+                               max_points=criterion.max_points, is_met=criterion.is_met)
+                  for criterion in result.criteria],
+        scores=[ScoreOut(code=score.sub_item.code, text=score.sub_item.text, rule=score.sub_item.rule,
+                         threshold=score.sub_item.threshold, max_points=score.sub_item.points, value=score.value,
+                         points=score.points, prefilled_value=score.prefilled_value,
+                         prefill_source=score.prefill_source, prefill_link=score.prefill_link,
+                         override_reason=score.override_reason)
+                for score in selectors.scores_of(assessment)])
+
+
+class ListFilters(Schema):
+    year: int | None = Field(None, ge=2019, le=2100)
+
+
+class AssessmentListOut(Schema):
+    count: int
+    results: list[AssessmentOut]
+
+
+class StartIn(Schema):
+    org_unit_uid: str = Field(max_length=11)
+    year: int = Field(ge=2019, le=2100)
+
+
+class ScoreIn(Schema):
+    code: str = Field(max_length=16)
+    value: Decimal | None = Field(None, description="tỷ lệ (%), số lượng, hoặc 1/0 cho có/không")
+    points: Decimal | None = Field(None, description="để trống: theo cách chấm của mục")
+    reason: str = Field("", max_length=2000, description="bắt buộc khi sửa số liệu điền sẵn")
+
+
+class ScoresIn(Schema):
+    scores: list[ScoreIn] = Field(max_length=200)
+
+
+class ReviewIn(Schema):
+    decision: Literal["recognise", "return"]
+    comment: str = Field("", max_length=4000)
+
+
+@router.get("/child-friendly/assessments", response=AssessmentListOut,
+            summary="Các bản đánh giá xã phù hợp với trẻ em trong phạm vi của bạn")
+@api_require(VIEW_ASSESSMENTS)
+def list_assessments(request: HttpRequest, filters: Query[ListFilters]) -> AssessmentListOut:
+    rows = list(selectors.assessments_for(request.user, year=filters.year))
+    return AssessmentListOut(count=len(rows), results=[AssessmentOut.of(row) for row in rows])
+
+
+@router.get("/child-friendly/assessments/{assessment_id}", response=AssessmentDetailOut,
+            summary="Một bản đánh giá: điểm từng mục và tiêu chí, điều kiện công nhận")
+@api_require(VIEW_ASSESSMENTS)
+def get_assessment(request: HttpRequest, assessment_id: int) -> AssessmentDetailOut:
+    return _detail(selectors.assessment_for(request.user, assessment_id=assessment_id))
+
+
+@router.post("/child-friendly/assessments", response={201: AssessmentDetailOut},
+             summary="Bắt đầu bản tự đánh giá của một xã cho một năm (điền sẵn từ dữ liệu của treem)")
+@api_require(ASSESS_COMMUNE)
+def start_assessment(request: HttpRequest, payload: StartIn) -> tuple[int, AssessmentDetailOut]:
+    unit = next((unit for unit in selectors.communes_to_assess(request.user, year=payload.year)
+                 if unit.uid == payload.org_unit_uid), None)
+    if unit is None:
+        raise invalid("org_unit_uid", "Không có xã này trong phạm vi của bạn vào năm đánh giá.")
+    created = services.start_assessment(actor=request.user, org_unit=unit, year=payload.year)
+    return 201, _detail(created)
+
+
+@router.put("/child-friendly/assessments/{assessment_id}/scores", response=AssessmentDetailOut,
+            summary="Lưu số liệu và điểm (tất cả hoặc không mục nào)")
+@api_require(ASSESS_COMMUNE)
+def save_scores(request: HttpRequest, assessment_id: int, payload: ScoresIn) -> AssessmentDetailOut:
+    found = selectors.assessment_for(request.user, assessment_id=assessment_id)
+    saved = services.save_scores(actor=request.user, assessment=found, entries=[
+        services.ScoreInput(code=entry.code, value=entry.value, points=entry.points, reason=entry.reason)
+        for entry in payload.scores])
+    return _detail(saved)
+
+
+@router.post("/child-friendly/assessments/{assessment_id}/submit", response=AssessmentDetailOut,
+             summary="Gửi bản tự đánh giá để thẩm định")
+@api_require(ASSESS_COMMUNE)
+def submit_assessment(request: HttpRequest, assessment_id: int) -> AssessmentDetailOut:
+    found = selectors.assessment_for(request.user, assessment_id=assessment_id)
+    return _detail(services.submit_assessment(actor=request.user, assessment=found))
+
+
+@router.post("/child-friendly/assessments/{assessment_id}/review", response=AssessmentDetailOut,
+             summary="Thẩm định: công nhận (khi đủ điều kiện) hoặc trả lại kèm ý kiến")
+@api_require(REVIEW_ASSESSMENTS)
+def review_assessment(request: HttpRequest, assessment_id: int, payload: ReviewIn) -> AssessmentDetailOut:
+    found = selectors.assessment_for(request.user, assessment_id=assessment_id)
+    return _detail(services.review_assessment(actor=request.user, assessment=found, decision=payload.decision,
+                                              comment=payload.comment))
