@@ -14,5 +14,10 @@ class MapsConfig(AppConfig):
         from treem.maps.services import BOUNDARY_INTAKE
 
         register_kind(BOUNDARY_INTAKE)
+
+        from treem.maps.childfriendly_source import child_friendly_sources
+        from treem.maps.sources import register_map_source
+
+        register_map_source(child_friendly_sources)
         register_navigation("maps:map", label=_("Bản đồ"), capability=VIEW_MAPS, order=110)
         register_navigation("maps:boundaries", label=_("Ranh giới bản đồ"), capability=MANAGE_BOUNDARIES, order=820)
