@@ -39,6 +39,7 @@ from treem.nutrition.api import router as nutrition_router
 from treem.plans.api import router as plans_router
 from treem.protection.api import router as protection_router
 from treem.protection.api_intake import router as intake_router
+from treem.protection.api_plans import router as protection_plans_router
 from treem.registry.api import router as registry_router
 from treem.reporting.api import router as reporting_router
 
@@ -188,6 +189,7 @@ def declare_error_responses(router: Router) -> None:
 
 
 for router in (accounts_router, hierarchy_router, plans_router, indicators_router, registry_router,
-               nutrition_router, protection_router, intake_router, reporting_router, childfriendly_router):
+               nutrition_router, protection_router, protection_plans_router, intake_router, reporting_router,
+               childfriendly_router):
     declare_error_responses(router)
     api.add_router("/", router)

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import TextChoices
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from treem.core.access import api_require
-from treem.core.api_errors import ApiError, ErrorOut, invalid
+from treem.core.api_choices import choices_text
+from treem.core.api_concurrency import IF_MATCH, VersionConflictOut, conflict_responses, expected_version, set_etag
+from treem.core.api_errors import ApiError, invalid
 from treem.reporting import selectors, services
 from treem.reporting.models import ReporterKind, ReportingCycle, Submission, SubmissionVersion, TaskProgress
 from treem.reporting.permissions import REVIEW_SUBMISSIONS, VIEW_SUBMISSIONS, WRITE_SUBMISSION
@@ -32,15 +33,10 @@ MAX_CELLS = 500
 MAX_OFFSET = 1_000_000
 
 
-def _choices(choices: type[TextChoices]) -> str:
-    """The values of a choice field with their Vietnamese labels, for the schema's description."""
-    return "; ".join(f"{value or '(rỗng)'} = {label}" for value, label in choices.choices)
-
-
-STATUS_TEXT = "trạng thái: " + _choices(Submission.Status)
-KIND_TEXT = "đối tượng báo cáo: " + _choices(ReporterKind)
-TASK_STATUS_TEXT = "tình hình thực hiện: " + _choices(TaskProgress.Status)
-DECISION_TEXT = "kết quả xem xét: " + _choices(SubmissionVersion.Decision)
+STATUS_TEXT = "trạng thái: " + choices_text(Submission.Status)
+KIND_TEXT = "đối tượng báo cáo: " + choices_text(ReporterKind)
+TASK_STATUS_TEXT = "tình hình thực hiện: " + choices_text(TaskProgress.Status)
+DECISION_TEXT = "kết quả xem xét: " + choices_text(SubmissionVersion.Decision)
 
 
 class CycleOut(Schema):
@@ -206,31 +202,15 @@ class TaskProgressIn(Schema):
     proposals: str = Field("", max_length=20000)
 
 
-class SubmissionConflictOut(ErrorOut):
-    current_version: str = Field(description="phiên bản hiện tại của báo cáo")
+CONFLICTS: dict[int, Any] = conflict_responses(VersionConflictOut)
 
 
-CONFLICTS: dict[int, Any] = {409: SubmissionConflictOut, 412: SubmissionConflictOut, 428: ErrorOut}
-IF_MATCH = Header(None, alias="If-Match", max_length=80,
-                  description="phiên bản (ETag) đã đọc; 412 nếu báo cáo đã đổi từ đó")
-
-
-def _expected_version(if_match: str | None, body_version: str | None) -> tuple[str, int]:
-    """The version the caller read, and the status a stale one answers (412 for If-Match, 409 for the body)."""
-    if if_match:
-        return if_match.strip().removeprefix("W/").strip('"'), 412
-    if body_version:
-        return body_version, 409
-    raise ApiError(428, gettext("Cần gửi phiên bản đã đọc (header If-Match hoặc trường version)."),
-                   {"version": [gettext("Trường này là bắt buộc.")]})
-
-
-def _stale(error: services.StaleSubmission, status: int) -> Status[SubmissionConflictOut]:
-    return Status(status, SubmissionConflictOut(detail=str(error), current_version=error.current_version))
+def _stale(error: services.StaleSubmission, status: int) -> Status[VersionConflictOut]:
+    return Status(status, VersionConflictOut(detail=str(error), current_version=error.current_version))
 
 
 def _with_etag(response: HttpResponse, submission: Submission) -> None:
-    response["ETag"] = f'"{selectors.submission_version(submission)}"'
+    set_etag(response, selectors.submission_version(submission))
 
 
 @router.get("/reporting/cycles", response=CycleListOut, summary="Các kỳ báo cáo, năm gần nhất trước")
@@ -307,7 +287,7 @@ def get_values(request: HttpRequest, response: HttpResponse, submission_id: int)
 def enter_values(request: HttpRequest, response: HttpResponse, submission_id: int, payload: ValuesIn,
                  if_match: str | None = IF_MATCH) -> Status[Any]:
     submission = selectors.submission_for(request.user, submission_id=submission_id, capability=WRITE_SUBMISSION)
-    expected, stale_status = _expected_version(if_match, payload.version)
+    expected, stale_status = expected_version(if_match, payload.version)
     grid = {(cell["element"].code, cell["unit"].code): cell for row in selectors.value_grid(submission)
             for cell in row["cells"]}
     entries = []
@@ -348,7 +328,7 @@ def _versioned_write(request: HttpRequest, response: HttpResponse, *, submission
     """One write on a report the caller may reach, made against the version the caller read (If-Match or the
     body's ``version``): the report with its new ETag, or the stale answer when somebody changed it since."""
     submission = selectors.submission_for(request.user, submission_id=submission_id, capability=capability)
-    expected, stale_status = _expected_version(if_match, version)
+    expected, stale_status = expected_version(if_match, version)
     try:
         submission = write(submission, expected)
     except services.StaleSubmission as error:
@@ -431,7 +411,7 @@ def save_task_progress(request: HttpRequest, response: HttpResponse, submission_
     progress = submission.task_progress.select_related("assignment", "submission").filter(pk=progress_id).first()
     if progress is None:
         raise Http404
-    expected, stale_status = _expected_version(if_match, payload.version)
+    expected, stale_status = expected_version(if_match, payload.version)
     try:
         progress = services.save_task_progress(
             actor=request.user, progress=progress, status=payload.status,  # type: ignore[arg-type]
