@@ -42,6 +42,7 @@ from treem.protection.api_intake import router as intake_router
 from treem.protection.api_plans import router as protection_plans_router
 from treem.registry.api import router as registry_router
 from treem.reporting.api import router as reporting_router
+from treem.reporting.api_evidence import router as evidence_router
 
 JSON_TYPES = ("application/json",)
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -190,6 +191,6 @@ def declare_error_responses(router: Router) -> None:
 
 for router in (accounts_router, hierarchy_router, plans_router, indicators_router, registry_router,
                nutrition_router, protection_router, protection_plans_router, intake_router, reporting_router,
-               childfriendly_router):
+               evidence_router, childfriendly_router):
     declare_error_responses(router)
     api.add_router("/", router)

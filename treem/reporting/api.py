@@ -22,6 +22,7 @@ from treem.core.access import api_require
 from treem.core.api_choices import choices_text
 from treem.core.api_concurrency import IF_MATCH, VersionConflictOut, conflict_responses, expected_version, set_etag
 from treem.core.api_errors import ApiError, invalid
+from treem.core.api_paging import limit_query, offset_query, page
 from treem.reporting import selectors, services
 from treem.reporting.models import ReporterKind, ReportingCycle, Submission, SubmissionVersion, TaskProgress
 from treem.reporting.permissions import REVIEW_SUBMISSIONS, VIEW_SUBMISSIONS, WRITE_SUBMISSION
@@ -30,7 +31,6 @@ router = Router(tags=["Báo cáo định kỳ"])
 MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_LIMIT = 500
 MAX_CELLS = 500
-MAX_OFFSET = 1_000_000
 
 
 STATUS_TEXT = "trạng thái: " + choices_text(Submission.Status)
@@ -216,12 +216,11 @@ def _with_etag(response: HttpResponse, submission: Submission) -> None:
 @router.get("/reporting/cycles", response=CycleListOut, summary="Các kỳ báo cáo, năm gần nhất trước")
 @api_require(VIEW_SUBMISSIONS)
 def list_cycles(
-    request: HttpRequest,
-    limit: int = Query(100, ge=1, le=MAX_LIMIT, description="số kỳ mỗi trang (tối đa 500)"),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="bỏ qua bao nhiêu kỳ đầu danh sách"),
+    request: HttpRequest, response: HttpResponse,
+    limit: int = limit_query(100, MAX_LIMIT, "kỳ"), offset: int = offset_query("kỳ"),
 ) -> CycleListOut:
-    found = selectors.cycles()
-    return CycleListOut(count=found.count(), items=[CycleOut.of(cycle) for cycle in found[offset:offset + limit]])
+    total, rows = page(response, selectors.cycles(), limit=limit, offset=offset)
+    return CycleListOut(count=total, items=[CycleOut.of(cycle) for cycle in rows])
 
 
 @router.get("/reporting/cycles/{year}", response=CycleOut, summary="Kỳ báo cáo của một năm")
@@ -237,20 +236,20 @@ def get_cycle(request: HttpRequest, year: int) -> CycleOut:
             summary="Các báo cáo trong phạm vi của bạn (lọc theo năm, trạng thái)")
 @api_require(VIEW_SUBMISSIONS)
 def list_submissions(
-    request: HttpRequest,
+    request: HttpRequest, response: HttpResponse,
     year: int | None = Query(None, ge=MIN_YEAR, le=MAX_YEAR, description="năm báo cáo"),
     status: Submission.Status | None = Query(None, description=STATUS_TEXT),  # noqa: B008
-    limit: int = Query(100, ge=1, le=MAX_LIMIT, description="số báo cáo mỗi trang (tối đa 500)"),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="bỏ qua bao nhiêu báo cáo đầu danh sách"),
+    limit: int = limit_query(100, MAX_LIMIT, "báo cáo"), offset: int = offset_query("báo cáo"),
 ) -> SubmissionListOut:
     found = selectors.submissions_for(request.user)
     if year is not None:
         found = found.filter(cycle__year=year)
     if status is not None:
         found = found.filter(status=status)
-    found = found.order_by("-cycle__year", "kind", "org_unit__path", "agency__code")
-    return SubmissionListOut(count=found.count(), items=[
-        SubmissionItemOut(**SubmissionItemOut.fields_of(submission)) for submission in found[offset:offset + limit]])
+    found = found.order_by("-cycle__year", "kind", "org_unit__path", "agency__code", "pk")
+    total, rows = page(response, found, limit=limit, offset=offset)
+    return SubmissionListOut(count=total, items=[
+        SubmissionItemOut(**SubmissionItemOut.fields_of(submission)) for submission in rows])
 
 
 @router.get("/reporting/submissions/{submission_id}", response=SubmissionOut,
@@ -394,9 +393,12 @@ def save_narrative(request: HttpRequest, response: HttpResponse, submission_id: 
 @router.get("/reporting/submissions/{submission_id}/tasks", response=list[TaskProgressOut],
             summary="Tiến độ các nhiệm vụ được giao mà báo cáo phải nêu")
 @api_require(VIEW_SUBMISSIONS)
-def list_task_progress(request: HttpRequest, response: HttpResponse, submission_id: int) -> list[TaskProgressOut]:
+def list_task_progress(request: HttpRequest, response: HttpResponse, submission_id: int,
+                       limit: int = limit_query(100, MAX_LIMIT, "nhiệm vụ"),
+                       offset: int = offset_query("nhiệm vụ")) -> list[TaskProgressOut]:
     submission = selectors.submission_for(request.user, submission_id=submission_id)
-    rows = [TaskProgressOut.of(progress) for progress in services.ensure_task_progress(submission)]
+    _total, found = page(response, list(services.ensure_task_progress(submission)), limit=limit, offset=offset)
+    rows = [TaskProgressOut.of(progress) for progress in found]
     _with_etag(response, submission)
     return rows
 
