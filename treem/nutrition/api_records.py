@@ -23,7 +23,7 @@ from ninja.files import UploadedFile
 from treem.core.access import api_require
 from treem.core.api_choices import choices_text
 from treem.core.api_concurrency import IF_MATCH, VersionConflictOut, conflict_responses, expected_version, set_etag
-from treem.core.api_errors import ApiError, invalid
+from treem.core.api_errors import ApiError, ErrorOut, invalid
 from treem.core.api_paging import limit_query, offset_query, page
 from treem.core.idempotency import IDEMPOTENCY_KEY, idempotent
 from treem.core.intake.errors import UploadRefused
@@ -241,12 +241,18 @@ def get_import(request: HttpRequest, import_id: int = ImportIdPath,
 
 
 @router.post("/nutrition/imports/{import_id}/confirm", response={200: MeasurementImportOut,
-             202: MeasurementImportOut}, summary="Xác nhận nhập tệp đã chạy thử (tệp lớn nhập ở nền: 202)")
+             202: MeasurementImportOut, 409: ErrorOut},
+             summary="Xác nhận nhập tệp đã chạy thử (tệp lớn nhập ở nền: 202; đã xác nhận rồi: 409)")
 @api_require(RECORD_MEASUREMENTS)
-def confirm(request: HttpRequest, import_id: int = ImportIdPath) -> Status[MeasurementImportOut]:
+def confirm(request: HttpRequest, response: HttpResponse, import_id: int = ImportIdPath,
+            idempotency_key: str | None = IDEMPOTENCY_KEY) -> Status[MeasurementImportOut]:
     record = selectors.import_for(request.user, import_id=import_id, capability=RECORD_MEASUREMENTS)
-    try:
-        record = confirm_import(actor=request.user, record=record)  # type: ignore[arg-type]
-    except UploadRefused as error:
-        raise ApiError(409, str(error)) from error
-    return Status(202 if record.is_running else 200, _import_out(record))
+
+    def run() -> Status[MeasurementImportOut]:
+        try:
+            confirmed = confirm_import(actor=request.user, record=record)  # type: ignore[arg-type]
+        except UploadRefused as error:
+            raise ApiError(409, str(error)) from error
+        return Status(202 if confirmed.is_running else 200, _import_out(confirmed))
+
+    return idempotent(request, response, idempotency_key, run)

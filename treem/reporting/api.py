@@ -12,7 +12,7 @@ parameter annotations in the wrapper's module, so the schemas must be real objec
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
@@ -124,7 +124,8 @@ class SubmissionOut(SubmissionItemOut):
 
 class FindingOut(Schema):
     rule: str
-    severity: str = Field(description="error = lỗi (chặn nộp); warning = cảnh báo (cần giải trình)")
+    severity: Literal["error", "warning"] = Field(
+        description="`error`: lỗi (chặn nộp); `warning`: cảnh báo (cần giải trình)")
     message: str
 
 
