@@ -73,7 +73,8 @@ class AssessmentOut(Schema):
         return AssessmentOut(
             id=assessment.pk, org_unit_uid=assessment.org_unit.uid, org_unit_code=assessment.org_unit.code,
             org_unit_name=assessment.org_unit.name, year=assessment.year, version=assessment.version.code,
-            status=Assessment.Status(assessment.status), band=assessment.band, threshold=selectors.threshold_of(assessment),
+            status=Assessment.Status(assessment.status), band=assessment.band,
+            threshold=selectors.threshold_of(assessment),
             total=result.total, is_recognisable=result.is_recognisable, reasons=result.reasons(),
             review_comment=assessment.review_comment, submitted_at=assessment.submitted_at,
             reviewed_at=assessment.reviewed_at, is_demo=assessment.is_demo)
