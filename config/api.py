@@ -36,11 +36,14 @@ from treem.core.api_errors import (
 from treem.hierarchy.api import router as hierarchy_router
 from treem.indicators.api import router as indicators_router
 from treem.nutrition.api import router as nutrition_router
+from treem.nutrition.api_records import router as nutrition_records_router
 from treem.plans.api import router as plans_router
 from treem.protection.api import router as protection_router
 from treem.protection.api_intake import router as intake_router
+from treem.protection.api_plans import router as protection_plans_router
 from treem.registry.api import router as registry_router
 from treem.reporting.api import router as reporting_router
+from treem.reporting.api_evidence import router as evidence_router
 
 JSON_TYPES = ("application/json",)
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -188,6 +191,7 @@ def declare_error_responses(router: Router) -> None:
 
 
 for router in (accounts_router, hierarchy_router, plans_router, indicators_router, registry_router,
-               nutrition_router, protection_router, intake_router, reporting_router, childfriendly_router):
+               nutrition_router, nutrition_records_router, protection_router, protection_plans_router, intake_router,
+               reporting_router, evidence_router, childfriendly_router):
     declare_error_responses(router)
     api.add_router("/", router)

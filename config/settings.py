@@ -171,6 +171,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "treem@localhost")
 
 # API bearer tokens expire after this many days.
 API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)
+# How long an Idempotency-Key of the API is remembered (purged by `manage.py purge_idempotency_keys`, daily).
+IDEMPOTENCY_KEY_RETENTION_HOURS = env_int("IDEMPOTENCY_KEY_RETENTION_HOURS", 48)
 
 LOGGING = {
     "version": 1,

@@ -117,7 +117,21 @@ OBJECT_ROUTES: dict[str, Callable[[str], str]] = {
         lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/values",
     "GET /api/v1/reporting/submissions/{submission_id}/tasks":
         lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/tasks",
+    "GET /api/v1/reporting/submissions/{submission_id}/tasks/{progress_id}/evidence":
+        lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/tasks/{_task_of(code)}/evidence",
+    "GET /api/v1/reporting/evidence/{evidence_id}": lambda code: f"/api/v1/reporting/evidence/{_evidence_of(code)}",
+    "GET /api/v1/reporting/evidence/{evidence_id}/file":
+        lambda code: f"/api/v1/reporting/evidence/{_evidence_of(code)}/file",
+    "GET /api/v1/incidents/{incident_id}": lambda code: f"/api/v1/incidents/{_incident_of(code)}",
+    "GET /api/v1/nutrition/imports/{import_id}":
+        lambda code: f"/api/v1/nutrition/imports/{_measurement_import_of(code)}",
 }
+
+
+def _incident_of(code: str) -> int:
+    from treem.protection.tests.factories import incident
+
+    return incident(code).pk
 
 # Routes whose address holds an object id rather than a commune code: the address of an object that does not exist.
 MISSING_OBJECT_URLS: dict[str, str] = {
@@ -131,11 +145,18 @@ MISSING_OBJECT_URLS: dict[str, str] = {
     "GET /api/v1/reporting/submissions/{submission_id}": "/api/v1/reporting/submissions/987654321",
     "GET /api/v1/reporting/submissions/{submission_id}/values": "/api/v1/reporting/submissions/987654321/values",
     "GET /api/v1/reporting/submissions/{submission_id}/tasks": "/api/v1/reporting/submissions/987654321/tasks",
+    "GET /api/v1/reporting/submissions/{submission_id}/tasks/{progress_id}/evidence":
+        "/api/v1/reporting/submissions/987654321/tasks/1/evidence",
+    "GET /api/v1/reporting/evidence/{evidence_id}": "/api/v1/reporting/evidence/987654321",
+    "GET /api/v1/reporting/evidence/{evidence_id}/file": "/api/v1/reporting/evidence/987654321/file",
+    "GET /api/v1/incidents/{incident_id}": "/api/v1/incidents/987654321",
+    "GET /api/v1/nutrition/imports/{import_id}": "/api/v1/nutrition/imports/987654321",
 }
 
 # Routes whose object belongs to no commune (a plan is one document for the whole province): every holder of an
 # assignment reads them, and nobody without one (tests/test_url_permissions.py, treem/plans/tests/test_api.py).
-NOT_TERRITORIAL_ROUTES = {"GET /api/v1/plans/{plan_id}/indicators", "GET /api/v1/reporting/cycles/{year}"}
+NOT_TERRITORIAL_ROUTES = {"GET /api/v1/plans/{plan_id}/indicators", "GET /api/v1/reporting/cycles/{year}",
+                          "GET /api/v1/plans/{plan_id}/tasks", "GET /api/v1/plans/{plan_id}/assignments"}
 
 # Writes of a report, by the role that may make them: (method, address builder from a commune code, role).
 REPORT_WRITE_ROUTES: dict[str, tuple[Callable[[str], str], str]] = {
@@ -205,7 +226,8 @@ def test_every_api_route_with_a_path_parameter_is_covered() -> None:
                     for method in operation.methods:
                         routes.add(f"{method} /api/v1{prefix.rstrip('/')}{path}")
     assert routes <= (set(OBJECT_ROUTES) | set(CASE_ROUTES) | set(CASE_WRITE_ROUTES) | set(PAIR_WRITE_ROUTES)
-                      | set(REPORT_WRITE_ROUTES) | set(CHILDFRIENDLY_WRITE_ROUTES) | NOT_TERRITORIAL_ROUTES)
+                      | set(REPORT_WRITE_ROUTES) | set(CHILDFRIENDLY_WRITE_ROUTES) | set(OBJECT_WRITE_ROUTES)
+                      | set(CASE_PLAN_ROUTES) | NOT_TERRITORIAL_ROUTES)
 
 
 @pytest.mark.parametrize("route", sorted(OBJECT_ROUTES))
@@ -334,3 +356,122 @@ def test_a_decision_on_a_pair_is_the_own_officers_and_404_for_a_neighbour(client
     assert neighbour.status_code == missing.status_code == 404 and neighbour.json() == missing.json()
     own_url, own_body = PAIR_WRITE_ROUTES[route](_duplicate_pair_of(OWN))
     assert client.post(own_url, data=own_body, content_type="application/json").status_code == 200
+
+
+def _measurement_of(code: str) -> int:
+    from treem.nutrition.tests.object_routes import measurement_of
+
+    return measurement_of(code).pk
+
+
+def _measurement_import_of(code: str) -> int:
+    from treem.nutrition.tests.object_routes import import_of
+
+    return import_of(code).pk
+
+
+PDF = b"%PDF-1.4\n%treem\n1 0 obj<<>>endobj\n%%EOF\n"
+
+# Writes on an object of a commune: the address builder, whether the body is a file, and what the own commune's
+# officer gets (a refusal that shows the object was reached — no version: 428; a finished import: 409 — or success).
+OBJECT_WRITE_ROUTES: dict[str, tuple[Callable[[str], str], dict[str, Any] | None, int]] = {
+    "PATCH /api/v1/nutrition/measurements/{measurement_id}":
+        (lambda code: f"/api/v1/nutrition/measurements/{_measurement_of(code)}", {"reason": "x"}, 428),
+    "DELETE /api/v1/nutrition/measurements/{measurement_id}":
+        (lambda code: f"/api/v1/nutrition/measurements/{_measurement_of(code)}?reason=nhầm", None, 200),
+    "POST /api/v1/nutrition/imports/{import_id}/confirm":
+        (lambda code: f"/api/v1/nutrition/imports/{_measurement_import_of(code)}/confirm", {}, 409),
+    "POST /api/v1/reporting/submissions/{submission_id}/tasks/{progress_id}/evidence":
+        (lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/tasks/{_task_of(code)}/evidence",
+         {"file": PDF}, 201),
+    "DELETE /api/v1/reporting/evidence/{evidence_id}":
+        (lambda code: f"/api/v1/reporting/evidence/{_evidence_of(code)}", None, 200),
+}
+
+
+@pytest.mark.parametrize("route", sorted(OBJECT_WRITE_ROUTES))
+def test_a_write_on_a_neighbours_object_is_404_and_saves_nothing(client: Client, route: str) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from treem.core.models import AuditEvent
+
+    method = route.split(" ", 1)[0]
+    build, body, own_status = OBJECT_WRITE_ROUTES[route]
+    theirs = build(OTHER)
+    client.force_login(user_with_role(Role.COMMUNE_OFFICER, OWN))
+
+    def send(url: str) -> Any:
+        if body is not None and "file" in body:
+            return client.post(url, {"file": SimpleUploadedFile("bien-ban.pdf", body["file"])})
+        return client.generic(method, url, json.dumps(body or {}), content_type="application/json")
+
+    events = AuditEvent.objects.exclude(verb=AuditEvent.Verb.VIEW).count()
+    assert send(theirs).status_code == 404
+    assert AuditEvent.objects.exclude(verb=AuditEvent.Verb.VIEW).count() == events
+    assert send(build(OWN)).status_code == own_status
+
+
+def _case_at_plan_step(worker: Any) -> Any:
+    from django.utils import timezone
+
+    from treem.protection import services
+    from treem.protection.tests.factories import advance_to_plan, make_case
+
+    case = make_case(worker, code=OWN)
+    advance_to_plan(case, worker)
+    plan = services.save_plan(actor=worker, case=case, goals="Trẻ an toàn", starts_on=timezone.localdate(),
+                              review_on=timezone.localdate())
+    services.add_service(actor=worker, plan=plan, kind="psychological", description="Tư vấn",
+                         provider_name="Trạm y tế", planned_on=timezone.localdate())
+    return case
+
+
+def _service_of(case: Any) -> int:
+    from treem.protection.selectors import current_plan, open_step
+
+    step = open_step(case)
+    plan = step.plan if step is not None and step.plan is not None else current_plan(case)
+    return int(plan.services.get().pk)
+
+
+TODAY_TEXT = "2026-01-01"
+
+# A case's plan and a referral's follow-up: (method, address and body from the case, the assigned worker's status).
+CASE_PLAN_ROUTES: dict[str, tuple[str, Callable[[Any], tuple[str, dict[str, Any]]], int]] = {
+    "GET /api/v1/cases/{case_id}/plan": ("GET", lambda case: (f"/api/v1/cases/{case.pk}/plan", {}), 200),
+    "PUT /api/v1/cases/{case_id}/plan": ("PUT", lambda case: (
+        f"/api/v1/cases/{case.pk}/plan", {"goals": "Trẻ đi học lại", "starts_on": TODAY_TEXT,
+                                          "review_on": TODAY_TEXT}), 200),
+    "GET /api/v1/cases/{case_id}/plan/services": ("GET", lambda case: (
+        f"/api/v1/cases/{case.pk}/plan/services", {}), 200),
+    "POST /api/v1/cases/{case_id}/plan/services": ("POST", lambda case: (
+        f"/api/v1/cases/{case.pk}/plan/services", {"kind": "legal_aid", "description": "Trợ giúp pháp lý",
+                                                   "provider_name": "Phòng Tư pháp", "planned_on": TODAY_TEXT}), 201),
+    "POST /api/v1/cases/{case_id}/plan/services/{service_id}/delivery": ("POST", lambda case: (
+        f"/api/v1/cases/{case.pk}/plan/services/{_service_of(case)}/delivery", {"delivered_on": TODAY_TEXT}), 422),
+    "POST /api/v1/cases/{case_id}/plan/approve": ("POST", lambda case: (
+        f"/api/v1/cases/{case.pk}/plan/approve", {"approved_on": TODAY_TEXT, "approver_name": "Lò Văn Thành"}), 200),
+    "POST /api/v1/cases/{case_id}/referrals/{referral_id}/follow-up": ("POST", lambda case: (
+        f"/api/v1/cases/{case.pk}/referrals/{_referral_of(case)}/follow-up",
+        {"followed_up_on": TODAY_TEXT, "note": "Đã khám"}), 200),
+}
+
+
+@pytest.mark.parametrize("route", sorted(CASE_PLAN_ROUTES))
+def test_a_cases_plan_answers_its_assigned_worker_and_404_to_everyone_else(client: Client, route: str) -> None:
+    """(The delivery of a service of a plan not yet approved is refused with 422: it reached the service.)"""
+    from treem.core.models import AuditEvent
+
+    assigned = user_with_role(Role.CASE_WORKER, OWN)
+    case = _case_at_plan_step(assigned)
+    method, build, assigned_status = CASE_PLAN_ROUTES[route]
+    url, body = build(case)
+    events = AuditEvent.objects.exclude(verb=AuditEvent.Verb.VIEW).count()
+    for outsider in (user_with_role(Role.COMMUNE_OFFICER, OWN), user_with_role(Role.CASE_WORKER, OWN),
+                     user_with_role(Role.COMMUNE_OFFICER, OTHER), user_with_role(Role.CASE_WORKER, OTHER)):
+        client.force_login(outsider)
+        assert client.generic(method, url, json.dumps(body), content_type="application/json").status_code == 404
+    assert AuditEvent.objects.exclude(verb=AuditEvent.Verb.VIEW).count() == events
+    client.force_login(assigned)
+    assert client.generic(method, url, json.dumps(body), content_type="application/json").status_code == \
+        assigned_status

@@ -13,14 +13,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
 
 from treem.childfriendly import selectors, services
 from treem.childfriendly.models import Assessment
 from treem.childfriendly.permissions import ASSESS_COMMUNE, REVIEW_ASSESSMENTS, VIEW_ASSESSMENTS
 from treem.core.access import api_require
+from treem.core.api_choices import choices_text
 from treem.core.api_errors import invalid
+from treem.core.idempotency import IDEMPOTENCY_KEY, idempotent
 
 router = Router(tags=["Xã phù hợp với trẻ em"])
 
@@ -54,7 +56,7 @@ class AssessmentOut(Schema):
     org_unit_name: str
     year: int
     version: str
-    status: str = Field(description="draft, submitted, returned, recognised")
+    status: Assessment.Status = Field(description=choices_text(Assessment.Status))
     band: str
     threshold: int | None
     total: Decimal
@@ -71,7 +73,8 @@ class AssessmentOut(Schema):
         return AssessmentOut(
             id=assessment.pk, org_unit_uid=assessment.org_unit.uid, org_unit_code=assessment.org_unit.code,
             org_unit_name=assessment.org_unit.name, year=assessment.year, version=assessment.version.code,
-            status=assessment.status, band=assessment.band, threshold=selectors.threshold_of(assessment),
+            status=Assessment.Status(assessment.status), band=assessment.band,
+            threshold=selectors.threshold_of(assessment),
             total=result.total, is_recognisable=result.is_recognisable, reasons=result.reasons(),
             review_comment=assessment.review_comment, submitted_at=assessment.submitted_at,
             reviewed_at=assessment.reviewed_at, is_demo=assessment.is_demo)
@@ -123,7 +126,7 @@ class ScoresIn(Schema):
 
 
 class ReviewIn(Schema):
-    decision: Literal["recognise", "return"]
+    decision: Literal["recognise", "return"] = Field(description="`recognise`: công nhận; `return`: trả lại")
     comment: str = Field("", max_length=4000)
 
 
@@ -145,13 +148,18 @@ def get_assessment(request: HttpRequest, assessment_id: int) -> AssessmentDetail
 @router.post("/child-friendly/assessments", response={201: AssessmentDetailOut},
              summary="Bắt đầu bản tự đánh giá của một xã cho một năm (điền sẵn từ dữ liệu của treem)")
 @api_require(ASSESS_COMMUNE)
-def start_assessment(request: HttpRequest, payload: StartIn) -> tuple[int, AssessmentDetailOut]:
+def start_assessment(request: HttpRequest, response: HttpResponse, payload: StartIn,
+                     idempotency_key: str | None = IDEMPOTENCY_KEY) -> Status[AssessmentDetailOut]:
     unit = next((unit for unit in selectors.communes_to_assess(request.user, year=payload.year)
                  if unit.uid == payload.org_unit_uid), None)
     if unit is None:
         raise invalid("org_unit_uid", "Không có xã này trong phạm vi của bạn vào năm đánh giá.")
-    created = services.start_assessment(actor=request.user, org_unit=unit, year=payload.year)
-    return 201, _detail(created)
+
+    def start() -> Status[AssessmentDetailOut]:
+        created = services.start_assessment(actor=request.user, org_unit=unit, year=payload.year)
+        return Status(201, _detail(created))
+
+    return idempotent(request, response, idempotency_key, start)
 
 
 @router.put("/child-friendly/assessments/{assessment_id}/scores", response=AssessmentDetailOut,

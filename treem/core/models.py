@@ -189,5 +189,34 @@ class CalendarDay(BaseModel):
         return f"{self.on:%d/%m/%Y} – {self.get_kind_display()}: {self.name}"
 
 
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` on a creating ``POST`` of the API, with the answer it was given.
+
+    A retry with the same key and the same request is answered with the stored answer instead of creating the record
+    a second time; the same key with another request is refused. Keys are machinery, not records of what somebody
+    did (the record they created has its own audit event): they are not audited, and are purged after
+    ``IDEMPOTENCY_KEY_RETENTION_HOURS``.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người dùng"), on_delete=models.CASCADE,
+                             related_name="idempotency_keys")
+    key = models.CharField(_("khóa"), max_length=200)
+    operation = models.CharField(_("thao tác"), max_length=255, help_text=_("phương thức và đường dẫn"))
+    request_digest = models.CharField(_("tóm lược yêu cầu"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("mã trả lời"), null=True, blank=True,
+                                                       help_text=_("trống khi yêu cầu đầu tiên còn đang xử lý"))
+    response_body = models.JSONField(_("nội dung trả lời"), null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = "khóa chống gửi trùng"
+        verbose_name_plural = "khóa chống gửi trùng"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.operation})"
+
+
 # The import record is defined with the rest of the intake pipeline; importing it here registers it with core.
 from treem.core.intake.models import ImportRecord as ImportRecord  # noqa: E402

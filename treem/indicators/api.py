@@ -9,15 +9,20 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from treem.core.access import api_require
+from treem.core.api_choices import choices_text
 from treem.core.api_errors import ErrorOut
+from treem.core.api_paging import limit_query, offset_query, page
+from treem.hierarchy.models import Level
 from treem.indicators.engine import Figure
 from treem.indicators.permissions import VIEW_INDICATORS
+from treem.indicators.progress import Status
 from treem.indicators.selectors import CategoryRow, UnitFigures, indicator_values
+from treem.plans.models import Comparison
 from treem.plans.selectors import plan_for
 
 router = Router(tags=["Chỉ tiêu"])
@@ -25,6 +30,7 @@ INDICATOR_CODE = r"^I[0-9]{2,3}$"
 ORG_UNIT_CODE = r"^[0-9A-Z]{1,16}$"
 MIN_PERIOD, MAX_PERIOD = 2000, 2100
 UnitLevel = Literal["province", "district", "commune"]
+LEVEL_TEXT = "`province`: tỉnh; `district`: huyện; `commune`: xã"
 PLACES = 4
 
 
@@ -43,7 +49,7 @@ class OrgUnitRefOut(Schema):
     uid: str
     code: str
     name: str
-    level: str
+    level: Level = Field(description=choices_text(Level))
 
 
 class CategoryOut(Schema):
@@ -68,9 +74,9 @@ class DisaggregationsOut(Schema):
 
 class StatusOut(Schema):
     target_year: int
-    comparison: str
+    comparison: Comparison = Field(description=choices_text(Comparison))
     target_value: float
-    status: str
+    status: Status = Field(description="tình hình so với mục tiêu: " + choices_text(Status))
     label: str
     latest_year: int | None
     latest_value: float | None
@@ -106,8 +112,8 @@ def _out(code: str, row: UnitFigures) -> IndicatorValueOut:
     statuses = []
     for target, assessment in row.progress.assessments:
         statuses.append(StatusOut(
-            target_year=target.year, comparison=target.comparison, target_value=float(target.value),
-            status=assessment.status.value, label=assessment.label, latest_year=assessment.latest_year,
+            target_year=target.year, comparison=Comparison(target.comparison), target_value=float(target.value),
+            status=Status(assessment.status), label=assessment.label, latest_year=assessment.latest_year,
             latest_value=_number(assessment.latest_value), projection=_number(assessment.projection),
             gap=_number(assessment.gap), tolerance=_number(assessment.tolerance), points=len(assessment.points),
         ))
@@ -118,7 +124,7 @@ def _out(code: str, row: UnitFigures) -> IndicatorValueOut:
         by_dimension[category.dimension].append(CategoryOut.of(category))
     return IndicatorValueOut(
         indicator=code, period=row.year,
-        org_unit=OrgUnitRefOut(uid=row.unit.uid, code=row.unit.code, name=row.unit.name, level=row.unit.level),
+        org_unit=OrgUnitRefOut(uid=row.unit.uid, code=row.unit.code, name=row.unit.name, level=Level(row.unit.level)),
         status=status, targets=statuses,
         disaggregations=DisaggregationsOut(**by_dimension, minority_gap=_number(row.minority_gap)),
         **_figure_fields(row.figure),  # type: ignore[arg-type]
@@ -129,13 +135,15 @@ def _out(code: str, row: UnitFigures) -> IndicatorValueOut:
             summary="Giá trị một chỉ tiêu cho một năm: một đơn vị, hoặc các đơn vị một cấp trong đơn vị đó")
 @api_require(VIEW_INDICATORS)
 def list_indicator_values(
-    request: HttpRequest,
+    request: HttpRequest, response: HttpResponse,
     indicator: str = Query(..., pattern=INDICATOR_CODE, description="mã chỉ tiêu, ví dụ I05"),
     period: int = Query(..., ge=MIN_PERIOD, le=MAX_PERIOD, description="năm"),
     org_unit: str = Query(..., pattern=ORG_UNIT_CODE, description="mã thống kê của đơn vị"),
-    level: UnitLevel | None = Query(None, description="liệt kê các đơn vị cấp này trong đơn vị"),  # noqa: B008
+    level: UnitLevel | None = Query(  # noqa: B008
+        None, description="liệt kê các đơn vị cấp này trong đơn vị: " + LEVEL_TEXT),
     on: date | None = Query(None, description="ngày hiệu lực của đơn vị (mặc định 31/12 của năm)"),  # noqa: B008
     plan: int | None = Query(None, ge=1, description="kế hoạch (mặc định kế hoạch đang áp dụng)"),
+    limit: int = limit_query(200, 500, "đơn vị"), offset: int = offset_query("đơn vị"),
 ) -> list[IndicatorValueOut]:
     """``org_unit`` is a statistics code resolved on ``on`` (by default 31 December of ``period``); ``level``
     (province, district, commune) lists the units of that level under it on that day instead. An indicator,
@@ -144,4 +152,5 @@ def list_indicator_values(
     _indicator, rows, _on = indicator_values(request.user, plan=chosen, code=indicator, year=period,
                                              org_unit_code=org_unit, level=level, on=on,
                                              today=timezone.localdate())
-    return [_out(indicator, row) for row in rows]
+    _total, found = page(response, list(rows), limit=limit, offset=offset)
+    return [_out(indicator, row) for row in found]

@@ -8,16 +8,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from treem.core.access import api_require
+from treem.core.api_choices import choices_text
 from treem.core.api_errors import ApiError
+from treem.core.api_paging import limit_query, offset_query, page
 from treem.core.audit import record_read
+from treem.core.idempotency import IDEMPOTENCY_KEY, idempotent
 from treem.nutrition.checks import MeasurementValues, assess
-from treem.nutrition.models import Measurement, Place, Source, age_in_days
+from treem.nutrition.models import Measurement, Place, Position, Source, age_in_days
 from treem.nutrition.permissions import RECORD_MEASUREMENTS, SCORE_MEASUREMENTS, VIEW_MEASUREMENTS
 from treem.nutrition.scoring import RowInput, score_rows
 from treem.nutrition.selectors import child_for, child_measurements, previous_measurement
@@ -71,15 +74,19 @@ def score(request: HttpRequest, payload: ScoreRequest) -> ScoreResponse:
     return ScoreResponse(rows=[ScoreRowOut(**vars(result)) for result in scored])
 
 
+POSITION_TEXT = choices_text(Position, blank="không ghi")
+
+
 class MeasurementOut(Schema):
     id: int
+    version: str = Field(description="phiên bản (cũng là ETag): gửi lại khi sửa (If-Match hoặc version)")
     measured_on: date
     age_days: int | None
     weight_kg: float | None
     length_cm: float | None
-    position: str
+    position: Position | Literal[""] = Field(description=POSITION_TEXT)
     has_oedema: bool
-    place: str
+    place: Place = Field(description=choices_text(Place))
     measured_by: str
     waz: float | None
     haz: float | None
@@ -94,21 +101,22 @@ class MeasurementOut(Schema):
         def number(value: Decimal | None) -> float | None:
             return None if value is None else float(value)
 
-        return MeasurementOut(
-            id=item.pk, measured_on=item.measured_on, age_days=item.age_days, weight_kg=number(item.weight_kg),
-            length_cm=number(item.length_cm), position=item.position, has_oedema=item.has_oedema, place=item.place,
-            measured_by=item.measured_by, waz=number(item.waz), haz=number(item.haz), whz=number(item.whz),
-            flag_waz=item.flag_waz, flag_haz=item.flag_haz, flag_whz=item.flag_whz, is_demo=item.is_demo,
-        )
+        return MeasurementOut.model_validate(dict(
+            id=item.pk, version=item.version, measured_on=item.measured_on, age_days=item.age_days,
+            weight_kg=number(item.weight_kg), length_cm=number(item.length_cm), position=item.position,
+            has_oedema=item.has_oedema, place=item.place, measured_by=item.measured_by, waz=number(item.waz),
+            haz=number(item.haz), whz=number(item.whz), flag_waz=item.flag_waz, flag_haz=item.flag_haz,
+            flag_whz=item.flag_whz, is_demo=item.is_demo,
+        ))
 
 
 class MeasurementIn(Schema):
     measured_on: date
     weight_kg: float | None = None
     length_cm: float | None = Field(None, description="chiều dài (đo nằm) hoặc chiều cao (đo đứng), cm")
-    position: Literal["", "L", "H"] = Field("", description="L (đo nằm), H (đo đứng) hoặc trống")
+    position: Position | Literal[""] = Field("", description=POSITION_TEXT)
     has_oedema: bool = False
-    place: Place = Place.HEALTH_STATION
+    place: Place = Field(Place.HEALTH_STATION, description=choices_text(Place))
     measured_by: str = ""
 
 
@@ -121,17 +129,25 @@ class SavedMeasurementOut(Schema):
 @router.get("/nutrition/children/{child_id}/measurements", response=list[MeasurementOut],
             summary="Các lần cân, đo của một trẻ, với chỉ số Z")
 @api_require(VIEW_MEASUREMENTS)
-def list_measurements(request: HttpRequest, child_id: int) -> list[MeasurementOut]:
+def list_measurements(request: HttpRequest, response: HttpResponse, child_id: int,
+                      limit: int = limit_query(200, 500, "lần cân, đo"),
+                      offset: int = offset_query("lần cân, đo")) -> list[MeasurementOut]:
     child = child_for(request.user, child_id=child_id)
     record_read(actor=request.user, obj=child, org_unit_path=child.commune.path, reason="API: số đo tăng trưởng")
-    return [MeasurementOut.of(item) for item in child_measurements(child)]
+    _total, rows = page(response, child_measurements(child), limit=limit, offset=offset)
+    return [MeasurementOut.of(item) for item in rows]
 
 
 @router.post("/nutrition/children/{child_id}/measurements", response={201: SavedMeasurementOut,
              200: SavedMeasurementOut}, summary="Ghi một lần cân, đo (cùng ngày thì sửa lần đã ghi)")
 @api_require(RECORD_MEASUREMENTS)
-def create_measurement(request: HttpRequest, child_id: int, payload: MeasurementIn) -> Status[SavedMeasurementOut]:
+def create_measurement(request: HttpRequest, response: HttpResponse, child_id: int, payload: MeasurementIn,
+                       idempotency_key: str | None = IDEMPOTENCY_KEY) -> Status[SavedMeasurementOut]:
     """Scores are computed and stored; implausible values are saved and returned with their warnings."""
+    return idempotent(request, response, idempotency_key, lambda: _create_measurement(request, child_id, payload))
+
+
+def _create_measurement(request: HttpRequest, child_id: int, payload: MeasurementIn) -> Status[SavedMeasurementOut]:
     child = child_for(request.user, child_id=child_id, capability=RECORD_MEASUREMENTS)
     values = MeasurementValues(
         measured_on=payload.measured_on, weight_kg=_decimal(payload.weight_kg),

@@ -8,6 +8,7 @@ hard-deleted: it is soft-deleted with a reason, and every change is an audit eve
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -132,6 +133,11 @@ class Measurement(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.child.full_name} – {self.measured_on:%d/%m/%Y}"
+
+    @property
+    def version(self) -> str:
+        """A token that changes with every save of the measurement: the API's ETag, sent back to correct it."""
+        return hashlib.sha256(f"{self.pk}:{self.updated_at.isoformat()}".encode()).hexdigest()[:16]
 
     @property
     def is_flagged(self) -> bool:

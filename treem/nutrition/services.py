@@ -166,19 +166,31 @@ def record_measurement(
     return SavedMeasurement(measurement=measurement, created=True, changed=True)
 
 
+class StaleMeasurement(Exception):
+    """A correction based on a version of the measurement that somebody else has changed since; nothing saved."""
+
+    def __init__(self, *, current_version: str) -> None:
+        super().__init__(_("Số đo đã được người khác sửa; hãy tải lại rồi sửa lại."))
+        self.current_version = current_version
+
+
 @transaction.atomic
 def correct_measurement(
     *, actor: Actor, measurement: Measurement, changes: Mapping[str, Any], today: date | None = None,
-    reason: str = "",
+    reason: str = "", expected_version: str | None = None,
 ) -> Measurement:
-    """Change values of a measurement (and recompute its scores); the audit event keeps the values before."""
+    """Change values of a measurement (and recompute its scores); the audit event keeps the values before.
+
+    With ``expected_version`` (``Measurement.version`` as read), a measurement changed since is refused with
+    ``StaleMeasurement``."""
     corrected, _ = _correct(actor=actor, measurement=measurement, changes=changes,
-                            today=today or timezone.localdate(), reason=reason)
+                            today=today or timezone.localdate(), reason=reason, expected_version=expected_version)
     return corrected
 
 
 def _correct(
-    *, actor: Actor, measurement: Measurement, changes: Mapping[str, Any], today: date, reason: str
+    *, actor: Actor, measurement: Measurement, changes: Mapping[str, Any], today: date, reason: str,
+    expected_version: str | None = None,
 ) -> tuple[Measurement, list[str]]:
     unknown = set(changes) - set(CORRECTABLE_FIELDS)
     if unknown:
@@ -188,6 +200,8 @@ def _correct(
     ensure_permitted(actor, RECORD_MEASUREMENTS, path=measurement.child.commune.path)
     if measurement.deleted_at is not None:
         raise ValidationError(_("Số đo này đã bị xoá."))
+    if expected_version is not None and expected_version != measurement.version:
+        raise StaleMeasurement(current_version=measurement.version)
     before = snapshot(measurement)
     for name, value in changes.items():
         if name in ("weight_kg", "length_cm"):

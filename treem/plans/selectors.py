@@ -23,6 +23,8 @@ from treem.plans.models import (
     Plan,
     PlanAssignment,
     Target,
+    Task,
+    TaskGroup,
 )
 from treem.plans.permissions import VIEW_PLANS
 
@@ -44,6 +46,13 @@ def plan_for(user: UserLike, *, plan_id: int | None = None, code: str | None = N
     if plan is None:
         raise Http404(NOT_FOUND_MESSAGE)
     return plan
+
+
+def task_groups_of(plan: Plan) -> QuerySet[TaskGroup]:
+    """The plan's active task groups (§III) in order, each with its active tasks in order."""
+    return (TaskGroup.objects.filter(plan=plan, is_active=True)
+            .prefetch_related(Prefetch("tasks", queryset=Task.objects.filter(is_active=True).order_by("order")))
+            .order_by("order"))
 
 
 def indicators_of(plan: Plan) -> QuerySet[Indicator]:

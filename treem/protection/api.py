@@ -12,12 +12,22 @@ from typing import Annotated, Any, Literal
 
 from django import forms as django_forms
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Header, Path, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from treem.core.access import api_require
+from treem.core.api_choices import choices_text
+from treem.core.api_concurrency import (
+    STALE_BODY_VERSION,
+    conflict_responses,
+    expected_version,
+    if_match_header,
+    set_etag,
+)
 from treem.core.api_errors import ErrorOut, invalid
+from treem.core.api_paging import limit_query, offset_query, page
+from treem.core.idempotency import IDEMPOTENCY_KEY, idempotent
 from treem.core.models import EthnicGroup
 from treem.hierarchy.models import OrgUnit, Village
 from treem.protection import selectors, services
@@ -46,24 +56,24 @@ MINIMUM_REASON_LENGTH = services.MINIMUM_REASON_LENGTH
 
 
 class StepOut(Schema):
-    kind: str
+    kind: StepKind = Field(description=choices_text(StepKind))
     label: str
     cycle: int
-    status: str
+    status: CaseStep.Status = Field(description=choices_text(CaseStep.Status))
     opened_at: datetime
     due_at: datetime
     deadline: str
     completed_at: datetime | None
-    outcome: str
+    outcome: Outcome | Literal[""] = Field(description=choices_text(Outcome, blank="bước chưa xong"))
     is_on_time: bool | None
     is_overdue: bool
 
     @staticmethod
     def of(step: CaseStep, *, now: datetime) -> "StepOut":
-        return StepOut(kind=step.kind, label=step.get_kind_display(), cycle=step.cycle, status=step.status,
-                       opened_at=step.opened_at, due_at=step.due_at, deadline=step.deadline_label,
-                       completed_at=step.completed_at, outcome=step.outcome, is_on_time=step.is_on_time,
-                       is_overdue=step.is_overdue(now=now))
+        return StepOut.model_validate(dict(
+            kind=step.kind, label=step.get_kind_display(), cycle=step.cycle, status=step.status,
+            opened_at=step.opened_at, due_at=step.due_at, deadline=step.deadline_label, completed_at=step.completed_at,
+            outcome=step.outcome, is_on_time=step.is_on_time, is_overdue=step.is_overdue(now=now)))
 
 
 class CaseListItemOut(Schema):
@@ -72,11 +82,11 @@ class CaseListItemOut(Schema):
     org_unit_code: str
     org_unit_name: str
     child_initials: str
-    harm_kind: str
-    status: str
-    risk_level: str
+    harm_kind: HarmKind = Field(description=choices_text(HarmKind))
+    status: Case.Status = Field(description=choices_text(Case.Status))
+    risk_level: RiskLevel | Literal[""] = Field(description=choices_text(RiskLevel, blank="chưa đánh giá"))
     reported_at: datetime
-    open_step: str | None
+    open_step: StepKind | None = Field(description="bước đang mở: " + choices_text(StepKind))
     open_step_due_at: datetime | None
     is_overdue: bool
     is_demo: bool
@@ -93,23 +103,24 @@ class CaseOut(Schema):
     child_full_name: str
     child_birth_date: date | None
     child_age_years: int | None
-    child_sex: str
+    child_sex: Sex = Field(description=choices_text(Sex))
     child_ethnic_group_code: str | None
     child_address: str
     guardian_name: str
     guardian_phone: str
-    special_circumstance: str
-    reported_via: str
+    special_circumstance: SpecialCircumstanceGroup | Literal[""] = Field(
+        description=choices_text(SpecialCircumstanceGroup, blank="không thuộc nhóm nào"))
+    reported_via: ReportChannel = Field(description=choices_text(ReportChannel))
     reported_at: datetime
     reporter_name: str
     reporter_phone: str
     occurred_place: str
-    harm_kind: str
-    perpetrator_relation: str
+    harm_kind: HarmKind = Field(description=choices_text(HarmKind))
+    perpetrator_relation: PerpetratorRelation = Field(description=choices_text(PerpetratorRelation))
     summary: str
     is_in_danger: bool
-    status: str
-    risk_level: str
+    status: Case.Status = Field(description=choices_text(Case.Status))
+    risk_level: RiskLevel | Literal[""] = Field(description=choices_text(RiskLevel, blank="chưa đánh giá"))
     closed_at: datetime | None
     is_demo: bool
     steps: list[StepOut]
@@ -117,7 +128,7 @@ class CaseOut(Schema):
     @staticmethod
     def of(case: Case) -> "CaseOut":
         now = timezone.now()
-        return CaseOut(
+        return CaseOut.model_validate(dict(
             id=case.pk, number=case.number, version=case.version, org_unit_code=case.org_unit.code,
             org_unit_name=case.org_unit.name, village=case.village.name if case.village else None,
             child_id=case.child_id, child_full_name=case.child_full_name, child_birth_date=case.child_birth_date,
@@ -130,15 +141,10 @@ class CaseOut(Schema):
             perpetrator_relation=case.perpetrator_relation, summary=case.summary, is_in_danger=case.is_in_danger,
             status=case.status, risk_level=case.risk_level, closed_at=case.closed_at, is_demo=case.is_demo,
             steps=[StepOut.of(step, now=now) for step in case.steps.order_by("opened_at", "id")],
-        )
+        ))
 
 
 BIRTH_OR_AGE = "ngày sinh hoặc tuổi của trẻ: cần ít nhất một trong hai (child_birth_date hoặc child_age_years)"
-
-
-def choices_text(choices: Any) -> str:
-    """The values of a choice field with their Vietnamese labels, for an OpenAPI description."""
-    return "; ".join(f"`{value}`: {label}" for value, label in choices)
 
 
 class CaseIn(Schema):
@@ -166,25 +172,31 @@ class CaseIn(Schema):
     is_in_danger: bool = False
 
 
+CASE_VERSION = ("phiên bản của hồ sơ đã đọc (`version` của `GET /cases/{case_id}`, cũng là ETag); hoặc gửi header "
+                "If-Match. Bắt buộc một trong hai (428 nếu thiếu); cũ thì 409 (trường version) hoặc 412 (If-Match) và "
+                "không lưu gì")
+
+
 class CasePatch(Schema):
-    version: int
+    version: int | None = Field(None, description=CASE_VERSION)
     child_id: int | None = None
     child_full_name: str | None = None
     child_birth_date: date | None = None
     child_age_years: int | None = None
-    child_sex: Sex | None = None
+    child_sex: Sex | None = Field(None, description=choices_text(Sex))
     child_ethnic_group_code: str | None = None
     child_address: str | None = None
     guardian_name: str | None = None
     guardian_phone: str | None = None
     village_id: int | None = None
-    special_circumstance: str | None = None
-    reported_via: ReportChannel | None = None
+    special_circumstance: SpecialCircumstanceGroup | Literal[""] | None = Field(
+        None, description=choices_text(SpecialCircumstanceGroup, blank="không thuộc nhóm nào"))
+    reported_via: ReportChannel | None = Field(None, description=choices_text(ReportChannel))
     reporter_name: str | None = None
     reporter_phone: str | None = None
     occurred_place: str | None = None
-    harm_kind: HarmKind | None = None
-    perpetrator_relation: PerpetratorRelation | None = None
+    harm_kind: HarmKind | None = Field(None, description=choices_text(HarmKind))
+    perpetrator_relation: PerpetratorRelation | None = Field(None, description=choices_text(PerpetratorRelation))
     summary: str | None = None
 
 
@@ -200,6 +212,29 @@ class ChangeOut(Schema):
 class ConflictOut(ErrorOut):
     current_version: int
     changes: list[ChangeOut]
+
+
+CASE_CONFLICTS: dict[int, Any] = conflict_responses(ConflictOut)
+IfMatch = if_match_header("phiên bản (version, cũng là ETag) của hồ sơ đã đọc; 412 nếu người khác đã sửa hồ sơ sau "
+                          "phiên bản này, và không lưu gì")
+
+
+def _case_version(case: Case, if_match: str | None, body_version: int | None, *,
+                  required: bool) -> tuple[int | None, int]:
+    """The case version the caller read and the status a stale one answers; an If-Match that is not a version
+    of this case (not a number) can never match: it is stale."""
+    raw, stale_status = expected_version(if_match, body_version, required=required)
+    if raw is None:
+        return None, stale_status
+    try:
+        return int(raw), stale_status
+    except ValueError:
+        return -1, stale_status
+
+
+def _conflict(error: services.StaleVersionError, status: int = STALE_BODY_VERSION) -> Status[Any]:
+    return Status(status, ConflictOut(detail=str(error), current_version=error.current_version,
+                                      changes=[ChangeOut(**change) for change in error.changes]))
 
 
 def _ethnic_group(code: str | None) -> EthnicGroup | None:
@@ -239,28 +274,38 @@ def _commune(request: HttpRequest, code: str, on: date, capability: str) -> OrgU
 
 @router.get("/cases", response=list[CaseListItemOut], summary="Các trường hợp bạn được giao (tên viết tắt)")
 @api_require(WORK_CASES)
-def list_cases(request: HttpRequest, status: str | None = None) -> list[CaseListItemOut]:
+def list_cases(
+    request: HttpRequest, response: HttpResponse,
+    status: Case.Status | None = Query(None, description=choices_text(Case.Status)),  # noqa: B008
+    limit: int = limit_query(100, 500, "hồ sơ"), offset: int = offset_query("hồ sơ"),
+) -> list[CaseListItemOut]:
     now = timezone.now()
     cases = selectors.cases_for(request.user, now=now)
-    if status in Case.Status.values:
+    if status is not None:
         cases = cases.filter(status=status)
-    open_steps = selectors.open_steps_by_case(cases)
+    _total, rows = page(response, cases.order_by("-reported_at", "-pk"), limit=limit, offset=offset)
+    open_steps = selectors.open_steps_by_case(cases.filter(pk__in=[case.pk for case in rows]))
     items = []
-    for case in cases.order_by("-reported_at"):
+    for case in rows:
         step = open_steps.get(case.pk)
-        items.append(CaseListItemOut(
+        items.append(CaseListItemOut.model_validate(dict(
             id=case.pk, number=case.number, org_unit_code=case.org_unit.code, org_unit_name=case.org_unit.name,
             child_initials=case.masked_name, harm_kind=case.harm_kind, status=case.status,
             risk_level=case.risk_level, reported_at=case.reported_at, open_step=step.kind if step else None,
             open_step_due_at=step.due_at if step else None, is_overdue=bool(step and step.is_overdue(now=now)),
             is_demo=case.is_demo,
-        ))
+        )))
     return items
 
 
 @router.post("/cases", response={201: CaseOut}, summary="Tiếp nhận một trường hợp (Mẫu 01)")
 @api_require(WORK_CASES)
-def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
+def create_case(request: HttpRequest, response: HttpResponse, payload: CaseIn,
+                idempotency_key: str | None = IDEMPOTENCY_KEY) -> Status[CaseOut]:
+    return idempotent(request, response, idempotency_key, lambda: _create_case(request, payload))
+
+
+def _create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
     on = timezone.localtime(payload.reported_at).date() if timezone.is_aware(payload.reported_at) else \
         payload.reported_at.date()
     org_unit = _commune(request, payload.org_unit_code, on, WORK_CASES)
@@ -290,23 +335,32 @@ class EmergencyAccessOut(Schema):
 @router.post("/cases/emergency-access", response={201: EmergencyAccessOut},
              summary="Truy cập khẩn cấp một hồ sơ không được giao, có ghi lý do")
 @api_require(BREAK_GLASS)
-def break_glass(request: HttpRequest, payload: EmergencyAccessIn) -> Status[EmergencyAccessOut]:
-    access = services.break_glass(actor=request.user, number=payload.number, reason=payload.reason)  # type: ignore[arg-type]
-    return Status(201, EmergencyAccessOut(case_id=access.case_id, number=access.case.number,
-                                          granted_at=access.granted_at, expires_at=access.expires_at))
+def break_glass(request: HttpRequest, response: HttpResponse, payload: EmergencyAccessIn,
+                idempotency_key: str | None = IDEMPOTENCY_KEY) -> Status[EmergencyAccessOut]:
+    def grant() -> Status[EmergencyAccessOut]:
+        access = services.break_glass(actor=request.user, number=payload.number,  # type: ignore[arg-type]
+                                      reason=payload.reason)
+        return Status(201, EmergencyAccessOut(case_id=access.case_id, number=access.case.number,
+                                              granted_at=access.granted_at, expires_at=access.expires_at))
+
+    return idempotent(request, response, idempotency_key, grant)
 
 
 @router.get("/cases/{case_id}", response=CaseOut, summary="Một trường hợp (việc mở hồ sơ được ghi nhật ký)")
 @api_require(WORK_CASES)
-def get_case(request: HttpRequest, case_id: str) -> CaseOut:
-    return CaseOut.of(selectors.open_case(request.user, case_id=case_id))
+def get_case(request: HttpRequest, response: HttpResponse, case_id: str) -> CaseOut:
+    case = selectors.open_case(request.user, case_id=case_id)
+    set_etag(response, case.version)
+    return CaseOut.of(case)
 
 
-@router.patch("/cases/{case_id}", response={200: CaseOut, 409: ConflictOut},
-              summary="Sửa thông tin trường hợp; gửi kèm version, bị từ chối (409) nếu người khác đã sửa")
+@router.patch("/cases/{case_id}", response={200: CaseOut, **CASE_CONFLICTS},
+              summary="Sửa thông tin trường hợp; gửi kèm version hoặc If-Match: 409/412 nếu người khác đã sửa")
 @api_require(WORK_CASES)
-def update_case(request: HttpRequest, case_id: str, payload: CasePatch) -> Status[CaseOut | ConflictOut]:
+def update_case(request: HttpRequest, response: HttpResponse, case_id: str, payload: CasePatch,
+                if_match: str | None = IfMatch) -> Status[Any]:
     case = selectors.case_for(request.user, case_id=case_id)
+    version, stale_status = _case_version(case, if_match, payload.version, required=True)
     changes: dict[str, Any] = payload.model_dump(exclude_unset=True, exclude={"version"})
     if "child_ethnic_group_code" in changes:
         changes["child_ethnic_group"] = _ethnic_group(changes.pop("child_ethnic_group_code"))
@@ -315,12 +369,13 @@ def update_case(request: HttpRequest, case_id: str, payload: CasePatch) -> Statu
     if "child_id" in changes:
         changes["child"] = _registry_child(request, changes.pop("child_id"))
     try:
-        services.update_case(actor=request.user, case=case, expected_version=payload.version,  # type: ignore[arg-type]
+        services.update_case(actor=request.user, case=case, expected_version=version,  # type: ignore[arg-type]
                              changes=changes)
     except services.StaleVersionError as error:
-        return Status(409, ConflictOut(detail=str(error), current_version=error.current_version,
-                                       changes=[ChangeOut(**change) for change in error.changes]))
-    return Status(200, CaseOut.of(selectors.open_case(request.user, case_id=case.pk)))
+        return _conflict(error, stale_status)
+    updated = selectors.open_case(request.user, case_id=case.pk)
+    set_etag(response, updated.version)
+    return Status(200, CaseOut.of(updated))
 
 
 class IncidentOut(Schema):
@@ -330,25 +385,25 @@ class IncidentOut(Schema):
     village: str | None
     place: str
     occurred_on: date
-    kind: str
-    harm_kind: str
+    kind: IncidentKind = Field(description=choices_text(IncidentKind))
+    harm_kind: HarmKind | Literal[""] = Field(description=choices_text(HarmKind, blank="không phải vụ xâm hại"))
     child_age_years: int
-    child_sex: str
+    child_sex: Sex = Field(description=choices_text(Sex))
     child_ethnic_group_code: str | None
-    outcome: str
+    outcome: IncidentOutcome = Field(description=choices_text(IncidentOutcome))
     actions_taken: str
     is_demo: bool
 
     @staticmethod
     def of(incident: Incident) -> "IncidentOut":
-        return IncidentOut(
+        return IncidentOut.model_validate(dict(
             id=incident.pk, org_unit_code=incident.org_unit.code, org_unit_name=incident.org_unit.name,
             village=incident.village.name if incident.village else None, place=incident.place,
             occurred_on=incident.occurred_on, kind=incident.kind, harm_kind=incident.harm_kind,
             child_age_years=incident.child_age_years, child_sex=incident.child_sex,
             child_ethnic_group_code=incident.child_ethnic_group.code if incident.child_ethnic_group else None,
             outcome=incident.outcome, actions_taken=incident.actions_taken, is_demo=incident.is_demo,
-        )
+        ))
 
 
 class IncidentIn(Schema):
@@ -369,10 +424,11 @@ class IncidentIn(Schema):
 @router.get("/incidents", response=list[IncidentOut], summary="Sổ theo dõi tai nạn, thương tích, xâm hại")
 @api_require(VIEW_INCIDENTS)
 def list_incidents(
-    request: HttpRequest,
+    request: HttpRequest, response: HttpResponse,
     year: int | None = Query(None, ge=MIN_YEAR, le=MAX_YEAR, description="năm xảy ra"),
     month: int | None = Query(None, ge=1, le=12, description="tháng xảy ra (1–12)"),
-    kind: IncidentKind | None = Query(None, description="loại vụ việc"),  # noqa: B008
+    kind: IncidentKind | None = Query(None, description="loại vụ việc: " + choices_text(IncidentKind)),  # noqa: B008
+    limit: int = limit_query(100, 1000, "vụ"), offset: int = offset_query("vụ"),
 ) -> list[IncidentOut]:
     incidents = selectors.incidents_for(request.user)
     if year is not None:
@@ -381,12 +437,24 @@ def list_incidents(
         incidents = incidents.filter(occurred_on__month=month)
     if kind is not None:
         incidents = incidents.filter(kind=kind)
-    return [IncidentOut.of(incident) for incident in incidents[:5000]]
+    _total, rows = page(response, incidents.order_by("-occurred_on", "-pk"), limit=limit, offset=offset)
+    return [IncidentOut.of(incident) for incident in rows]
+
+
+@router.get("/incidents/{incident_id}", response=IncidentOut, summary="Một vụ trong sổ theo dõi")
+@api_require(VIEW_INCIDENTS)
+def get_incident(request: HttpRequest, incident_id: int = Path(..., ge=1, le=2_147_483_647)) -> IncidentOut:
+    return IncidentOut.of(selectors.incident_for(request.user, incident_id=incident_id))
 
 
 @router.post("/incidents", response={201: IncidentOut}, summary="Ghi một vụ vào sổ theo dõi")
 @api_require(RECORD_INCIDENTS)
-def create_incident(request: HttpRequest, payload: IncidentIn) -> Status[IncidentOut]:
+def create_incident(request: HttpRequest, response: HttpResponse, payload: IncidentIn,
+                    idempotency_key: str | None = IDEMPOTENCY_KEY) -> Status[IncidentOut]:
+    return idempotent(request, response, idempotency_key, lambda: _create_incident(request, payload))
+
+
+def _create_incident(request: HttpRequest, payload: IncidentIn) -> Status[IncidentOut]:
     org_unit = _commune(request, payload.org_unit_code, payload.occurred_on, RECORD_INCIDENTS)
     fields = payload.model_dump(exclude={"org_unit_code", "child_ethnic_group_code", "village_id"})
     incident = services.record_incident(
@@ -405,7 +473,7 @@ CaseIdPath = Path(..., description="mã số (id) của trường hợp")
 VERSION_DESCRIPTION = (
     "phiên bản của hồ sơ mà bạn đang xem (`version` của `GET /cases/{case_id}`); nếu người khác đã sửa hồ sơ sau "
     "phiên bản này, yêu cầu bị từ chối với 409 và không lưu gì. Có thể gửi trong tiêu đề `If-Match` thay cho trường "
-    "`version`; bỏ trống cả hai thì không kiểm tra."
+    "`version` (khi đó phiên bản cũ trả 412); bỏ trống cả hai thì không kiểm tra."
 )
 
 
@@ -540,33 +608,19 @@ class StepCompletedOut(Schema):
     next_step: StepDetailOut | None = Field(description="bước tiếp theo (null khi hồ sơ đã đóng)")
 
 
-def _expected_version(body_version: int | None, if_match: str | None) -> int | None:
-    if if_match is None:
-        return body_version
-    try:
-        return int(if_match.strip().strip('"').removeprefix("W/").strip('"'))
-    except ValueError as error:
-        raise invalid("If-Match", "Ghi phiên bản của hồ sơ (một số nguyên).") from error
-
-
-def _conflict(error: services.StaleVersionError) -> Status[Any]:
-    return Status(409, ConflictOut(detail=str(error), current_version=error.current_version,
-                                   changes=[ChangeOut(**change) for change in error.changes]))
-
-
-IfMatch = Header(None, alias="If-Match", description=VERSION_DESCRIPTION)
-
-
 @router.get("/cases/{case_id}/steps", response=list[StepDetailOut],
             summary="Các bước xử lý của trường hợp, với hạn, đúng hạn hay không và biểu mẫu của từng bước")
 @api_require(WORK_CASES)
-def list_case_steps(request: HttpRequest, case_id: str = CaseIdPath) -> list[StepDetailOut]:
+def list_case_steps(request: HttpRequest, response: HttpResponse, case_id: str = CaseIdPath,
+                    limit: int = limit_query(100, 200, "bước"), offset: int = offset_query("bước"),
+                    ) -> list[StepDetailOut]:
     now = timezone.now()
     case = selectors.open_case(request.user, case_id=case_id)
-    return [_step_detail(step, now=now) for step in selectors.steps_of(case)]
+    _total, rows = page(response, selectors.steps_of(case), limit=limit, offset=offset)
+    return [_step_detail(step, now=now) for step in rows]
 
 
-@router.post("/cases/{case_id}/steps/{step_id}/complete", response={200: StepCompletedOut, 409: ConflictOut},
+@router.post("/cases/{case_id}/steps/{step_id}/complete", response={200: StepCompletedOut, **CASE_CONFLICTS},
              summary="Hoàn thành bước đang mở với biểu mẫu của bước (Mẫu 02, 03, 05, 06)")
 @api_require(WORK_CASES)
 def complete_case_step(
@@ -581,12 +635,13 @@ def complete_case_step(
     if not form.is_valid():
         raise ValidationError({f"form.{name}": messages for name, messages in form.errors.items()})
     data = dict(form.cleaned_data)
+    version, stale_status = _case_version(case, if_match, payload.version, required=False)
     try:
         following = services.complete_step(
             actor=request.user, step=step, outcome=outcome_from(step.kind, data), data=data,  # type: ignore[arg-type]
-            expected_version=_expected_version(payload.version, if_match))
+            expected_version=version)
     except services.StaleVersionError as error:
-        return _conflict(error)
+        return _conflict(error, stale_status)
     except services.StepAlreadyDoneError as error:
         current = selectors.case_for(request.user, case_id=case.pk)
         return Status(409, ConflictOut(detail=str(error), current_version=current.version, changes=[]))
@@ -636,18 +691,26 @@ class ReferralResponseIn(Schema):
 
 @router.get("/cases/{case_id}/referrals", response=list[ReferralOut], summary="Các lần chuyển gửi của trường hợp")
 @api_require(WORK_CASES)
-def list_referrals(request: HttpRequest, case_id: str = CaseIdPath) -> list[ReferralOut]:
+def list_referrals(request: HttpRequest, response: HttpResponse, case_id: str = CaseIdPath,
+                   limit: int = limit_query(100, 200, "lần chuyển gửi"), offset: int = offset_query("lần chuyển gửi"),
+                   ) -> list[ReferralOut]:
     case = selectors.case_for(request.user, case_id=case_id)
-    return [ReferralOut.of(referral) for referral in selectors.referrals_of(case)]
+    _total, rows = page(response, selectors.referrals_of(case), limit=limit, offset=offset)
+    return [ReferralOut.of(referral) for referral in rows]
 
 
 @router.post("/cases/{case_id}/referrals", response={201: ReferralOut},
              summary="Chuyển gửi trường hợp đến cơ quan khác (người quản lý trường hợp không đổi)")
 @api_require(WORK_CASES)
-def create_referral(request: HttpRequest, payload: ReferralIn, case_id: str = CaseIdPath) -> Status[ReferralOut]:
+def create_referral(request: HttpRequest, response: HttpResponse, payload: ReferralIn, case_id: str = CaseIdPath,
+                    idempotency_key: str | None = IDEMPOTENCY_KEY) -> Status[ReferralOut]:
     case = selectors.case_for(request.user, case_id=case_id)
-    referral = services.refer_case(actor=request.user, case=case, **payload.model_dump())  # type: ignore[arg-type]
-    return Status(201, ReferralOut.of(referral))
+
+    def refer() -> Status[ReferralOut]:
+        referral = services.refer_case(actor=request.user, case=case, **payload.model_dump())  # type: ignore[arg-type]
+        return Status(201, ReferralOut.of(referral))
+
+    return idempotent(request, response, idempotency_key, refer)
 
 
 @router.post("/cases/{case_id}/referrals/{referral_id}/response", response=ReferralOut,
@@ -676,7 +739,7 @@ class TransferOut(Schema):
     can_still_open: bool = Field(description="người chuyển giao còn được mở hồ sơ (người giám sát, phụ trách xã)")
 
 
-@router.post("/cases/{case_id}/transfer", response={200: TransferOut, 409: ConflictOut},
+@router.post("/cases/{case_id}/transfer", response={200: TransferOut, **CASE_CONFLICTS},
              summary="Chuyển giao hồ sơ cho người khác; người đang quản lý mất quyền truy cập")
 @api_require(WORK_CASES)
 def transfer_case(
@@ -686,11 +749,11 @@ def transfer_case(
     to_user = selectors.transfer_candidates(case).filter(pk=payload.to_user_id).first()
     if to_user is None:
         raise invalid("to_user_id", "Người nhận không được phân công quản lý trường hợp ở xã này.")
+    version, stale_status = _case_version(case, if_match, payload.version, required=False)
     try:
         moved = services.transfer_case(actor=request.user, case=case, to_user=to_user,  # type: ignore[arg-type]
-                                       reason=payload.reason,
-                                       expected_version=_expected_version(payload.version, if_match))
+                                       reason=payload.reason, expected_version=version)
     except services.StaleVersionError as error:
-        return _conflict(error)
+        return _conflict(error, stale_status)
     return Status(200, TransferOut(number=moved.number, version=moved.version, to_username=to_user.username,
                                    can_still_open=selectors.can_work_case(request.user, moved)))

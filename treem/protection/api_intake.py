@@ -18,6 +18,7 @@ from ninja import Field, Header, Router, Schema, Status
 from ninja.security import APIKeyHeader
 
 from treem.core.access import mark_permission
+from treem.core.api_choices import choices_text
 from treem.core.api_errors import ApiError
 from treem.protection import selectors, services
 from treem.protection.models import (
@@ -75,8 +76,8 @@ CommuneCode = Annotated[str, Field(min_length=1, max_length=16,
 class ExternalCaseDetails(Schema):
     reported_at: datetime = Field(description="lúc bên gửi tiếp nhận tin báo")
     child_full_name: str = Field(min_length=1, max_length=128)
-    child_sex: Sex
-    harm_kind: HarmKind
+    child_sex: Sex = Field(description=choices_text(Sex))
+    harm_kind: HarmKind = Field(description=choices_text(HarmKind))
     summary: str = Field(min_length=1, max_length=5000)
     child_birth_date: date | None = Field(None, description="ngày sinh hoặc tuổi: cần ít nhất một")
     child_age_years: int | None = Field(None, ge=0, le=17)
@@ -84,11 +85,13 @@ class ExternalCaseDetails(Schema):
     child_address: str = Field("", max_length=255)
     guardian_name: str = Field("", max_length=128)
     guardian_phone: str = Field("", max_length=32)
-    special_circumstance: SpecialCircumstanceGroup | Literal[""] = ""
+    special_circumstance: SpecialCircumstanceGroup | Literal[""] = Field(
+        "", description=choices_text(SpecialCircumstanceGroup, blank="không thuộc nhóm nào"))
     reporter_name: str = Field("", max_length=128)
     reporter_phone: str = Field("", max_length=32)
     occurred_place: str = Field("", max_length=255)
-    perpetrator_relation: PerpetratorRelation = PerpetratorRelation.UNKNOWN
+    perpetrator_relation: PerpetratorRelation = Field(PerpetratorRelation.UNKNOWN,
+                                                      description=choices_text(PerpetratorRelation))
     is_in_danger: bool = False
 
 
@@ -100,11 +103,12 @@ class ExternalCaseIn(Schema):
 
 class ExternalIncidentDetails(Schema):
     occurred_on: date
-    kind: IncidentKind
+    kind: IncidentKind = Field(description=choices_text(IncidentKind))
     child_age_years: int = Field(ge=0, le=17)
-    child_sex: Sex
-    outcome: IncidentOutcome
-    harm_kind: HarmKind | Literal[""] = Field("", description="hình thức xâm hại, chỉ khi kind là abuse")
+    child_sex: Sex = Field(description=choices_text(Sex))
+    outcome: IncidentOutcome = Field(description=choices_text(IncidentOutcome))
+    harm_kind: HarmKind | Literal[""] = Field("", description="hình thức xâm hại, chỉ khi kind là abuse: "
+                                              + choices_text(HarmKind))
     child_ethnic_group_code: str | None = Field(None, pattern=r"^\d{2}$")
     place: str = Field("", max_length=255)
     actions_taken: str = Field("", max_length=5000)
@@ -117,7 +121,7 @@ class ExternalIncidentIn(Schema):
 
 
 class ExternalReportOut(Schema):
-    kind: IntakeKind
+    kind: IntakeKind = Field(description=choices_text(IntakeKind))
     external_reference: str
     received_at: datetime
     case_number: str | None = Field(description="số hồ sơ treem cấp (với trường hợp)")

@@ -24,10 +24,10 @@ from django.utils.translation import gettext, gettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from treem.accounts.models import Assignment, User
-from treem.core.access import CAPABILITIES, NOT_FOUND_MESSAGE, UserLike, visible_to
+from treem.core.access import CAPABILITIES, NOT_FOUND_MESSAGE, UserLike, get_visible_or_404, visible_to
 from treem.core.audit import record_read
 from treem.core.models import AuditEvent, EthnicGroup
-from treem.hierarchy.models import OrgUnit, Village
+from treem.hierarchy.models import Agency, OrgUnit, Village
 from treem.protection.models import (
     Case,
     CaseService,
@@ -167,6 +167,11 @@ def case_service_for(user: UserLike, *, case: Case, service_id: int | str) -> Ca
         return CaseService.objects.select_related("plan").get(plan__case=case, pk=int(service_id))
     except (CaseService.DoesNotExist, ValueError, TypeError) as error:
         raise Http404(NOT_FOUND_MESSAGE) from error
+
+
+def provider_agency_with_code(code: str) -> Agency | None:
+    """The agency a plan's service or a referral names by its code (agencies are public reference data)."""
+    return Agency.objects.filter(code=code).first()
 
 
 def emergency_access_of(user: UserLike, case: Case, *, now: datetime | None = None) -> EmergencyAccess | None:
@@ -407,6 +412,11 @@ def incidents_for(user: UserLike) -> QuerySet[Incident]:
     """Rows of the incident register in the user's scope (no names are kept there)."""
     return visible_to(user, Incident.objects.active(), capability=VIEW_INCIDENTS).select_related(
         "org_unit", "village", "child_ethnic_group")
+
+
+def incident_for(user: UserLike, *, incident_id: int) -> Incident:
+    """One row of the incident register in the user's scope; the same 404 for a missing one and one outside it."""
+    return get_visible_or_404(user, incidents_for(user), capability=VIEW_INCIDENTS, pk=incident_id)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ wrapped operations from them.
 
 import shutil
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.errors import HttpError
@@ -18,7 +18,11 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from treem.core.access import NOT_FOUND_MESSAGE, UserLike, api_require
+from treem.core.api_choices import choices_text
+from treem.core.api_concurrency import IF_MATCH, VersionConflictOut, conflict_responses, expected_version, set_etag
 from treem.core.api_errors import ErrorOut, invalid
+from treem.core.api_paging import limit_query, offset_query, page
+from treem.core.idempotency import IDEMPOTENCY_KEY, idempotent
 from treem.core.intake.errors import ImportRefused, UploadRefused
 from treem.core.intake.models import ImportRecord, ImportStatus
 from treem.core.intake.runner import confirm_import, read_progress, store_upload
@@ -29,7 +33,19 @@ from treem.registry.history import history_changes
 from treem.registry.import_rows import SAMPLE_LIMIT
 from treem.registry.imports import import_children_file
 from treem.registry.jobs import upload_child_list
-from treem.registry.models import Child, DatePrecision, DuplicateCandidate, DuplicateStatus, Sex, consent_state
+from treem.registry.models import (
+    Child,
+    ChildStatus,
+    DatePrecision,
+    DuplicateCandidate,
+    DuplicateStatus,
+    GuardianRelationship,
+    LegalBasis,
+    SchoolLevel,
+    Sex,
+    SpecialCircumstanceGroup,
+    consent_state,
+)
 from treem.registry.permissions import EDIT_CHILDREN, REVIEW_DUPLICATES, VIEW_IDENTITY
 from treem.registry.selectors import (
     ChildFilters,
@@ -52,14 +68,20 @@ MAX_LIMIT = 500
 NOT_SENT: Any = None  # the default of a field that may be left out but not sent as null
 
 
-def choices_text(choices: Any) -> str:
-    """The values of a choice field with their Vietnamese labels, for an OpenAPI description."""
-    return "; ".join(f"`{value}`: {label}" for value, label in choices)
+# The fixed values of the child list's filters (``selectors.AGE_BANDS`` and ``ChildFilters``); a test keeps them equal.
+AgeBand = Literal["", "0-2", "3-5", "6-10", "11-15", "u5", "5"]
+BirthRegisteredFilter = Literal["", "yes", "no", "unknown"]
+StatusFilter = Literal["present", "all", "living", "moved_away", "turned_16", "deceased"]
+AGE_BAND_TEXT = ("nhóm tuổi: `0-2` dưới 3 tuổi; `3-5` từ 3 đến 5; `6-10` từ 6 đến 10; `11-15` từ 11 đến 15; `u5` dưới "
+                 "5 tuổi; `5` tròn 5 tuổi; rỗng: mọi tuổi")
+SCHOOL_LEVEL_TEXT = choices_text(SchoolLevel, blank="chưa ghi")
+PRECISION_TEXT = "độ chính xác của ngày sinh (ngày sinh bắt buộc; chỉ biết năm thì ghi ngày 01/01 và `year`): " + \
+    choices_text(DatePrecision)
 
 
 class GuardianOut(Schema):
     full_name: str
-    relationship: str
+    relationship: GuardianRelationship = Field(description=choices_text(GuardianRelationship))
     phone: str
 
 
@@ -67,8 +89,8 @@ class ChildOut(Schema):
     id: int
     full_name: str
     birth_date: date
-    birth_date_precision: str
-    sex: str
+    birth_date_precision: DatePrecision = Field(description=PRECISION_TEXT)
+    sex: Sex = Field(description=choices_text(Sex))
     ethnic_group_code: str | None
     personal_id: str
     commune_code: str
@@ -77,21 +99,22 @@ class ChildOut(Schema):
     is_birth_registered: bool | None
     birth_registered_on: date | None
     has_health_insurance: bool | None
-    school_level: str
+    school_level: SchoolLevel | Literal[""] = Field(description=SCHOOL_LEVEL_TEXT)
     school_name: str
     is_out_of_school: bool | None
     has_disability: bool | None
-    status: str
+    status: ChildStatus = Field(description=choices_text(ChildStatus))
     status_on: date | None
     special_circumstances: list[str]
     is_demo: bool
 
 
 class ChildDetailOut(ChildOut):
+    version: str = Field(description="phiên bản của hồ sơ (cũng là ETag): gửi lại khi sửa (If-Match hoặc version)")
     guardians: list[GuardianOut]
     consent_complete: bool
     consent_missing: list[str]
-    legal_basis: str
+    legal_basis: LegalBasis = Field(description=choices_text(LegalBasis))
     legal_basis_note: str
 
 
@@ -104,15 +127,15 @@ class ChildIn(Schema):
     commune_code: str
     full_name: str
     birth_date: date
-    birth_date_precision: str = DatePrecision.DAY
-    sex: str
+    birth_date_precision: DatePrecision = Field(DatePrecision.DAY, description=PRECISION_TEXT)
+    sex: Sex = Field(description=choices_text(Sex))
     ethnic_group_code: str | None = None
     personal_id: str = ""
     village: str | None = None
     is_birth_registered: bool | None = None
     birth_registered_on: date | None = None
     has_health_insurance: bool | None = None
-    school_level: str = ""
+    school_level: SchoolLevel | Literal[""] = Field("", description=SCHOOL_LEVEL_TEXT)
     school_name: str = ""
     is_out_of_school: bool | None = None
     has_disability: bool | None = None
@@ -123,10 +146,12 @@ class ChildIn(Schema):
 class ChildPatch(Schema):
     """Only the fields sent are changed; ``null`` empties a field that may be empty (the first four may not)."""
 
+    version: str | None = Field(None, max_length=64, description="phiên bản đã đọc (hoặc header If-Match); bắt buộc "
+                                "một trong hai: 428 nếu thiếu, 409 (412 với If-Match) nếu hồ sơ đã đổi")
     full_name: str = NOT_SENT
     birth_date: date = NOT_SENT
-    birth_date_precision: str = NOT_SENT
-    sex: str = NOT_SENT
+    birth_date_precision: DatePrecision = Field(NOT_SENT, description=PRECISION_TEXT)
+    sex: Sex = Field(NOT_SENT, description=choices_text(Sex))
     ethnic_group_code: str | None = None
     personal_id: str | None = None
     village: str | None = None
@@ -134,7 +159,7 @@ class ChildPatch(Schema):
     birth_registered_on: date | None = None
     has_health_insurance: bool | None = None
     health_insurance_number: str | None = None
-    school_level: str | None = None
+    school_level: SchoolLevel | Literal[""] | None = Field(None, description=SCHOOL_LEVEL_TEXT)
     school_name: str | None = None
     is_out_of_school: bool | None = None
     has_disability: bool | None = None
@@ -145,7 +170,8 @@ class ChildPatch(Schema):
 
 class ImportOut(Schema):
     id: int | None
-    status: str
+    status: ImportStatus | Literal["dry_run"] = Field(
+        description=choices_text(ImportStatus) + "; `dry_run`: chạy thử, không lưu gì")
     background: bool
     summary: dict[str, Any] | None
     error: str
@@ -175,10 +201,11 @@ def _detail(child: Child, user: UserLike) -> ChildDetailOut:
     return ChildDetailOut(
         **_child_out(child, full_ids=can_see_personal_id(user),
                      special=special_groups_of(user, children=[child], today=today).get(child.pk, [])),
-        guardians=[GuardianOut(full_name=g.full_name, relationship=g.relationship, phone=g.phone)
+        guardians=[GuardianOut(full_name=g.full_name, relationship=GuardianRelationship(g.relationship),
+                               phone=g.phone)
                    for g in child.guardians.all()],
-        consent_complete=state.is_complete, consent_missing=state.missing, legal_basis=child.legal_basis,
-        legal_basis_note=child.legal_basis_note,
+        consent_complete=state.is_complete, consent_missing=state.missing, legal_basis=LegalBasis(child.legal_basis),
+        legal_basis_note=child.legal_basis_note, version=child.version,
     )
 
 
@@ -200,33 +227,59 @@ def _village(commune_id: int, name: str | None) -> Village | None:
     raise invalid("village", f"Không có thôn/bản '{name}' trong xã.")
 
 
+SpecialGroupFilter = SpecialCircumstanceGroup | Literal["", "any"]
+SchoolingFilter = SchoolLevel | Literal["", "out"]
+QUERY_TEXT: Any = Query("", max_length=150, description="tên (không dấu cũng được), số định danh, thôn/bản, cha mẹ")
+AGE_BAND_QUERY: Any = Query("", description=AGE_BAND_TEXT)
+SPECIAL_GROUP_QUERY: Any = Query("", description="nhóm hoàn cảnh đặc biệt: " + choices_text(SpecialCircumstanceGroup)
+                                 + "; `any`: bất kỳ nhóm nào; rỗng: không lọc")
+BIRTH_REGISTERED_QUERY: Any = Query(
+    "", description="đăng ký khai sinh: `yes` đã; `no` chưa; `unknown` chưa rõ; rỗng: không lọc")
+SCHOOLING_QUERY: Any = Query("", description="cấp học: " + choices_text(SchoolLevel)
+                             + "; `out`: không đi học, bỏ học; rỗng: không lọc")
+ETHNIC_CODE_QUERY: Any = Query("", max_length=8, description="mã dân tộc")
+COMMUNE_QUERY: Any = Query("", max_length=32, description="mã xã")
+VILLAGE_QUERY: Any = Query("", max_length=12, description="id của thôn/bản")
+STATUS_QUERY: Any = Query("present", description="`present` (mặc định): đang sống ở xã, dưới 16 tuổi; `all`: tất cả; "
+                          "hoặc một tình trạng: " + choices_text(ChildStatus))
+
+
 @router.get("/children", response=ChildListOut, summary="Tìm trẻ em (theo tên không dấu, số định danh, thôn/bản, "
             "cha mẹ) và lọc")
 @api_require(VIEW_IDENTITY)
 def list_children(
-    request: HttpRequest, q: str = "", age_band: str = "", special_group: str = "", birth_registered: str = "",
-    schooling: str = "", ethnic_code: str = "", commune: str = "", village: str = "", status: str = "present",
-    limit: int = Query(100, ge=1, le=MAX_LIMIT, description="số trẻ mỗi trang (tối đa 500)"),
-    offset: int = Query(0, ge=0, description="bỏ qua bao nhiêu trẻ đầu danh sách"),
+    request: HttpRequest, response: HttpResponse,
+    q: str = QUERY_TEXT, age_band: AgeBand = AGE_BAND_QUERY, special_group: SpecialGroupFilter = SPECIAL_GROUP_QUERY,
+    birth_registered: BirthRegisteredFilter = BIRTH_REGISTERED_QUERY, schooling: SchoolingFilter = SCHOOLING_QUERY,
+    ethnic_code: str = ETHNIC_CODE_QUERY, commune: str = COMMUNE_QUERY, village: str = VILLAGE_QUERY,
+    status: StatusFilter = STATUS_QUERY,
+    limit: int = limit_query(100, MAX_LIMIT, "trẻ"), offset: int = offset_query("trẻ"),
 ) -> ChildListOut:
     filters = ChildFilters(query=q, age_band=age_band, special_group=special_group,
                            birth_registered=birth_registered, schooling=schooling, ethnic_code=ethnic_code,
                            commune_code=commune, village=village, status=status)
     found = search_children(request.user, filters, today=timezone.localdate())
-    page = list(found[offset : offset + limit])
-    groups = special_groups_of(request.user, children=page, today=timezone.localdate())
+    total, rows = page(response, found, limit=limit, offset=offset)
+    groups = special_groups_of(request.user, children=rows, today=timezone.localdate())
     full_ids = can_see_personal_id(request.user)
-    return ChildListOut(count=found.count(), items=[
-        ChildOut(**_child_out(child, full_ids=full_ids, special=groups.get(child.pk, []))) for child in page])
+    return ChildListOut(count=total, items=[
+        ChildOut(**_child_out(child, full_ids=full_ids, special=groups.get(child.pk, []))) for child in rows])
 
 
 @router.post("/children/import", response={200: ImportOut, 202: ImportOut, 404: ErrorOut},
              summary="Nhập danh sách trẻ em của một xã (tệp Excel/CSV)")
 @api_require(EDIT_CHILDREN)
 def import_children(
-    request: HttpRequest, file: UploadedFile = File(...), commune: str = Form(...),  # noqa: B008
-    as_of: date = Form(...), dry_run: bool = Form(False),  # noqa: B008
+    request: HttpRequest, response: HttpResponse, file: UploadedFile = File(...),  # noqa: B008
+    commune: str = Form(...), as_of: date = Form(...), dry_run: bool = Form(False),  # noqa: B008
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> Status[ImportOut]:
+    return idempotent(request, response, idempotency_key,
+                      lambda: _import_children(request, file, commune=commune, as_of=as_of, dry_run=dry_run))
+
+
+def _import_children(request: HttpRequest, file: UploadedFile, *, commune: str, as_of: date,
+                     dry_run: bool) -> Status[ImportOut]:
     today = timezone.localdate()
     unit = editable_communes_for(request.user, on=as_of).filter(code=commune).first()
     if unit is None:
@@ -258,8 +311,9 @@ def import_children(
 
 
 def _import_out(child_import: ImportRecord) -> ImportOut:
-    return ImportOut(id=child_import.pk, status=child_import.status, background=child_import.is_background,
-                     summary=child_import.summary, error=child_import.error, progress=read_progress(child_import))
+    return ImportOut(id=child_import.pk, status=ImportStatus(child_import.status),
+                     background=child_import.is_background, summary=child_import.summary, error=child_import.error,
+                     progress=read_progress(child_import))
 
 
 @router.get("/children/imports/{import_id}", response=ImportOut, summary="Tiến độ và kết quả một lần nhập")
@@ -271,7 +325,12 @@ def get_import(request: HttpRequest, import_id: int) -> ImportOut:
 @router.post("/children", response={201: ChildDetailOut, 404: ErrorOut},
              summary="Thêm một trẻ em vào cơ sở dữ liệu của xã")
 @api_require(EDIT_CHILDREN)
-def create_child(request: HttpRequest, payload: ChildIn) -> Status[ChildDetailOut]:
+def create_child(request: HttpRequest, response: HttpResponse, payload: ChildIn,
+                 idempotency_key: str | None = IDEMPOTENCY_KEY) -> Status[ChildDetailOut]:
+    return idempotent(request, response, idempotency_key, lambda: _create_child(request, payload))
+
+
+def _create_child(request: HttpRequest, payload: ChildIn) -> Status[ChildDetailOut]:
     today = timezone.localdate()
     commune = editable_communes_for(request.user, on=today).filter(code=payload.commune_code).first()
     if commune is None:
@@ -286,20 +345,23 @@ def create_child(request: HttpRequest, payload: ChildIn) -> Status[ChildDetailOu
 @router.get("/children/{child_id}", response=ChildDetailOut, summary="Hồ sơ một trẻ (việc mở hồ sơ được ghi "
             "nhật ký)")
 @api_require(VIEW_IDENTITY)
-def get_child(request: HttpRequest, child_id: int) -> ChildDetailOut:
+def get_child(request: HttpRequest, response: HttpResponse, child_id: int) -> ChildDetailOut:
     child = child_for(request.user, child_id=child_id)
     services.record_child_opened(actor=request.user, child=child)
+    set_etag(response, child.version)
     return _detail(child, request.user)
 
 
-@router.patch("/children/{child_id}", response=ChildDetailOut, summary="Sửa hồ sơ một trẻ (giá trị trước và sau "
-              "được ghi lịch sử)")
+@router.patch("/children/{child_id}", response={200: ChildDetailOut, **conflict_responses(VersionConflictOut)},
+              summary="Sửa hồ sơ một trẻ (giá trị trước và sau được ghi lịch sử); gửi phiên bản đã đọc")
 @api_require(EDIT_CHILDREN)
-def update_child(request: HttpRequest, child_id: int, payload: ChildPatch) -> ChildDetailOut:
+def update_child(request: HttpRequest, response: HttpResponse, child_id: int, payload: ChildPatch,
+                 if_match: str | None = IF_MATCH) -> Status[Any]:
     child = child_for(request.user, child_id=child_id)
     if not can_edit(request.user, child):
         raise Http404(NOT_FOUND_MESSAGE)
-    changes = payload.dict(exclude_unset=True, exclude={"reason", "ethnic_group_code", "village"})
+    version, stale_status = expected_version(if_match, payload.version)
+    changes = payload.dict(exclude_unset=True, exclude={"reason", "ethnic_group_code", "village", "version"})
     if "ethnic_group_code" in payload.model_fields_set:
         changes["ethnic_group"] = _ethnic_group(payload.ethnic_group_code)
     if "village" in payload.model_fields_set:
@@ -308,9 +370,14 @@ def update_child(request: HttpRequest, child_id: int, payload: ChildPatch) -> Ch
                        "health_insurance_number"):
         if text_field in changes and changes[text_field] is None:
             changes[text_field] = ""
-    services.update_child(actor=request.user, child=child, changes=changes, today=timezone.localdate(),
-                          reason=payload.reason)
-    return _detail(child_for(request.user, child_id=child.pk), request.user)
+    try:
+        services.update_child(actor=request.user, child=child, changes=changes, today=timezone.localdate(),
+                              reason=payload.reason, expected_version=version)
+    except services.StaleChild as error:
+        return Status(stale_status, VersionConflictOut(detail=str(error), current_version=error.current_version))
+    updated = child_for(request.user, child_id=child.pk)
+    set_etag(response, updated.version)
+    return Status(200, _detail(updated, request.user))
 
 
 

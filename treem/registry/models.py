@@ -8,6 +8,7 @@ each child in the commune where it lived on the counting day.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -172,6 +173,11 @@ class Child(BaseModel):
         if self.birth_date_precision == DatePrecision.MONTH:
             return f"{self.birth_date:%m/%Y}"
         return f"{self.birth_date:%d/%m/%Y}"
+
+    @property
+    def version(self) -> str:
+        """A token that changes with every save of the record: the API's ETag, sent back to edit it."""
+        return hashlib.sha256(f"{self.pk}:{self.updated_at.isoformat()}".encode()).hexdigest()[:16]
 
     @property
     def masked_personal_id(self) -> str:

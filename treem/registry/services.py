@@ -91,6 +91,14 @@ def _check_village(village: Village | None, commune: OrgUnit) -> None:
         raise ValidationError({"village": f"Thôn/bản {village.name} không thuộc {commune.name}."})
 
 
+class StaleChild(Exception):
+    """An edit based on a version of the record that somebody else has changed since; nothing was saved."""
+
+    def __init__(self, *, current_version: str) -> None:
+        super().__init__(_("Hồ sơ đã được người khác sửa; hãy tải lại rồi sửa lại."))
+        self.current_version = current_version
+
+
 def _ensure_editor(actor: Actor, child: Child) -> None:
     """Refuse anyone who may not edit the records of the child's commune (read afresh: the caller's instance may
     be stale)."""
@@ -147,13 +155,19 @@ def register_child(
 
 
 @transaction.atomic
-def update_child(*, actor: Actor, child: Child, changes: Mapping[str, Any], today: date, reason: str = "") -> Child:
-    """Change the fields in ``changes`` (see ``EDITABLE_FIELDS``); the event keeps the values before and after."""
+def update_child(*, actor: Actor, child: Child, changes: Mapping[str, Any], today: date, reason: str = "",
+                 expected_version: str | None = None) -> Child:
+    """Change the fields in ``changes`` (see ``EDITABLE_FIELDS``); the event keeps the values before and after.
+
+    With ``expected_version`` (``Child.version`` as the editor read it), a record changed since is refused with
+    ``StaleChild`` and nothing is saved."""
     _ensure_editor(actor, child)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({field: "Trường này không sửa được ở đây." for field in unknown})
     child = Child.objects.select_for_update(of=("self",)).select_related("commune").get(pk=child.pk)
+    if expected_version is not None and expected_version != child.version:
+        raise StaleChild(current_version=child.version)
     before = snapshot(child)
     values = _clean_identity(dict(changes))
     for field, value in values.items():

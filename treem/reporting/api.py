@@ -12,15 +12,17 @@ parameter annotations in the wrapper's module, so the schemas must be real objec
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
-from django.db.models import TextChoices
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from treem.core.access import api_require
-from treem.core.api_errors import ApiError, ErrorOut, invalid
+from treem.core.api_choices import choices_text
+from treem.core.api_concurrency import IF_MATCH, VersionConflictOut, conflict_responses, expected_version, set_etag
+from treem.core.api_errors import ApiError, invalid
+from treem.core.api_paging import limit_query, offset_query, page
 from treem.reporting import selectors, services
 from treem.reporting.models import ReporterKind, ReportingCycle, Submission, SubmissionVersion, TaskProgress
 from treem.reporting.permissions import REVIEW_SUBMISSIONS, VIEW_SUBMISSIONS, WRITE_SUBMISSION
@@ -29,18 +31,12 @@ router = Router(tags=["Báo cáo định kỳ"])
 MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_LIMIT = 500
 MAX_CELLS = 500
-MAX_OFFSET = 1_000_000
 
 
-def _choices(choices: type[TextChoices]) -> str:
-    """The values of a choice field with their Vietnamese labels, for the schema's description."""
-    return "; ".join(f"{value or '(rỗng)'} = {label}" for value, label in choices.choices)
-
-
-STATUS_TEXT = "trạng thái: " + _choices(Submission.Status)
-KIND_TEXT = "đối tượng báo cáo: " + _choices(ReporterKind)
-TASK_STATUS_TEXT = "tình hình thực hiện: " + _choices(TaskProgress.Status)
-DECISION_TEXT = "kết quả xem xét: " + _choices(SubmissionVersion.Decision)
+STATUS_TEXT = "trạng thái: " + choices_text(Submission.Status)
+KIND_TEXT = "đối tượng báo cáo: " + choices_text(ReporterKind)
+TASK_STATUS_TEXT = "tình hình thực hiện: " + choices_text(TaskProgress.Status)
+DECISION_TEXT = "kết quả xem xét: " + choices_text(SubmissionVersion.Decision)
 
 
 class CycleOut(Schema):
@@ -128,7 +124,8 @@ class SubmissionOut(SubmissionItemOut):
 
 class FindingOut(Schema):
     rule: str
-    severity: str = Field(description="error = lỗi (chặn nộp); warning = cảnh báo (cần giải trình)")
+    severity: Literal["error", "warning"] = Field(
+        description="`error`: lỗi (chặn nộp); `warning`: cảnh báo (cần giải trình)")
     message: str
 
 
@@ -206,42 +203,25 @@ class TaskProgressIn(Schema):
     proposals: str = Field("", max_length=20000)
 
 
-class SubmissionConflictOut(ErrorOut):
-    current_version: str = Field(description="phiên bản hiện tại của báo cáo")
+CONFLICTS: dict[int, Any] = conflict_responses(VersionConflictOut)
 
 
-CONFLICTS: dict[int, Any] = {409: SubmissionConflictOut, 412: SubmissionConflictOut, 428: ErrorOut}
-IF_MATCH = Header(None, alias="If-Match", max_length=80,
-                  description="phiên bản (ETag) đã đọc; 412 nếu báo cáo đã đổi từ đó")
-
-
-def _expected_version(if_match: str | None, body_version: str | None) -> tuple[str, int]:
-    """The version the caller read, and the status a stale one answers (412 for If-Match, 409 for the body)."""
-    if if_match:
-        return if_match.strip().removeprefix("W/").strip('"'), 412
-    if body_version:
-        return body_version, 409
-    raise ApiError(428, gettext("Cần gửi phiên bản đã đọc (header If-Match hoặc trường version)."),
-                   {"version": [gettext("Trường này là bắt buộc.")]})
-
-
-def _stale(error: services.StaleSubmission, status: int) -> Status[SubmissionConflictOut]:
-    return Status(status, SubmissionConflictOut(detail=str(error), current_version=error.current_version))
+def _stale(error: services.StaleSubmission, status: int) -> Status[VersionConflictOut]:
+    return Status(status, VersionConflictOut(detail=str(error), current_version=error.current_version))
 
 
 def _with_etag(response: HttpResponse, submission: Submission) -> None:
-    response["ETag"] = f'"{selectors.submission_version(submission)}"'
+    set_etag(response, selectors.submission_version(submission))
 
 
 @router.get("/reporting/cycles", response=CycleListOut, summary="Các kỳ báo cáo, năm gần nhất trước")
 @api_require(VIEW_SUBMISSIONS)
 def list_cycles(
-    request: HttpRequest,
-    limit: int = Query(100, ge=1, le=MAX_LIMIT, description="số kỳ mỗi trang (tối đa 500)"),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="bỏ qua bao nhiêu kỳ đầu danh sách"),
+    request: HttpRequest, response: HttpResponse,
+    limit: int = limit_query(100, MAX_LIMIT, "kỳ"), offset: int = offset_query("kỳ"),
 ) -> CycleListOut:
-    found = selectors.cycles()
-    return CycleListOut(count=found.count(), items=[CycleOut.of(cycle) for cycle in found[offset:offset + limit]])
+    total, rows = page(response, selectors.cycles(), limit=limit, offset=offset)
+    return CycleListOut(count=total, items=[CycleOut.of(cycle) for cycle in rows])
 
 
 @router.get("/reporting/cycles/{year}", response=CycleOut, summary="Kỳ báo cáo của một năm")
@@ -257,20 +237,20 @@ def get_cycle(request: HttpRequest, year: int) -> CycleOut:
             summary="Các báo cáo trong phạm vi của bạn (lọc theo năm, trạng thái)")
 @api_require(VIEW_SUBMISSIONS)
 def list_submissions(
-    request: HttpRequest,
+    request: HttpRequest, response: HttpResponse,
     year: int | None = Query(None, ge=MIN_YEAR, le=MAX_YEAR, description="năm báo cáo"),
     status: Submission.Status | None = Query(None, description=STATUS_TEXT),  # noqa: B008
-    limit: int = Query(100, ge=1, le=MAX_LIMIT, description="số báo cáo mỗi trang (tối đa 500)"),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="bỏ qua bao nhiêu báo cáo đầu danh sách"),
+    limit: int = limit_query(100, MAX_LIMIT, "báo cáo"), offset: int = offset_query("báo cáo"),
 ) -> SubmissionListOut:
     found = selectors.submissions_for(request.user)
     if year is not None:
         found = found.filter(cycle__year=year)
     if status is not None:
         found = found.filter(status=status)
-    found = found.order_by("-cycle__year", "kind", "org_unit__path", "agency__code")
-    return SubmissionListOut(count=found.count(), items=[
-        SubmissionItemOut(**SubmissionItemOut.fields_of(submission)) for submission in found[offset:offset + limit]])
+    found = found.order_by("-cycle__year", "kind", "org_unit__path", "agency__code", "pk")
+    total, rows = page(response, found, limit=limit, offset=offset)
+    return SubmissionListOut(count=total, items=[
+        SubmissionItemOut(**SubmissionItemOut.fields_of(submission)) for submission in rows])
 
 
 @router.get("/reporting/submissions/{submission_id}", response=SubmissionOut,
@@ -307,7 +287,7 @@ def get_values(request: HttpRequest, response: HttpResponse, submission_id: int)
 def enter_values(request: HttpRequest, response: HttpResponse, submission_id: int, payload: ValuesIn,
                  if_match: str | None = IF_MATCH) -> Status[Any]:
     submission = selectors.submission_for(request.user, submission_id=submission_id, capability=WRITE_SUBMISSION)
-    expected, stale_status = _expected_version(if_match, payload.version)
+    expected, stale_status = expected_version(if_match, payload.version)
     grid = {(cell["element"].code, cell["unit"].code): cell for row in selectors.value_grid(submission)
             for cell in row["cells"]}
     entries = []
@@ -348,7 +328,7 @@ def _versioned_write(request: HttpRequest, response: HttpResponse, *, submission
     """One write on a report the caller may reach, made against the version the caller read (If-Match or the
     body's ``version``): the report with its new ETag, or the stale answer when somebody changed it since."""
     submission = selectors.submission_for(request.user, submission_id=submission_id, capability=capability)
-    expected, stale_status = _expected_version(if_match, version)
+    expected, stale_status = expected_version(if_match, version)
     try:
         submission = write(submission, expected)
     except services.StaleSubmission as error:
@@ -414,9 +394,12 @@ def save_narrative(request: HttpRequest, response: HttpResponse, submission_id: 
 @router.get("/reporting/submissions/{submission_id}/tasks", response=list[TaskProgressOut],
             summary="Tiến độ các nhiệm vụ được giao mà báo cáo phải nêu")
 @api_require(VIEW_SUBMISSIONS)
-def list_task_progress(request: HttpRequest, response: HttpResponse, submission_id: int) -> list[TaskProgressOut]:
+def list_task_progress(request: HttpRequest, response: HttpResponse, submission_id: int,
+                       limit: int = limit_query(100, MAX_LIMIT, "nhiệm vụ"),
+                       offset: int = offset_query("nhiệm vụ")) -> list[TaskProgressOut]:
     submission = selectors.submission_for(request.user, submission_id=submission_id)
-    rows = [TaskProgressOut.of(progress) for progress in services.ensure_task_progress(submission)]
+    _total, found = page(response, list(services.ensure_task_progress(submission)), limit=limit, offset=offset)
+    rows = [TaskProgressOut.of(progress) for progress in found]
     _with_etag(response, submission)
     return rows
 
@@ -431,7 +414,7 @@ def save_task_progress(request: HttpRequest, response: HttpResponse, submission_
     progress = submission.task_progress.select_related("assignment", "submission").filter(pk=progress_id).first()
     if progress is None:
         raise Http404
-    expected, stale_status = _expected_version(if_match, payload.version)
+    expected, stale_status = expected_version(if_match, payload.version)
     try:
         progress = services.save_task_progress(
             actor=request.user, progress=progress, status=payload.status,  # type: ignore[arg-type]

@@ -56,3 +56,18 @@ def test_without_an_assignment_the_plan_api_answers_403_and_an_unknown_plan_404(
         assert client.get(url).status_code == 403, url
     client.force_login(user_with_role(Role.LEADER, "12"))
     assert client.get(f"/api/v1/plans/{lai_chau_plan.pk + 1000}/indicators").status_code == 404
+
+
+def test_a_plans_tasks_and_assignments_are_read_in_the_plans_order(client: Client, lai_chau_plan: Plan) -> None:
+    client.force_login(user_with_role(Role.COMMUNE_OFFICER, "03390"))
+    groups = client.get(f"/api/v1/plans/{lai_chau_plan.pk}/tasks")
+    assert groups.status_code == 200 and int(groups["X-Total-Count"]) == len(groups.json()) >= 6
+    assert all(group["tasks"] for group in groups.json())
+    duties = client.get(f"/api/v1/plans/{lai_chau_plan.pk}/assignments?on=2026-01-01&limit=500")
+    assert duties.status_code == 200 and int(duties["X-Total-Count"]) == len(duties.json())
+    kinds = {duty["assignee_kind"] for duty in duties.json()}
+    assert "agency" in kinds and {duty["role"] for duty in duties.json()} <= {"lead", "cooperate"}
+    assert all((duty["agency_code"] is None) == (duty["assignee_kind"] != "agency") for duty in duties.json())
+    assert client.get(f"/api/v1/plans/{lai_chau_plan.pk}/assignments?limit=501").status_code == 422
+    client.force_login(UserFactory())
+    assert client.get(f"/api/v1/plans/{lai_chau_plan.pk}/tasks").status_code == 403

@@ -191,7 +191,7 @@ def test_a_step_form_that_breaks_its_rules_is_refused_next_to_its_field(client: 
     assert open_step(case).pk == step.pk
 
 
-def test_a_stale_version_or_a_step_already_done_is_a_conflict_that_saves_nothing(client: Client) -> None:
+def test_a_stale_if_match_is_412_a_stale_version_409_a_step_already_done_409_and_none_saves(client: Client) -> None:
     actor = worker()
     case = make_case(actor)
     step = open_step(case)
@@ -200,8 +200,11 @@ def test_a_stale_version_or_a_step_already_done_is_a_conflict_that_saves_nothing
                  content_type="application/json")
     stale = _json(client, f"/api/v1/cases/{case.pk}/steps/{step.pk}/complete", {"form": VERIFY_FORM},
                   **{"If-Match": '"1"'})
-    assert stale.status_code == 409 and stale.json()["current_version"] == 2
+    assert stale.status_code == 412 and stale.json()["current_version"] == 2
     assert [change["field"] for change in stale.json()["changes"]] == ["guardian_name"]
+    stale_body = _json(client, f"/api/v1/cases/{case.pk}/steps/{step.pk}/complete", {"version": 1,
+                       "form": VERIFY_FORM})
+    assert stale_body.status_code == 409 and stale_body.json()["current_version"] == 2
     assert open_step(case).pk == step.pk
     done = _json(client, f"/api/v1/cases/{case.pk}/steps/{step.pk}/complete", {"version": 2, "form": VERIFY_FORM})
     assert done.status_code == 200

@@ -64,11 +64,50 @@ def test_creating_and_correcting_a_child(officer: Client) -> None:
     assert (body["full_name"], body["ethnic_group_code"], body["personal_id"]) == ("Giàng A Páo", "08",
                                                                                    "012218001234")
     assert body["consent_complete"] is False
-    response = officer.patch(f"/api/v1/children/{body['id']}", {"full_name": "Giàng A Pao", "reason": "sửa"},
+    unversioned = officer.patch(f"/api/v1/children/{body['id']}", {"full_name": "Giàng A Pao", "reason": "sửa"},
+                                content_type="application/json")
+    assert unversioned.status_code == 428 and "version" in unversioned.json()["errors"]
+    response = officer.patch(f"/api/v1/children/{body['id']}", {"full_name": "Giàng A Pao", "reason": "sửa",
+                                                                "version": body["version"]},
                              content_type="application/json")
     assert response.status_code == 200 and response.json()["full_name"] == "Giàng A Pao"
+    assert response["ETag"] == f'"{response.json()["version"]}"' != f'"{body["version"]}"'
     event = AuditEvent.objects.filter(object_type="registry.child", object_id=str(body["id"]), verb="update").get()
     assert event.before == {"full_name": "Giàng A Páo"} and event.reason == "sửa"
+
+
+def test_an_edit_based_on_an_old_version_is_409_with_the_body_and_412_with_if_match_and_saves_nothing(
+    officer: Client,
+) -> None:
+    created = officer.post("/api/v1/children", {"commune_code": "03390", "full_name": "Lò Thị Mai",
+                                                "birth_date": "2019-04-02", "sex": "F"},
+                           content_type="application/json").json()
+    read = officer.get(f"/api/v1/children/{created['id']}")
+    assert read["ETag"] == f'"{created["version"]}"'
+    first = officer.patch(f"/api/v1/children/{created['id']}", {"notes": "đã xác minh"},
+                          content_type="application/json", headers={"If-Match": read["ETag"]})
+    assert first.status_code == 200
+    stale_body = officer.patch(f"/api/v1/children/{created['id']}", {"notes": "ghi đè", "version": created["version"]},
+                               content_type="application/json")
+    stale_header = officer.patch(f"/api/v1/children/{created['id']}", {"notes": "ghi đè"},
+                                 content_type="application/json", headers={"If-Match": read["ETag"]})
+    assert stale_body.status_code == 409 and stale_header.status_code == 412
+    assert stale_body.json()["current_version"] == first.json()["version"] == stale_header.json()["current_version"]
+    assert Child.objects.get(pk=created["id"]).notes == "đã xác minh"
+
+
+def test_a_create_retried_with_its_idempotency_key_replays_the_answer_and_creates_one_child(officer: Client) -> None:
+    body = {"commune_code": "03390", "full_name": "Vàng A Dế", "birth_date": "2020-01-15", "sex": "M"}
+    first = officer.post("/api/v1/children", body, content_type="application/json",
+                         headers={"Idempotency-Key": "tao-tre-1"})
+    retry = officer.post("/api/v1/children", body, content_type="application/json",
+                         headers={"Idempotency-Key": "tao-tre-1"})
+    assert first.status_code == retry.status_code == 201 and retry.json() == first.json()
+    assert retry["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+    other = officer.post("/api/v1/children", {**body, "full_name": "Vàng A Dềnh"}, content_type="application/json",
+                         headers={"Idempotency-Key": "tao-tre-1"})
+    assert other.status_code == 422 and "Idempotency-Key" in other.json()["errors"]
+    assert Child.objects.filter(full_name__startswith="Vàng A").count() == 1
 
 
 def test_creating_in_another_commune_or_with_bad_values_is_refused(officer: Client) -> None:
