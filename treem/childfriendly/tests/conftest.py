@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -24,11 +22,14 @@ def load_everything() -> None:
         call_command("load_child_friendly", quiet=True)
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+@pytest.fixture(autouse=True)
+def plan_and_scoring_table(request: pytest.FixtureRequest) -> None:
+    """The plan and the scoring table inside each test's own transaction, rolled back after it: loaded once for
+    the session they would stay in the worker's database for the apps tested after this one (alphabetically:
+    dashboards, registry…), whose tests start from a database without a plan."""
+    if "django_db" in {marker.name for marker in request.node.iter_markers()}:
+        request.getfixturevalue("db")
         load_everything()
-    yield
 
 
 @pytest.fixture

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from treem.reporting.tests.conftest import load_plan_and_rules
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+@pytest.fixture(autouse=True)
+def plan_and_rules(request: pytest.FixtureRequest) -> None:
+    """The plan and the rules inside each test's own transaction, rolled back after it: loaded once for the session
+    they would stay in the worker's database for the apps tested after this one (registry…), whose tests start from
+    a database without a plan."""
+    if "django_db" in {marker.name for marker in request.node.iter_markers()}:
+        request.getfixturevalue("db")
         load_plan_and_rules()
-    yield
 
 
 @pytest.fixture
