@@ -69,7 +69,8 @@ def test_without_a_worker_the_report_is_built_at_once_and_both_documents_downloa
     assert actions == {"request_consolidated_build", "execute_consolidated_build"}
 
 
-def test_with_a_worker_the_build_is_queued_once_and_the_worker_builds_it(client: Client) -> None:
+@pytest.mark.django_db(transaction=True)  # the worker loop closes and reopens its connection, as in production
+def test_with_a_worker_the_build_is_queued_once_and_the_worker_builds_it(client: Client, reference_data: None) -> None:
     cycle(2026)
     a_live_worker()
     client.force_login(coordinator())
