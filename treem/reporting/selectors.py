@@ -276,12 +276,16 @@ def consolidated_build_for(user: UserLike, *, cycle: ReportingCycle, build_id: i
         raise Http404(NOT_FOUND_MESSAGE) from error
 
 
-def changed_since(moment: datetime | None) -> bool:
-    """Whether any figure or report changed after ``moment`` (a build's figures are then not the latest)."""
-    if moment is None:
+def changed_since(build: ConsolidatedBuild) -> bool:
+    """Whether a figure or a report within the build's scope changed after its figures were read (the build is
+    then not the latest). A change in another province does not count."""
+    if build.figures_as_of is None:
         return False
-    return (DataValue.objects.filter(updated_at__gt=moment).exists()
-            or Submission.objects.filter(updated_at__gt=moment).exists())
+    within = Q()
+    for path in build.scope_key.split("|"):
+        within |= Q(org_unit__path__startswith=path)
+    return (DataValue.objects.filter(within, updated_at__gt=build.figures_as_of).exists()
+            or Submission.objects.filter(within, updated_at__gt=build.figures_as_of).exists())
 
 
 def active_validation_rules() -> list[dict[str, Any]]:

@@ -429,7 +429,7 @@ def consolidated_page(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "reporting/consolidated.html", {
         "cycle": cycle, "builds": builds, "latest": latest,
         "is_pending": any(build.is_pending for build in builds),
-        "is_outdated": latest is not None and changed_since(latest.figures_as_of),
+        "is_outdated": latest is not None and changed_since(latest),
     })
 
 
