@@ -8,6 +8,7 @@ from datetime import date
 from fractions import Fraction
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from treem.childfriendly.selectors import assessment_scores
 from treem.indicators.engine import Unit
@@ -20,8 +21,13 @@ class ChildFriendlyScoreSource:
     """The total points of each commune's assessment of the year (of 1,000)."""
 
     key = "child-friendly:score"
-    label = "Điểm xã phù hợp với trẻ em"
-    unit = "điểm"
+    @property
+    def label(self) -> str:
+        return gettext("Điểm xã phù hợp với trẻ em")
+
+    @property
+    def unit(self) -> str:
+        return gettext("điểm")
 
     def values(self, scope: Scope, *, units: Sequence[Unit], year: int, on: date) -> dict[int, MapValue]:
         communes = [unit.id for unit in units if unit.level == "commune"]  # the caller shows only scoped units
