@@ -71,3 +71,40 @@ def test_an_api_token_identifies_its_user_until_revoked() -> None:
     api_token.revoked_at = api_token.created_at
     api_token.save()
     assert user_for_api_token(token) is None
+
+
+@pytest.mark.parametrize("password", ["12345678901", "treem", "quan_tri_1"])
+def test_createsuperuser_without_input_refuses_a_password_that_breaks_the_rules(
+        password: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", password)
+    with pytest.raises(CommandError):
+        call_command("createsuperuser", "--noinput", "--username", "quan_tri_1", "--email", "qt@example.vn",
+                     verbosity=0)
+    assert not User.objects.filter(username="quan_tri_1").exists()
+
+
+def test_createsuperuser_without_input_creates_an_administrator_with_a_good_password(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Quan-tri-tinh-2026")
+    call_command("createsuperuser", "--noinput", "--username", "quan_tri_2", "--email", "qt@example.vn", verbosity=0)
+    administrator = User.objects.get(username="quan_tri_2")
+    assert administrator.is_superuser and administrator.check_password("Quan-tri-tinh-2026")
+
+
+def test_createsuperuser_at_the_prompt_cannot_bypass_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.contrib.auth.management.commands import createsuperuser
+
+    answers = iter(["quan_tri_3", "qt@example.vn", "y"])  # username, e-mail, then "bypass? y"
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    monkeypatch.setattr(createsuperuser.getpass, "getpass", lambda prompt="Password: ": "12345678901")
+    monkeypatch.setattr(createsuperuser.Command, "_get_input_message", lambda self, field, default=None: "")
+    with pytest.raises(CommandError):
+        call_command("createsuperuser", interactive=True, stdin=_Tty(), verbosity=0)
+    assert not User.objects.filter(username="quan_tri_3").exists()
+
+
+class _Tty:
+    """A stand-in for a terminal: the command refuses to prompt unless its input is one."""
+
+    def isatty(self) -> bool:
+        return True
