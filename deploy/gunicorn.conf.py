@@ -8,7 +8,8 @@ bind = os.environ.get("TREEM_BIND", "127.0.0.1:8000")
 # and a few per core keeps a slow report from holding up the others.
 workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * multiprocessing.cpu_count() + 1)))
 worker_class = "sync"
-# The consolidated report and the large exports are built in the request; 120 s covers them on a slow machine.
+# The large exports are built in the request (the consolidated report is a background job); 120 s covers them
+# on a slow machine.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5

@@ -55,6 +55,7 @@ def build_database() -> None:
         manage("load_reference", database=TEMPLATE)
         manage("load_plan", "reference_data/plans/lai-chau-2024.yaml", database=TEMPLATE)
         manage("load_validation_rules", database=TEMPLATE)
+        manage("load_child_friendly", database=TEMPLATE)
         manage("seed_demo", database=TEMPLATE)
     psql(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
     psql(f'CREATE DATABASE "{DATABASE}" TEMPLATE "{TEMPLATE}"')
