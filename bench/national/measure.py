@@ -9,8 +9,10 @@ For each database (a child process each, ``DATABASE_URL`` pointing at it) and ea
 
 - ``engine``: a fresh ``Engine`` computing the plan's 14 indicators for every unit in force on 31 December 2026
   (country, 34 provinces, 3,321 communes), its derived elements read from their stored counts;
-- ``engine_recount``: the same after every stored count was emptied (the first request after a change);
-- ``plan_progress``: the home page's read for a national coordinator (all 14 indicators, the trend years);
+- ``engine_recount``: the same after every stored count and figure was emptied (the first request after a change);
+- ``plan_progress``: the home page's read for a national coordinator (all 14 indicators, the trend years), its
+  figures read back from the stored figures (the first call of the run computes and stores them), and
+  ``plan_progress_recompute``: the same after every stored figure was emptied (the first request after a change);
 - ``plan_progress_province``: the same for Lai Châu's coordinator, whose engine reads only the province, and
   ``plan_progress_province_unscoped``: the same figures from an engine reading the nation (the cost before);
 - ``indicator_detail``: one indicator (I05, underweight) for the country: the table by province, breakdowns,
@@ -21,6 +23,9 @@ For each database (a child process each, ``DATABASE_URL`` pointing at it) and ea
 - ``registry_counts``: children per commune by sex and age band for the national coordinator (no identities);
 - ``status_board``: the reporting cycle's board for the national coordinator;
 - ``consolidated``: the consolidated report of the cycle for the province coordinator of Lai Châu.
+
+``--no-stored`` runs every read with the engine's stored figures turned off (``Engine(stored=False)``: the
+computation as it was before them), for the before/after comparison.
 
 Floors (hand-written SQL, same counts or rows): for the engine reads, entered sums up the tree (``ENTERED_FLOOR``)
 and two statements of ``bench/bench_indicators.py`` (children per commune × sex × ethnic group and age band, latest
@@ -115,7 +120,7 @@ def measure(runs: int) -> dict[str, Any]:
 
     from treem.accounts.models import User
     from treem.indicators.engine import Engine, reference_date
-    from treem.indicators.models import DataValue, DerivedCount
+    from treem.indicators.models import DataValue, DerivedCount, StoredFigure
     from treem.indicators.selectors import indicator_detail, indicator_values, plan_progress, trend_years
     from treem.nutrition import derived as nutrition_derived
     from treem.nutrition.models import Measurement
@@ -128,6 +133,9 @@ def measure(runs: int) -> dict[str, Any]:
     from treem.reporting.models import ReportingCycle
     from treem.reporting.selectors import status_board
 
+    if os.environ.get("BENCH_STORED") == "0":  # --no-stored: every engine computes, as before stored figures
+        assert Engine.__init__.__kwdefaults__ is not None
+        Engine.__init__.__kwdefaults__["stored"] = False
     floors = _bench_indicators()
     today = date.fromisoformat(TODAY_TEXT)
     plan = Plan.objects.get()
@@ -144,8 +152,9 @@ def measure(runs: int) -> dict[str, Any]:
 
     def engine(recount: bool = False) -> int:
         fresh_caches()
-        if recount:
+        if recount:  # every stored count and figure emptied: computed from the records
             DerivedCount.objects.all().delete()
+            StoredFigure.objects.all().delete()
         figures = Engine().figures_many(indicators, years=[YEAR])
         return sum(len(by_area) for by_area in figures.values())
 
@@ -175,6 +184,10 @@ def measure(runs: int) -> dict[str, Any]:
         fresh_caches()
         return len(plan_progress(national, plan=plan, unit_uid=None, year=YEAR, today=today).items)
 
+    def progress_recompute() -> int:
+        StoredFigure.objects.all().delete()
+        return progress()
+
     def province_progress() -> int:
         fresh_caches()
         return len(plan_progress(province, plan=plan, unit_uid=None, year=YEAR, today=today).items)
@@ -203,6 +216,7 @@ def measure(runs: int) -> dict[str, Any]:
         "engine": (engine, engine_floor),
         "engine_recount": (lambda: engine(recount=True), engine_floor),
         "plan_progress": (progress, engine_floor),
+        "plan_progress_recompute": (progress_recompute, engine_floor),
         "plan_progress_province": (province_progress, None),
         "plan_progress_province_unscoped": (province_unscoped, None),
         "indicator_detail": (detail, engine_floor),
@@ -251,10 +265,10 @@ def measure(runs: int) -> dict[str, Any]:
     return result
 
 
-def run_database(name: str, runs: int) -> dict[str, Any]:
+def run_database(name: str, runs: int, *, stored: bool = True) -> dict[str, Any]:
     benchdb.check_name(name)
     environment = {**os.environ, "DATABASE_URL": benchdb.database_url(name), "DJANGO_SETTINGS_MODULE":
-                   "config.settings", "DEBUG": "false"}
+                   "config.settings", "DEBUG": "false", "BENCH_STORED": "1" if stored else "0"}
     completed = subprocess.run([sys.executable, __file__, "--child", "--runs", str(runs)], env=environment,
                                cwd=REPOSITORY, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
@@ -291,6 +305,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Đo các truy vấn thật của treem trên cơ sở dữ liệu mô phỏng.")
     parser.add_argument("databases", nargs="*", help="các cơ sở dữ liệu treem_bench_… đã tạo bằng generate.py")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-stored", action="store_true", help="tắt số liệu chỉ tiêu đã tính (đo như trước)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help="ghi kết quả (JSON) vào tệp này")
     parser.add_argument("--combine", type=Path, nargs="+", default=[],
@@ -303,7 +318,7 @@ def main() -> int:
     for path in arguments.combine:
         results.update(json.loads(path.read_text()))
     for name in arguments.databases:
-        results[name] = run_database(name, arguments.runs)
+        results[name] = run_database(name, arguments.runs, stored=not arguments.no_stored)
         if arguments.output:
             arguments.output.write_text(json.dumps(results, indent=1))
     report(results)

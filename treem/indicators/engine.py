@@ -35,9 +35,19 @@ from django.db.models.functions import Coalesce
 
 from treem.core.models import EthnicGroup
 from treem.hierarchy.models import Lineage, OrgUnit
+from treem.indicators import stored as stored_figures
 from treem.indicators.counts import counted
 from treem.indicators.models import DataValue
-from treem.indicators.sources import DerivedCell, demo_check, derived_function, register_derived, source_of
+from treem.indicators.sources import (
+    SOURCES,
+    DerivedCell,
+    demo_check,
+    derived_function,
+    register_derived,
+    register_source,
+    source_of,
+    source_tokens,
+)
 from treem.plans.models import DataElement, Indicator
 
 # Breakdown dimensions and the category keys they use.
@@ -286,8 +296,12 @@ class Engine:
     outside get none. ``None`` or the country's path reads everything.
     """
 
-    def __init__(self, *, hierarchy: HierarchyIndex | None = None, within: Iterable[str] | None = None) -> None:
+    def __init__(self, *, hierarchy: HierarchyIndex | None = None, within: Iterable[str] | None = None,
+                 stored: bool = True) -> None:
         self._hierarchy = hierarchy
+        # Stored figures need the hierarchy's token taken before the hierarchy is read: not for one handed in.
+        self._store = stored and hierarchy is None
+        self._spans_of: stored_figures.Spans | None = None
         roots = None if within is None else sorted(set(within))
         self._within = None if roots is None or "/" in roots else roots
         self._relevant: set[int] | None = None
@@ -303,6 +317,8 @@ class Engine:
     @property
     def hierarchy(self) -> HierarchyIndex:
         if self._hierarchy is None:
+            if self._store:
+                self._take_tokens()
             self._hierarchy = HierarchyIndex.load()
         return self._hierarchy
 
@@ -360,6 +376,8 @@ class Engine:
                   if (element.pk, year) not in self._totals_read]
         if not wanted:
             return
+        if self._store:
+            self._take_tokens()
         element_ids = sorted({element.pk for element, _ in wanted})
         year_list = sorted({year for _, year in wanted})
         cells = self._cells
@@ -402,7 +420,7 @@ class Engine:
                   if (element.pk, year) not in self._categories_read]
         if not wanted:
             return
-        self._load_totals(elements, years)
+        self._load_totals(elements, years)  # takes the entered values' token first
         by_sex, by_ethnicity = self._cells.by_category[SEX], self._cells.by_category[ETHNICITY]
         derived_keys: set[CellKey] = set()
         relevant = self.relevant_units
@@ -489,10 +507,147 @@ class Engine:
         on: date | None = None,
         areas: Iterable[int] | None = None,
     ) -> dict[int, dict[tuple[int, int], Figure]]:
-        """:meth:`figures` for several indicators, reading every element in one go."""
+        """:meth:`figures` for several indicators, reading every element in one go.
+
+        Figures computed before are read back from the stored figures (:mod:`treem.indicators.stored`) while
+        nothing they were computed from has changed; the others are computed and stored."""
+        indicators, years = list(indicators), list(dict.fromkeys(years))
+        wanted = set(areas) if areas is not None else None
+        if not self._store or not indicators or not years:
+            return self._compute_figures(indicators, years=years, on=on, wanted=wanted)
+        hierarchy = self.hierarchy  # first: its token is taken before it is read
+        digests = self._digests(indicators)
+        if not digests:
+            return self._compute_figures(indicators, years=years, on=on, wanted=wanted)
+        # The areas each year's figures can be served for: in force on the display date and inside the engine's
+        # scope (an engine within a province holds only part of the country's figure). A wanted area outside the
+        # scope sends its year to the computation; an area not in force on that date has no figure at all.
+        shown: dict[int, date] = {}
+        served: dict[int, list[int]] = {}
+        uncovered: set[int] = set()
+        for year in years:
+            display_on = on or reference_date(year)
+            shown[year] = self._spans().start_of(display_on)
+            if wanted is None:  # every area: an engine within a scope gives areas above it partial figures
+                in_force = hierarchy.by_path_on(display_on).values()
+                served[year] = [unit.id for unit in in_force if self._inside(unit.path)]
+                if len(served[year]) < len(in_force):
+                    uncovered.add(year)
+                continue
+            served[year] = []
+            for area_id in wanted:
+                unit = hierarchy.units.get(area_id)
+                if unit is None or not unit.is_valid_on(display_on):
+                    continue
+                if self._inside(unit.path):
+                    served[year].append(area_id)
+                else:
+                    uncovered.add(year)
+        kept = stored_figures.read(sorted(digests), years, sorted(set(shown.values())),
+                                   None if wanted is None else {area for ids in served.values() for area in ids})
+        result: dict[int, dict[tuple[int, int], Figure]] = {indicator.pk: {} for indicator in indicators}
+        stale: list[tuple[Indicator, int]] = []
+        for indicator in indicators:
+            token = digests.get(indicator.pk)
+            factor = Decimal(indicator.factor)
+            for year in years:
+                found = [kept.get((indicator.pk, area_id, year, shown[year])) for area_id in served[year]]
+                if token is None or year in uncovered or any(row is None or row[0] != token for row in found):
+                    stale.append((indicator, year))
+                    continue
+                for area_id, row in zip(served[year], found, strict=True):
+                    back = row[1] if row is not None else None
+                    if back is not None and back.numerator is not None:
+                        result[indicator.pk][(area_id, year)] = Figure(
+                            numerator=back.numerator, denominator=back.denominator,
+                            units_counted=back.units_counted, factor=factor, includes_demo=back.includes_demo)
+        if not stale:
+            return result
+        to_compute = list({indicator.pk: indicator for indicator, _ in stale}.values())
+        computed = self._compute_figures(to_compute, years=sorted({year for _, year in stale}), on=on,
+                                         wanted=wanted)
+        stale_years: dict[int, set[int]] = defaultdict(set)
+        for indicator, year in stale:
+            stale_years[indicator.pk].add(year)
+        for indicator_id, by_area in computed.items():
+            for (area_id, year), one in by_area.items():
+                if year in stale_years[indicator_id]:
+                    result[indicator_id][(area_id, year)] = one
+        to_store: dict[stored_figures.StoreKey, tuple[str, stored_figures.Kept]] = {}
+        nothing = stored_figures.Kept(numerator=None, denominator=None, units_counted=0, includes_demo=False)
+        for indicator, year in stale:
+            token = digests.get(indicator.pk)
+            if token is None or year in uncovered:
+                continue
+            of_indicator = computed[indicator.pk]
+            for area_id in served[year]:
+                new = of_indicator.get((area_id, year))
+                to_store[(indicator.pk, area_id, year, shown[year])] = (token, nothing if new is None else
+                    stored_figures.Kept(numerator=new.numerator, denominator=new.denominator,
+                                        units_counted=new.units_counted, includes_demo=new.includes_demo))
+        stored_figures.write(to_store)
+        return result
+
+    # -- what a stored figure is computed from ---------------------------------------------------------------
+
+    def _inside(self, path: str) -> bool:
+        return self._within is None or path.startswith(tuple(self._within))
+
+    def _spans(self) -> stored_figures.Spans:
+        if self._spans_of is None:
+            units = self.hierarchy.units.values()
+            self._spans_of = stored_figures.Spans((unit.valid_from, unit.valid_to) for unit in units)
+        return self._spans_of
+
+    def _take_tokens(self) -> None:
+        """Take the tokens of every source, once per engine and in one statement, before anything they cover is
+        read (the hierarchy, entered values, stored counts): what the engine reads afterwards is at least as new as
+        the tokens say, so a figure stored under them is never newer in its token than in its data."""
+        missing = SOURCES.keys() - self._tokens.keys()
+        if missing:
+            self._tokens.update(source_tokens(missing))
+
+    def _digests(self, indicators: Sequence[Indicator]) -> dict[int, str]:
+        """The digest of what each indicator's figures are computed from (see :mod:`treem.indicators.stored`);
+        indicators with a derived function whose counts are not stored (called anew for every request) have none,
+        and are always computed."""
+        described: dict[int, tuple[list[str], set[str]]] = {}
+        for indicator in indicators:
+            parts = [f"indicator:{indicator.pk}:{indicator.numerator_id}:{indicator.denominator_id}:"
+                     f"{Decimal(indicator.factor)}"]
+            sources = {stored_figures.ENTERED, stored_figures.HIERARCHY}
+            for element in (indicator.numerator, indicator.denominator):
+                name = element.derived_from if element.is_derived else ""
+                function = derived_function(name) if name else None
+                if not name:
+                    kind = "entered"
+                elif function is None:
+                    kind = "unregistered"  # no cells until its domain registers it
+                elif function is count_communes:
+                    kind = "communes"  # from the hierarchy
+                elif (source := source_of(name)) is not None:
+                    kind = f"source:{source}"
+                    sources.add(source)
+                else:
+                    break  # counted anew for every request: nothing to compare a stored figure with
+                parts.append(f"element:{element.pk}:{name}:{kind}")
+            else:
+                described[indicator.pk] = (parts, sources)
+        self._take_tokens()
+        return {pk: stored_figures.digest([*parts, *(f"{source}={self._tokens[source]}" for source in sorted(sources))])
+                for pk, (parts, sources) in described.items()}
+
+    def _compute_figures(
+        self,
+        indicators: Sequence[Indicator],
+        *,
+        years: Sequence[int],
+        on: date | None,
+        wanted: set[int] | None,
+    ) -> dict[int, dict[tuple[int, int], Figure]]:
+        """The figures computed from the cells (what :meth:`figures_many` does when nothing is stored)."""
         elements = _elements_of(indicators)
         self._load_totals(elements, years)
-        wanted = set(areas) if areas is not None else None
         index = _TotalsByElementYear(self._cells.totals)
         result: dict[int, dict[tuple[int, int], Figure]] = {}
         areas_of = self.hierarchy.areas_of
@@ -674,3 +829,9 @@ def count_communes(*, year: int) -> list[DerivedCell]:
     """1 for every commune-level unit in force on the year's reference date (31 December)."""
     communes = OrgUnit.objects.valid_on(reference_date(year)).of_level("commune").values_list("id", flat=True)
     return [DerivedCell(org_unit_id=unit_id, year=year, value=1) for unit_id in communes]
+
+
+# The sources whose tokens say whether a stored figure is current (``treem.indicators.stored``): the entered values,
+# and the hierarchy the figures are placed on. Their saves and deletes raise the version like any source's.
+register_source(stored_figures.ENTERED, models=(DataValue,))
+register_source(stored_figures.HIERARCHY, models=(OrgUnit, Lineage))

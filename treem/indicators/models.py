@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from treem.core.models import BaseModel, EthnicGroup
 from treem.hierarchy.models import OrgUnit
-from treem.plans.models import DataElement
+from treem.plans.models import DataElement, Indicator
 
 
 class Sex(models.TextChoices):
@@ -74,6 +74,7 @@ class DataValue(BaseModel):
         indexes = [
             models.Index(fields=["year", "data_element"], name="data_value_year_element_idx"),
             models.Index(fields=["org_unit", "year"], name="data_value_unit_year_idx"),
+            models.Index(fields=["updated_at"], name="data_value_updated_idx"),  # the latest change, for tokens
         ]
 
     def __str__(self) -> str:
@@ -121,3 +122,36 @@ class DerivedCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.function} {self.year}"
+
+
+class StoredFigure(models.Model):
+    """One figure the engine computed — an indicator for one area, one year, on one hierarchy — kept so that an
+    overview does not sum the nation's cells again while nothing it was computed from changed
+    (``treem.indicators.stored``).
+
+    ``shown_on`` is the first day of the span of days on which the same units are in force (the figures on any
+    day of it are the same). ``token`` is a digest of the tokens of every source the figure was computed from
+    (entered values, the hierarchy, the derived elements' sources) taken *before* the computation, and of the
+    indicator's definition; the figure is current while the same digest is computed now. A row without
+    ``numerator`` says the area has no figure that year. Not a record of anything: it can be emptied at any time.
+    """
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("chỉ tiêu"), on_delete=models.CASCADE, related_name="+")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    shown_on = models.DateField(_("theo địa giới ngày"))
+    numerator = models.CharField(_("tử số"), max_length=48, blank=True)  # the Decimal's text: exact on every database
+    denominator = models.CharField(_("mẫu số"), max_length=48, blank=True)
+    units_counted = models.PositiveIntegerField(_("số đơn vị được tính"), default=0)
+    includes_demo = models.BooleanField(_("có dữ liệu trình diễn"), default=False)
+    token = models.CharField(_("dấu phiên bản"), max_length=64)
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = "số liệu chỉ tiêu đã tính"
+        verbose_name_plural = "số liệu chỉ tiêu đã tính"
+        constraints = [models.UniqueConstraint(fields=["indicator", "year", "shown_on", "org_unit"],
+                                               name="stored_figure_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.org_unit_id} {self.year}"

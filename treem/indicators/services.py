@@ -1,5 +1,6 @@
 """Writing data values: ``enter_data_values`` is the one way figures are entered (report forms, DHIS2 import).
-``refresh_derived_counts`` counts the records ahead of the dashboards (``treem.indicators.counts``)."""
+``refresh_derived_counts`` counts the records ahead of the dashboards (``treem.indicators.counts``) and computes the
+plans' figures ahead (``refresh_stored_figures``, ``treem.indicators.stored``)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ from treem.core.models import AuditEvent, EthnicGroup
 from treem.core.roles import Role
 from treem.hierarchy.models import OrgUnit
 from treem.indicators.counts import Refreshed, refresh
-from treem.indicators.engine import data_years
+from treem.indicators.engine import Engine, data_years
 from treem.indicators.models import DataValue, Sex
 from treem.indicators.permissions import ENTER_DATA_VALUES
-from treem.plans.models import DataElement
+from treem.plans.models import DataElement, Plan
+from treem.plans.selectors import indicators_of
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 COUNTED_YEARS = 10  # the years counted ahead by default: this one and the nine before (a trend's longest span)
@@ -45,8 +47,37 @@ def refresh_derived_counts(
     current is left alone."""
     names = DataElement.objects.filter(is_active=True, source=DataElement.Source.DERIVED).values_list(
         "derived_from", flat=True)
-    return refresh(names=list(names), years=list(years) if years is not None else counted_years(today=today),
-                   sources=sources)
+    chosen = list(years) if years is not None else counted_years(today=today)
+    report = refresh(names=list(names), years=chosen, sources=sources)
+    refresh_stored_figures(today=today, years=chosen)
+    return report
+
+
+@dataclass(frozen=True)
+class FiguresRefreshed:
+    plan: str
+    indicators: int
+    years: int
+    figures: int  # (area, year) figures of the plan's indicators now stored and current
+
+
+def refresh_stored_figures(*, today: date, years: Sequence[int] | None = None) -> list[FiguresRefreshed]:
+    """Compute ahead what the overviews will ask for: every active indicator of every plan, for every area in
+    force, for each of ``years`` (by default ``counted_years``), on each year's own hierarchy and on today's (the
+    overview's trend). What is current is read back, the rest computed and stored (``treem.indicators.stored``).
+    Not scoped: it only fills the store, whose figures the selectors hand out within each user's scope."""
+    chosen = list(years) if years is not None else counted_years(today=today)
+    report: list[FiguresRefreshed] = []
+    for plan in Plan.objects.order_by("pk"):
+        indicators = list(indicators_of(plan))
+        if not indicators or not chosen:
+            continue
+        engine = Engine()
+        engine.figures_many(indicators, years=chosen)
+        figures = engine.figures_many(indicators, years=chosen, on=today)
+        report.append(FiguresRefreshed(plan=plan.code, indicators=len(indicators), years=len(chosen),
+                                       figures=sum(len(by_area) for by_area in figures.values())))
+    return report
 
 
 @dataclass(frozen=True)
