@@ -31,6 +31,36 @@ def plain_static_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
                            WHITENOISE_USE_FINDERS=True):
         yield
 
+@pytest.fixture(autouse=True)
+def counts_read_in_this_test_only() -> Iterator[None]:
+    """Each test's database is rolled back at its end, so the tokens of the next one can repeat: the process's
+    memo of stored counts is emptied around every test."""
+    from treem.indicators.counts import forget_read_back
+
+    forget_read_back()
+    yield
+    forget_read_back()
+
+
+@pytest.fixture
+def admin_user(db: None, django_user_model: Any, django_username_field: str) -> Any:
+    """pytest-django's administrator, with a password that meets treem's rules (its own, "password", does not:
+    ``createsuperuser`` and the user manager refuse it)."""
+    from treem.accounts.tests.factories import TEST_PASSWORD
+
+    return django_user_model._default_manager.create_superuser(
+        **{django_username_field: "admin"}, email="admin@example.com", password=TEST_PASSWORD)
+
+
+@pytest.fixture
+def admin_client(db: None, admin_user: Any) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 

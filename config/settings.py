@@ -257,6 +257,12 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# Overviews and indicator pages read the figures the engine stored. When something they count changed since, a
+# stored figure computed at most this many seconds ago may stand in, the page saying when it was computed, so
+# that commune officers entering figures near the deadline do not make every leader's page sum the province
+# again (docs/indicators.md, "Stored figures"). 0: always current (development and tests).
+TREEM_FIGURES_MAX_AGE = env_int("TREEM_FIGURES_MAX_AGE", 30 if IS_PRODUCTION else 0)
+
 # A request body larger than this is refused with 413 before it is read (the largest accepted file, a child
 # list of 50 MB, plus the form around it). Each kind of upload has its own, lower limit where it is checked.
 TREEM_MAX_REQUEST_BYTES = env_int("TREEM_MAX_REQUEST_BYTES", 52 * 1024 * 1024)

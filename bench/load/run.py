@@ -182,6 +182,7 @@ def main() -> None:
     subprocess.run([PYTHON, "bench/load/prepare.py", str(facts)], cwd=ROOT, check=True,
                    env={**os.environ, "DATABASE_URL": database_url})
     environment = {**os.environ, "DATABASE_URL": database_url, "DATABASE_CONN_MAX_AGE": "60",
+                   "TREEM_FIGURES_MAX_AGE": os.environ.get("TREEM_FIGURES_MAX_AGE", "30"),  # as bin/serve-production
                    "TREEM_BIND": f"127.0.0.1:{PORT}", "WEB_CONCURRENCY": WORKERS,
                    "WORKER_HEARTBEAT_DIR": str(OUTPUT / "workers")}
     manage("collectstatic", "--noinput", "--verbosity", "0", database=DATABASE)

@@ -93,6 +93,13 @@ _READ_BACK: dict[tuple[str, int, str], Counted] = {}
 _READ_BACK_LIMIT = 256
 
 
+def forget_read_back() -> None:
+    """Forget the counts read back in this process (what a new process starts with). A token names the records'
+    state, so the memo is exact as long as the database only moves forward; tests roll each one back, and a test
+    that replaces a derived function under the same token would otherwise be handed the previous test's cells."""
+    _READ_BACK.clear()
+
+
 def _keep_read_back(key: tuple[str, int, str], value: Counted) -> None:
     while len(_READ_BACK) >= _READ_BACK_LIMIT:
         _READ_BACK.pop(next(iter(_READ_BACK)))

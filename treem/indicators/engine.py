@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -32,6 +32,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from treem.core.models import EthnicGroup
 from treem.hierarchy.models import Lineage, OrgUnit
@@ -213,6 +214,8 @@ class Figure:
     units_counted: int
     factor: Decimal = Decimal(100)
     includes_demo: bool = False
+    # Set when the figure is a stored one computed before the latest changes (``TREEM_FIGURES_MAX_AGE``): when.
+    as_of: datetime | None = None
 
     @property
     def value(self) -> Fraction | None:
@@ -547,20 +550,32 @@ class Engine:
                                    None if wanted is None else {area for ids in served.values() for area in ids})
         result: dict[int, dict[tuple[int, int], Figure]] = {indicator.pk: {} for indicator in indicators}
         stale: list[tuple[Indicator, int]] = []
+        now = timezone.now()
         for indicator in indicators:
-            token = digests.get(indicator.pk)
+            stamp = digests.get(indicator.pk)
             factor = Decimal(indicator.factor)
             for year in years:
                 found = [kept.get((indicator.pk, area_id, year, shown[year])) for area_id in served[year]]
-                if token is None or year in uncovered or any(row is None or row[0] != token for row in found):
+                if stamp is None or year in uncovered:
                     stale.append((indicator, year))
                     continue
+                as_of = None
+                if any(row is None or row[0].token != stamp.token for row in found):
+                    # Changed since: computed again, unless figures of the same definition and hierarchy computed
+                    # within the window may stand in (settings.TREEM_FIGURES_MAX_AGE; the page says when).
+                    as_of = stored_figures.may_serve_older([row[0] if row else None for row in found],
+                                                           [row[1] if row else None for row in found],
+                                                           basis=stamp.basis, now=now)
+                    if as_of is None:
+                        stale.append((indicator, year))
+                        continue
                 for area_id, row in zip(served[year], found, strict=True):
                     back = row[1] if row is not None else None
                     if back is not None and back.numerator is not None:
                         result[indicator.pk][(area_id, year)] = Figure(
                             numerator=back.numerator, denominator=back.denominator,
-                            units_counted=back.units_counted, factor=factor, includes_demo=back.includes_demo)
+                            units_counted=back.units_counted, factor=factor, includes_demo=back.includes_demo,
+                            as_of=as_of)
         if not stale:
             return result
         to_compute = list({indicator.pk: indicator for indicator, _ in stale}.values())
@@ -573,7 +588,7 @@ class Engine:
             for (area_id, year), one in by_area.items():
                 if year in stale_years[indicator_id]:
                     result[indicator_id][(area_id, year)] = one
-        to_store: dict[stored_figures.StoreKey, tuple[str, stored_figures.Kept]] = {}
+        to_store: dict[stored_figures.StoreKey, tuple[stored_figures.Stamp, stored_figures.Kept]] = {}
         nothing = stored_figures.Kept(numerator=None, denominator=None, units_counted=0, includes_demo=False)
         for indicator, year in stale:
             token = digests.get(indicator.pk)
@@ -607,7 +622,7 @@ class Engine:
         if missing:
             self._tokens.update(source_tokens(missing))
 
-    def _digests(self, indicators: Sequence[Indicator]) -> dict[int, str]:
+    def _digests(self, indicators: Sequence[Indicator]) -> dict[int, stored_figures.Stamp]:
         """The digest of what each indicator's figures are computed from (see :mod:`treem.indicators.stored`);
         indicators with a derived function whose counts are not stored (called anew for every request) have none,
         and are always computed."""
@@ -634,7 +649,11 @@ class Engine:
             else:
                 described[indicator.pk] = (parts, sources)
         self._take_tokens()
-        return {pk: stored_figures.digest([*parts, *(f"{source}={self._tokens[source]}" for source in sorted(sources))])
+        hierarchy = f"{stored_figures.HIERARCHY}={self._tokens[stored_figures.HIERARCHY]}"
+        return {pk: stored_figures.Stamp(
+                    token=stored_figures.digest([*parts, *(f"{source}={self._tokens[source]}"
+                                                           for source in sorted(sources))]),
+                    basis=stored_figures.digest([*parts, hierarchy]))
                 for pk, (parts, sources) in described.items()}
 
     def _compute_figures(

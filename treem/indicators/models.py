@@ -145,6 +145,7 @@ class StoredFigure(models.Model):
     units_counted = models.PositiveIntegerField(_("số đơn vị được tính"), default=0)
     includes_demo = models.BooleanField(_("có dữ liệu trình diễn"), default=False)
     token = models.CharField(_("dấu phiên bản"), max_length=64)
+    basis = models.CharField(_("dấu định nghĩa và địa giới"), max_length=64, default="")
     computed_at = models.DateTimeField(_("tính lúc"))
 
     class Meta:

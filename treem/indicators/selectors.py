@@ -8,9 +8,9 @@ the 2025 reorganisation, shown on their commune through the lineage. Every read 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 
 from django.http import Http404
@@ -126,6 +126,13 @@ def trend_years(plan: Plan, *, year: int, bounds: tuple[int | None, int | None] 
 # ------------------------------------------------------------------------------------------------------------
 
 
+def oldest_as_of(figures: Iterable[Figure | None]) -> datetime | None:
+    """The computation time of the oldest stored figure among ``figures`` that stood in for a current one
+    (``settings.TREEM_FIGURES_MAX_AGE``), or None when every figure is current."""
+    moments = [figure.as_of for figure in figures if figure is not None and figure.as_of is not None]
+    return min(moments) if moments else None
+
+
 @dataclass
 class IndicatorProgress:
     """An indicator for one area: the figure of the reporting year, the trend, each target's status."""
@@ -158,6 +165,11 @@ class IndicatorProgress:
     def includes_demo(self) -> bool:
         return any(figure is not None and figure.includes_demo for _year, figure in self.trend)
 
+    @property
+    def as_of(self) -> datetime | None:
+        """When the oldest figure shown was computed, if any is a stored one older than the latest changes."""
+        return oldest_as_of(figure for _year, figure in self.trend)
+
     def target_for(self, year: int) -> tuple[Target, Assessment] | None:
         return next((pair for pair in self.assessments if pair[0].year == year), None)
 
@@ -188,6 +200,10 @@ class PlanProgress:
     @property
     def includes_demo(self) -> bool:
         return any(item.includes_demo for item in self.items)
+
+    @property
+    def as_of(self) -> datetime | None:
+        return oldest_as_of(figure for item in self.items for _year, figure in item.trend)
 
 
 def plan_progress(user: UserLike, *, plan: Plan, unit_uid: str | None, year: int | None, today: date
@@ -280,6 +296,10 @@ class IndicatorDetail:
     def includes_demo(self) -> bool:
         return self.progress.includes_demo or any(row.figure is not None and row.figure.includes_demo
                                                   for row in self.rows)
+
+    @property
+    def as_of(self) -> datetime | None:
+        return oldest_as_of([*(figure for _year, figure in self.progress.trend), *(row.figure for row in self.rows)])
 
 
 def indicator_detail(

@@ -24,9 +24,10 @@ import hashlib
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
@@ -51,6 +52,17 @@ class Kept:
     denominator: Decimal | None
     units_counted: int
     includes_demo: bool
+    computed_at: datetime | None = None  # when it was computed (set on the figures read back)
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What a stored figure was computed under: ``token``, the digest of every source's token and the definition
+    (the figure is current while it is the same); ``basis``, the digest of the definition and the hierarchy alone
+    (a figure of another basis is never served, however recent)."""
+
+    token: str
+    basis: str
 
 
 StoreKey = tuple[int, int, int, date]  # (indicator id, area id, year, shown_on)
@@ -79,8 +91,8 @@ class Spans:
 
 
 def read(indicator_ids: Sequence[int], years: Sequence[int], days: Sequence[date],
-         areas: Iterable[int] | None) -> dict[StoreKey, tuple[str, Kept]]:
-    """The stored figures of those indicators, years and spans (of ``areas``, or all), with their digests."""
+         areas: Iterable[int] | None) -> dict[StoreKey, tuple[Stamp, Kept]]:
+    """The stored figures of those indicators, years and spans (of ``areas``, or all), with their stamps."""
     if not indicator_ids or not years or not days:
         return {}
     rows = StoredFigure.objects.filter(indicator_id__in=sorted(set(indicator_ids)), year__in=sorted(set(years)),
@@ -90,18 +102,37 @@ def read(indicator_ids: Sequence[int], years: Sequence[int], days: Sequence[date
         if not wanted:
             return {}
         rows = rows.filter(org_unit_id__in=wanted)
-    found: dict[StoreKey, tuple[str, Kept]] = {}
-    for indicator_id, unit_id, year, shown_on, numerator, denominator, units, demo, token in rows.values_list(
-            "indicator_id", "org_unit_id", "year", "shown_on", "numerator", "denominator", "units_counted",
-            "includes_demo", "token"):
-        found[(indicator_id, unit_id, year, shown_on)] = (token, Kept(
+    found: dict[StoreKey, tuple[Stamp, Kept]] = {}
+    for (indicator_id, unit_id, year, shown_on, numerator, denominator, units, demo, token, basis,
+         computed_at) in rows.values_list("indicator_id", "org_unit_id", "year", "shown_on", "numerator",
+                                          "denominator", "units_counted", "includes_demo", "token", "basis",
+                                          "computed_at"):
+        found[(indicator_id, unit_id, year, shown_on)] = (Stamp(token=token, basis=basis), Kept(
             numerator=Decimal(numerator) if numerator else None,
             denominator=Decimal(denominator) if denominator else None,
-            units_counted=units, includes_demo=demo))
+            units_counted=units, includes_demo=demo, computed_at=computed_at))
     return found
 
 
-def write(figures: dict[StoreKey, tuple[str, Kept]]) -> bool:
+def may_serve_older(stamps: Iterable[Stamp | None], kept: Iterable[Kept | None], *, basis: str,
+                    now: datetime) -> datetime | None:
+    """When figures computed under older tokens may stand in for current ones: every area has one, of the same
+    basis, computed within ``settings.TREEM_FIGURES_MAX_AGE`` seconds. Returns the oldest computation time (what
+    the page shows as "số liệu tính lúc …"), or None (compute them now). A window of 0 never serves older ones."""
+    window = float(getattr(settings, "TREEM_FIGURES_MAX_AGE", 0) or 0)
+    if window <= 0:
+        return None
+    oldest: datetime | None = None
+    for stamp, figure in zip(stamps, kept, strict=True):
+        if stamp is None or figure is None or figure.computed_at is None or stamp.basis != basis:
+            return None
+        if (now - figure.computed_at).total_seconds() > window:
+            return None
+        oldest = figure.computed_at if oldest is None else min(oldest, figure.computed_at)
+    return oldest
+
+
+def write(figures: dict[StoreKey, tuple[Stamp, Kept]]) -> bool:
     """Store (or replace) these figures under their digests; False when the database refused (another process
     wrote the same rows meanwhile, or it is read-only): the figures computed stand, nothing is stored."""
     if not figures:
@@ -111,9 +142,9 @@ def write(figures: dict[StoreKey, tuple[str, Kept]]) -> bool:
         StoredFigure(indicator_id=indicator_id, org_unit_id=unit_id, year=year, shown_on=shown_on,
                      numerator="" if kept.numerator is None else str(kept.numerator),
                      denominator="" if kept.denominator is None else str(kept.denominator),
-                     units_counted=kept.units_counted, includes_demo=kept.includes_demo, token=token,
-                     computed_at=now)
-        for (indicator_id, unit_id, year, shown_on), (token, kept) in sorted(figures.items())
+                     units_counted=kept.units_counted, includes_demo=kept.includes_demo, token=stamp.token,
+                     basis=stamp.basis, computed_at=now)
+        for (indicator_id, unit_id, year, shown_on), (stamp, kept) in sorted(figures.items())
     ]
     try:
         with transaction.atomic():
@@ -121,7 +152,7 @@ def write(figures: dict[StoreKey, tuple[str, Kept]]) -> bool:
                 rows, batch_size=WRITE_BATCH, update_conflicts=True,
                 unique_fields=["indicator", "year", "shown_on", "org_unit"],
                 update_fields=["numerator", "denominator", "units_counted", "includes_demo", "token",
-                               "computed_at"])
+                               "basis", "computed_at"])
     except (IntegrityError, DatabaseError):
         return False
     return True
