@@ -1,7 +1,8 @@
 """Loading the scoring tables and the province's settings from ``reference_data/child-friendly/``.
 
 Each scoring file is checked against ``scoring.schema.json`` and then against rules a schema cannot say (unique
-numbers and codes, a threshold for every rule but yes/no, shares at most 100 %, the points summing to the maximum);
+numbers and codes, a threshold for every rule but yes/no, shares at most 100 %, a source for every sub-item taken
+from the decision, a criterion's sub-items summing to its stated maximum, the points summing to the maximum);
 nothing is written unless the whole file is clean. A version is matched by its code: loading the same file again
 changes nothing; a changed file updates a version no assessment uses yet and is refused for one that is used (a
 successor decision is a new version with a new code). Every change is audited.
@@ -107,8 +108,13 @@ def scoring_problems(document: dict[str, Any], *, name: str) -> list[str]:
                 problems.append(f"{name}: mục {item['code']} cần ngưỡng (threshold).")
             if rule in RuleKind.shares() and item.get("threshold", 0) > 100:
                 problems.append(f"{name}: mục {item['code']}: ngưỡng tỷ lệ không được quá 100 %.")
+            if item["provenance"] == SubItem.Provenance.DECISION and not item.get("source"):
+                problems.append(f"{name}: mục {item['code']} ghi theo văn bản nhưng thiếu nguồn (source).")
         if criterion.get("min_points", 0) > criterion_points:
             problems.append(f"{name}: tiêu chí {criterion['number']}: điểm tối thiểu lớn hơn điểm tối đa.")
+        if "max_points" in criterion and criterion["max_points"] != criterion_points:
+            problems.append(f"{name}: tiêu chí {criterion['number']}: các mục cộng lại {criterion_points} điểm, "
+                            f"không bằng điểm tối đa {criterion['max_points']} của tiêu chí.")
         total += criterion_points
     if len(set(codes)) != len(codes):
         problems.append(f"{name}: mã mục bị trùng.")

@@ -1,7 +1,11 @@
-"""Helpers for child-friendly tests: officers and reviewers, and assessments scored to a chosen total."""
+"""Helpers for child-friendly tests: officers and reviewers, and assessments scored to a chosen total.
+
+Figures about the scoring table (points of a sub-item, a criterion's maximum, the total) are read from the loaded
+version, never written here: the table is data and its provisional parts will change."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -9,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from treem.accounts.models import Assignment, User
 from treem.accounts.tests.factories import UserFactory, unit, user_with_role
-from treem.childfriendly.models import Assessment
+from treem.childfriendly.models import Assessment, ScoringVersion, SubItem
 from treem.childfriendly.services import ScoreInput, save_scores, start_assessment
 from treem.core.roles import Role
 
@@ -17,6 +21,48 @@ OWN, OTHER = "03390", "03408"  # new communes (from 01/07/2025)
 OLD_COMMUNE, OLD_DISTRICT = "03412", "106"  # Xã Bình Lư (old) in Huyện Tam Đường, until 30/06/2025
 BEFORE_REFORM = date(2024, 6, 1)
 PDF = b"%PDF-1.4\n% bien ban hop\n"
+VERSION = "QD-06-2019"
+
+
+def scoring_version() -> ScoringVersion:
+    return ScoringVersion.objects.get(code=VERSION)
+
+
+def sub_item(code: str) -> SubItem:
+    return SubItem.objects.select_related("criterion").get(criterion__version__code=VERSION, code=code)
+
+
+def criterion_maxima() -> dict[int, int]:
+    """Each criterion's maximum: the sum of its sub-items' points, in the criteria's order."""
+    maxima: dict[int, int] = defaultdict(int)
+    for number, points in (SubItem.objects.filter(criterion__version__code=VERSION)
+                           .order_by("criterion__number").values_list("criterion__number", "points")):
+        maxima[number] += points
+    return dict(maxima)
+
+
+def points_for_total(total: int, *, zero: int | None = None) -> dict[str, Decimal | int]:
+    """Points for every sub-item adding up to ``total``: each starts at its maximum (criterion ``zero`` at 0), and
+    points are taken off from the last sub-item backwards, every other criterion keeping at least its minimum and
+    one point, so that only the total decides the result."""
+    items = list(SubItem.objects.filter(criterion__version__code=VERSION).select_related("criterion")
+                 .order_by("-criterion__number", "-position"))
+    points = {item.code: 0 if item.criterion.number == zero else item.points for item in items}
+    left: dict[int, int] = defaultdict(int)
+    for item in items:
+        left[item.criterion.number] += points[item.code]
+    excess = sum(points.values()) - total
+    for item in items:
+        if excess <= 0 or item.criterion.number == zero:
+            continue
+        floor = max(1, item.criterion.min_points)
+        taken = min(points[item.code], left[item.criterion.number] - floor, excess)
+        points[item.code] -= taken
+        left[item.criterion.number] -= taken
+        excess -= taken
+    if excess != 0:
+        raise ValueError(f"Bảng điểm không cho tổng {total} với các điều kiện này.")
+    return dict(points)
 
 
 def officer(code: str = OWN) -> User:

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from treem.accounts.tests.factories import unit, user_with_role
-from treem.childfriendly.models import Assessment, Evidence, Score
+from treem.childfriendly.models import Assessment, Evidence, Score, SubItem
 from treem.childfriendly.selectors import recognition_of
 from treem.childfriendly.services import (
     ScoreInput,
@@ -24,9 +24,13 @@ from treem.childfriendly.tests.factories import (
     OLD_DISTRICT,
     OWN,
     assigned,
+    criterion_maxima,
     officer,
     pdf,
+    points_for_total,
     scored_assessment,
+    scoring_version,
+    sub_item,
 )
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
@@ -61,19 +65,22 @@ def test_a_second_assessment_for_the_same_year_is_refused() -> None:
 
 def test_every_sub_item_of_the_version_gets_a_score_and_the_assessment_keeps_its_version() -> None:
     assessment = start_assessment(actor=None, org_unit=unit(OWN), year=2026)
-    assert assessment.version.code == "QD-06-2019"
-    assert assessment.scores.count() == 21
+    assert assessment.version == scoring_version()
+    assert assessment.scores.count() == SubItem.objects.filter(criterion__version=scoring_version()).count()
     assert AuditEvent.objects.filter(action="start_assessment", object_id=str(assessment.pk)).count() == 1
 
 
 def test_points_above_a_sub_items_maximum_are_refused_and_nothing_is_saved() -> None:
     assessment = start_assessment(actor=None, org_unit=unit(OWN), year=2026)
+    supported = sub_item("6.1")
+    assert supported.threshold is not None
     with pytest.raises(ValidationError) as error:
         save_scores(actor=None, assessment=assessment, entries=[
             ScoreInput(code="1.1", value=1),
-            ScoreInput(code="6.1", value=96, points=51),
+            ScoreInput(code="6.1", value=supported.threshold + 1, points=supported.points + 1),
         ])
-    assert messages_of(error) == {"points_6.1": ["Mục 6.1: điểm 51 vượt quá điểm tối đa 50 của mục."]}
+    assert messages_of(error) == {"points_6.1": [
+        f"Mục 6.1: điểm {supported.points + 1} vượt quá điểm tối đa {supported.points} của mục."]}
     assert Score.objects.get(assessment=assessment, sub_item__code="1.1").value is None
 
 
@@ -87,14 +94,17 @@ def test_a_share_above_100_percent_is_refused() -> None:
 
 def test_points_are_the_rules_unless_given_and_a_figure_below_the_threshold_earns_none() -> None:
     assessment = start_assessment(actor=None, org_unit=unit(OWN), year=2026)
+    immunised, check_ups, supported = sub_item("7.1"), sub_item("9.1"), sub_item("6.1")
+    assert immunised.threshold is not None and check_ups.threshold is not None and supported.threshold is not None
+    below = check_ups.threshold - 1
     save_scores(actor=None, assessment=assessment, entries=[
-        ScoreInput(code="7.1", value=98), ScoreInput(code="9.1", value=89), ScoreInput(code="6.1", value=97,
-                                                                                       points=40)])
+        ScoreInput(code="7.1", value=immunised.threshold), ScoreInput(code="9.1", value=below),
+        ScoreInput(code="6.1", value=supported.threshold, points=supported.points - 10)])
     points = dict(Score.objects.filter(assessment=assessment, sub_item__code__in=["7.1", "9.1", "6.1"])
                   .values_list("sub_item__code", "points"))
-    assert points == {"7.1": Decimal(50), "9.1": Decimal(0), "6.1": Decimal(40)}
+    assert points == {"7.1": immunised.points, "9.1": 0, "6.1": supported.points - 10}
     with pytest.raises(ValidationError):
-        save_scores(actor=None, assessment=assessment, entries=[ScoreInput(code="9.1", value=89, points=10)])
+        save_scores(actor=None, assessment=assessment, entries=[ScoreInput(code="9.1", value=below, points=1)])
 
 
 def test_changing_a_prefilled_figure_needs_a_reason_and_evidence_and_is_audited() -> None:
@@ -158,22 +168,23 @@ def test_recognition_enters_the_child_friendly_value_through_the_engine_so_i01_c
 
 
 def test_recognition_is_refused_below_the_band_total_and_nothing_is_entered() -> None:
-    assessment = scored_assessment(points={"3.1": 1, "4.1": 1, "5.1": 1, "10.1": 1, "13.1": 1})
-    assert recognition_of(assessment).total == 1000 - 99 - 74 - 74 - 49 - 49 == 655
+    threshold = scoring_version().threshold_for("mountainous")
+    assert threshold is not None
+    assessment = scored_assessment(points=points_for_total(threshold - 145))
+    assert recognition_of(assessment).total == threshold - 145
     submitted = submit_assessment(actor=None, assessment=assessment)
     with pytest.raises(ValidationError) as error:
         review_assessment(actor=None, assessment=submitted, decision="recognise")
-    assert "Tổng điểm 655 thấp hơn điểm chuẩn 800." in messages_of(error)["decision"]
+    assert f"Tổng điểm {threshold - 145} thấp hơn điểm chuẩn {threshold}." in messages_of(error)["decision"]
     submitted.refresh_from_db()
     assert submitted.status == Assessment.Status.SUBMITTED
     assert not DataValue.objects.filter(data_element__code="DE_COMMUNE_CHILD_FRIENDLY").exists()
 
 
-@pytest.mark.parametrize(("points_of_1_1", "total", "is_recognised"), [(21, 799, False), (22, 800, True)])
-def test_799_points_are_refused_and_800_recognised_for_a_mountainous_commune(
-        points_of_1_1: int, total: int, is_recognised: bool) -> None:
-    # 1000 points less 99 (3.1), 74 (4.1), 24 (12.2) and what 1.1 leaves of its 25
-    assessment = scored_assessment(points={"3.1": 1, "4.1": 1, "12.2": 1, "1.1": points_of_1_1})
+@pytest.mark.parametrize(("total", "is_recognised"), [(799, False), (800, True)])
+def test_799_points_are_refused_and_800_recognised_for_a_mountainous_commune(total: int, is_recognised: bool) -> None:
+    assert scoring_version().threshold_for("mountainous") == 800  # the decision's total for mountainous communes
+    assessment = scored_assessment(points=points_for_total(total))
     submitted = submit_assessment(actor=None, assessment=assessment)
     assert submitted.total == total
     if is_recognised:
@@ -186,8 +197,8 @@ def test_799_points_are_refused_and_800_recognised_for_a_mountainous_commune(
 
 
 def test_a_criterion_scored_zero_refuses_recognition_with_950_points() -> None:
-    # criterion 7 has one sub-item of 50 points: at 0 the total is 950
-    assessment = scored_assessment(points={"7.1": 0})
+    assert criterion_maxima()[7] <= scoring_version().max_total - 950  # room for 950 without criterion 7
+    assessment = scored_assessment(points=points_for_total(950, zero=7))
     submitted = submit_assessment(actor=None, assessment=assessment)
     assert submitted.total == 950
     with pytest.raises(ValidationError) as error:

@@ -12,9 +12,16 @@ from django.test import Client
 from django.urls import reverse
 
 from treem.accounts.tests.factories import unit, user_with_role
-from treem.childfriendly.models import Assessment
+from treem.childfriendly.models import Assessment, SubItem
 from treem.childfriendly.services import review_assessment, submit_assessment
-from treem.childfriendly.tests.factories import OWN, officer, scored_assessment
+from treem.childfriendly.tests.factories import (
+    OWN,
+    criterion_maxima,
+    officer,
+    points_for_total,
+    scored_assessment,
+    scoring_version,
+)
 from treem.core.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -90,19 +97,22 @@ def test_the_page_shows_the_source_of_the_i01_value_after_recognition(client: Cl
 
 
 def test_the_record_is_a_word_document_with_every_sub_item_and_the_result(client: Client) -> None:
-    assessment = submit_assessment(actor=None, assessment=scored_assessment(points={"7.1": 0}))
+    assessment = submit_assessment(actor=None, assessment=scored_assessment(points=points_for_total(950, zero=7)))
+    version = scoring_version()
+    sub_items = list(SubItem.objects.filter(criterion__version=version).order_by("criterion__number", "position")
+                     .values_list("code", flat=True))
     client.force_login(officer())
     response = client.get(reverse("childfriendly:record_docx", args=[assessment.pk]))
     assert response.status_code == 200
     document = docx.Document(io.BytesIO(response.content))
     scores_table = document.tables[1]
     codes = [row.cells[0].text for row in scores_table.rows[1:]]
-    assert len(codes) == 21 and codes[0] == "1.1" and codes[-1] == "13.1"
+    assert codes == sub_items
     criteria = document.tables[2]
     row_7 = next(row for row in criteria.rows if row.cells[0].text == "7")
-    assert [cell.text for cell in row_7.cells[2:]] == ["50", "0", "Chưa đạt"]
+    assert [cell.text for cell in row_7.cells[2:]] == [str(criterion_maxima()[7]), "0", "Chưa đạt"]
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
-    assert "Tổng điểm: 950/1000." in text and "Tiêu chí 7 bị 0 điểm." in text
+    assert f"Tổng điểm: 950/{version.max_total}." in text and "Tiêu chí 7 bị 0 điểm." in text
 
 
 def test_the_summary_table_lists_each_commune_with_band_criteria_total_and_result(client: Client) -> None:
@@ -117,6 +127,8 @@ def test_the_summary_table_lists_each_commune_with_band_criteria_total_and_resul
     by_name = {row[0]: row for row in rows[3:]}
     assert len(by_name) == 38
     own = by_name[unit(OWN).name]
-    assert own[1].startswith("Xã, thị trấn miền núi") and own[-2] == 1000 and own[-1] == "Được công nhận"
-    assert own[2:15] == (100, 50, 100, 75, 75, 125, 50, 100, 50, 100, 50, 75, 50)
+    maxima = criterion_maxima()
+    assert own[1].startswith("Xã, thị trấn miền núi") and own[-1] == "Được công nhận"
+    assert own[-2] == scoring_version().max_total == sum(maxima.values())
+    assert own[2:2 + len(maxima)] == tuple(maxima.values())
     assert by_name[unit("03408").name][-1] == "Chưa đánh giá"
