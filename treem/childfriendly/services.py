@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from treem.childfriendly.models import (
@@ -28,6 +27,7 @@ from treem.childfriendly.models import (
 )
 from treem.childfriendly.permissions import ASSESS_COMMUNE, REVIEW_ASSESSMENTS
 from treem.childfriendly.prefill import prefill
+from treem.childfriendly.reminders import notify_awaiting_review, notify_returned
 from treem.childfriendly.selectors import recognition_of, reviewing_unit_for
 from treem.core.access import UserLike, ensure_permitted
 from treem.core.audit import record_event
@@ -36,8 +36,6 @@ from treem.core.uploads import DISK_FULL_MESSAGE, is_disk_full
 from treem.hierarchy.models import Level, OrgUnit
 from treem.indicators.engine import reference_date
 from treem.indicators.services import ValueInput, enter_data_values
-from treem.notices.models import Notice
-from treem.notices.services import NoticeDraft, about_record, notify_all
 from treem.reporting.evidence import ACCEPTED_LABEL, detect_kind
 from treem.reporting.models import ReportingCycle
 
@@ -316,6 +314,7 @@ def submit_assessment(*, actor: UserLike | None, assessment: Assessment,
     assessment.save()
     record_event(actor=actor, verb=AuditEvent.Verb.UPDATE, obj=assessment, org_unit_path=assessment.org_unit.path,
                  before=before, after=_snapshot(assessment), action="submit_assessment")
+    notify_awaiting_review(assessment=assessment)
     return assessment
 
 
@@ -356,11 +355,6 @@ def review_assessment(*, actor: UserLike | None, assessment: Assessment, decisio
     assessment.save()
     record_event(actor=actor, verb=AuditEvent.Verb.UPDATE, obj=assessment, org_unit_path=assessment.org_unit.path,
                  before=before, after=_snapshot(assessment), action=f"{decision}_assessment", reason=comment)
-    if decision == "return" and assessment.submitted_by_id is not None:
-        notify_all([NoticeDraft(
-            recipient_id=assessment.submitted_by_id, kind=Notice.Kind.REPORT_RETURNED,
-            key=f"childfriendly-returned:{assessment.pk}:{moment:%Y%m%d%H%M%S}",
-            title=f"Bản đánh giá xã phù hợp với trẻ em năm {assessment.year} bị trả lại",
-            body=comment, url=reverse("childfriendly:assessment", args=[assessment.pk]),
-            **about_record(assessment))])
+    if decision == "return":
+        notify_returned(assessment=assessment)
     return assessment
