@@ -28,6 +28,7 @@ from treem.childfriendly.models import (
 from treem.childfriendly.permissions import ASSESS_COMMUNE, REVIEW_ASSESSMENTS
 from treem.childfriendly.prefill import prefill
 from treem.childfriendly.reminders import notify_awaiting_review, notify_returned
+from treem.childfriendly.rules import format_points
 from treem.childfriendly.selectors import recognition_of, reviewing_unit_for
 from treem.core.access import UserLike, ensure_permitted
 from treem.core.audit import record_event
@@ -229,11 +230,12 @@ def save_scores(*, actor: UserLike | None, assessment: Assessment,
                 errors.setdefault(f"evidence_{item.code}", []).append(found)
                 continue
             kind = found
-        is_override = score.prefilled_value is not None and value != score.prefilled_value
-        if is_override:
+        prefilled = score.prefilled_value
+        if prefilled is not None and value != prefilled:
             if not reason:
                 errors.setdefault(f"reason_{item.code}", []).append(
-                    f"Mục {item.code}: số liệu khác số liệu điền sẵn ({score.prefilled_value:f}), cần ghi lý do.")
+                    f"Mục {item.code}: số liệu khác số liệu điền sẵn ({format_points(prefilled)}), "
+                    f"cần ghi lý do.")
             if entry.evidence is None and item.code not in with_evidence:
                 errors.setdefault(f"evidence_{item.code}", []).append(
                     f"Mục {item.code}: số liệu khác số liệu điền sẵn, cần tệp minh chứng.")
