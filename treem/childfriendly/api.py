@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -188,7 +189,7 @@ def start_assessment(request: HttpRequest, response: HttpResponse, payload: Star
     unit = next((unit for unit in selectors.communes_to_assess(request.user, year=payload.year)
                  if unit.uid == payload.org_unit_uid), None)
     if unit is None:
-        raise invalid("org_unit_uid", "Không có xã này trong phạm vi của bạn vào năm đánh giá.")
+        raise invalid("org_unit_uid", _("Không có xã này trong phạm vi của bạn vào năm đánh giá."))
 
     def start() -> Status[AssessmentDetailOut]:
         created = services.start_assessment(actor=request.user, org_unit=unit, year=payload.year)

@@ -133,3 +133,15 @@ def test_the_upload_is_declared_as_multipart_with_its_errors_and_an_idempotency_
     assert "201" in operation["responses"]
     download = document["paths"]["/api/v1/child-friendly/assessments/{assessment_id}/evidence/{evidence_id}/file"]
     assert "application/octet-stream" in download["get"]["responses"]["200"]["content"]
+
+
+def test_in_english_the_refusals_are_english(client: Client, settings: Any) -> None:
+    assessment = started()
+    client.force_login(officer())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = upload(client, assessment, "5.1", {"value": "2"})
+    assert response.status_code == 422
+    assert response.json()["errors"]["reason_5.1"] == [
+        "Item 5.1: the figure differs from the pre-filled one (0); give a reason."]
+    refused = upload(client, assessment, "6.1", {"value": "101", "reason": "x"})
+    assert refused.json()["errors"]["value_6.1"] == ["Item 6.1: a share cannot exceed 100 % (received 101 %)."]
