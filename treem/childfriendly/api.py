@@ -1,9 +1,12 @@
-"""API: child-friendly commune assessments — list and read them, start one, save scores, submit, review.
+"""API: child-friendly commune assessments — list and read them, start one, save scores, submit, review, upload
+and download evidence.
 
 The same selectors and services as the pages: an assessment outside the caller's area is the same 404 as a missing
-one; a service's refusal answers 422 with the message of each field (``value_<code>``, ``points_<code>``…).
-Evidence files are uploaded through the page (multipart); through the API a changed pre-filled figure can only
-be saved for a sub-item that already has evidence.
+one; a service's refusal answers 422 with the message of each field (``value_<code>``, ``points_<code>``,
+``reason_<code>``, ``evidence_<code>``…). Changing a pre-filled figure needs a reason and an evidence file, as on
+the page: ``POST …/scores/{code}/evidence`` takes the figure, the reason and the file together (multipart), checks
+the file from its content, and is audited as ``override_prefill`` like the page's form; once a sub-item has
+evidence, ``PUT …/scores`` may change its figure with a reason alone.
 
 This module does not use postponed annotations: operations are wrapped by ``api_require`` and Ninja resolves
 parameter annotations in the wrapper's module.
@@ -11,20 +14,49 @@ parameter annotations in the wrapper's module.
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from treem.childfriendly import selectors, services
-from treem.childfriendly.models import Assessment
+from treem.childfriendly.models import Assessment, Evidence
 from treem.childfriendly.permissions import ASSESS_COMMUNE, REVIEW_ASSESSMENTS, VIEW_ASSESSMENTS
 from treem.core.access import api_require
 from treem.core.api_choices import choices_text
 from treem.core.api_errors import invalid
+from treem.core.audit import record_read
 from treem.core.idempotency import IDEMPOTENCY_KEY, idempotent
+from treem.core.models import AuditEvent
+from treem.reporting.evidence import ACCEPTED_LABEL
 
 router = Router(tags=["Xã phù hợp với trẻ em"])
+MAX_ID = 2_147_483_647
+EvidenceIdPath = Path(..., ge=1, le=MAX_ID, description="mã số (id) của tệp minh chứng")
+SubItemCodePath = Path(..., max_length=16, description="mã mục trong bảng điểm (ví dụ 6.1)")
+EVIDENCE_FILE: Any = File(..., description="tệp minh chứng (biên bản, danh sách, ảnh…)")
+EVIDENCE_VALUE: Any = Form(None, description="số liệu của mục: tỷ lệ (%), số lượng, hoặc 1/0 cho có/không; để "
+                                             "trống: giữ số liệu đang có")
+EVIDENCE_POINTS: Any = Form(None, description="để trống: theo cách chấm của mục")
+EVIDENCE_REASON: Any = Form("", max_length=2000, description="bắt buộc khi số liệu khác số liệu điền sẵn")
+BINARY_RESPONSE = {"responses": {200: {"description": "tệp minh chứng (tải về)", "content": {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+class EvidenceOut(Schema):
+    id: int
+    original_name: str
+    content_type: str = Field(description=f"loại tệp xác định từ nội dung (chỉ nhận {ACCEPTED_LABEL})")
+    size: int = Field(description="dung lượng (byte)")
+    sha256: str
+    uploaded_at: datetime
+
+    @staticmethod
+    def of(evidence: Evidence) -> "EvidenceOut":
+        return EvidenceOut(id=evidence.pk, original_name=evidence.original_name, content_type=evidence.content_type,
+                           size=evidence.size, sha256=evidence.sha256, uploaded_at=evidence.created_at)
 
 
 class ScoreOut(Schema):
@@ -39,6 +71,7 @@ class ScoreOut(Schema):
     prefill_source: str
     prefill_link: str
     override_reason: str
+    evidence: list[EvidenceOut] = Field(description="tệp minh chứng của mục (tối đa 200)", max_length=200)
 
 
 class CriterionOut(Schema):
@@ -87,6 +120,9 @@ class AssessmentDetailOut(AssessmentOut):
 
 def _detail(assessment: Assessment) -> AssessmentDetailOut:
     result = selectors.recognition_of(assessment)
+    evidence: dict[int, list[EvidenceOut]] = {}
+    for kept in selectors.evidence_of(assessment):
+        evidence.setdefault(kept.score_id or 0, []).append(EvidenceOut.of(kept))
     return AssessmentDetailOut(
         **AssessmentOut.of(assessment).dict(),
         criteria=[CriterionOut(number=criterion.number, name=criterion.name, points=criterion.points,
@@ -96,7 +132,7 @@ def _detail(assessment: Assessment) -> AssessmentDetailOut:
                          threshold=score.sub_item.threshold, max_points=score.sub_item.points, value=score.value,
                          points=score.points, prefilled_value=score.prefilled_value,
                          prefill_source=score.prefill_source, prefill_link=score.prefill_link,
-                         override_reason=score.override_reason)
+                         override_reason=score.override_reason, evidence=evidence.get(score.pk, []))
                 for score in selectors.scores_of(assessment)])
 
 
@@ -153,7 +189,7 @@ def start_assessment(request: HttpRequest, response: HttpResponse, payload: Star
     unit = next((unit for unit in selectors.communes_to_assess(request.user, year=payload.year)
                  if unit.uid == payload.org_unit_uid), None)
     if unit is None:
-        raise invalid("org_unit_uid", "Không có xã này trong phạm vi của bạn vào năm đánh giá.")
+        raise invalid("org_unit_uid", _("Không có xã này trong phạm vi của bạn vào năm đánh giá."))
 
     def start() -> Status[AssessmentDetailOut]:
         created = services.start_assessment(actor=request.user, org_unit=unit, year=payload.year)
@@ -188,3 +224,48 @@ def review_assessment(request: HttpRequest, assessment_id: int, payload: ReviewI
     found = selectors.assessment_for(request.user, assessment_id=assessment_id)
     return _detail(services.review_assessment(actor=request.user, assessment=found, decision=payload.decision,
                                               comment=payload.comment))
+
+
+@router.post("/child-friendly/assessments/{assessment_id}/scores/{code}/evidence",
+             response={201: AssessmentDetailOut},
+             summary=f"Ghi số liệu một mục kèm tệp minh chứng ({ACCEPTED_LABEL}); bắt buộc khi sửa số liệu điền sẵn, "
+                     f"cùng lý do")
+@api_require(ASSESS_COMMUNE)
+def upload_evidence(
+    request: HttpRequest, response: HttpResponse, assessment_id: int, code: str = SubItemCodePath,
+    file: UploadedFile = EVIDENCE_FILE, value: Decimal | None = EVIDENCE_VALUE,
+    points: Decimal | None = EVIDENCE_POINTS, reason: str = EVIDENCE_REASON,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
+) -> Status[AssessmentDetailOut]:
+    found = selectors.assessment_for(request.user, assessment_id=assessment_id)
+    score = next((score for score in selectors.scores_of(found) if score.sub_item.code == code), None)
+    if score is None:
+        raise Http404
+    figure = value if value is not None else score.value
+
+    def attach() -> Status[AssessmentDetailOut]:
+        saved = services.save_scores(actor=request.user, assessment=found, entries=[
+            services.ScoreInput(code=code, value=figure, points=points, reason=reason, evidence=file)])
+        return Status(201, _detail(saved))
+
+    return idempotent(request, response, idempotency_key, attach)
+
+
+@router.get("/child-friendly/assessments/{assessment_id}/evidence/{evidence_id}/file", openapi_extra=BINARY_RESPONSE,
+            summary="Tải về một tệp minh chứng của bản đánh giá (việc tải được ghi nhật ký)")
+@api_require(VIEW_ASSESSMENTS)
+def download_evidence(request: HttpRequest, assessment_id: int,
+                      evidence_id: int = EvidenceIdPath) -> FileResponse:
+    found = selectors.assessment_for(request.user, assessment_id=assessment_id)
+    item = selectors.evidence_for(request.user, assessment=found, evidence_id=evidence_id)
+    try:
+        handle = item.file.open("rb")
+    except OSError as error:
+        raise Http404 from error
+    record_read(actor=request.user, obj=item, verb=AuditEvent.Verb.EXPORT, org_unit_path=found.org_unit.path)
+    response = FileResponse(handle, as_attachment=True, filename=item.original_name,
+                            content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

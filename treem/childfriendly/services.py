@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from treem.childfriendly.models import (
     Assessment,
@@ -28,6 +28,8 @@ from treem.childfriendly.models import (
 )
 from treem.childfriendly.permissions import ASSESS_COMMUNE, REVIEW_ASSESSMENTS
 from treem.childfriendly.prefill import prefill
+from treem.childfriendly.reminders import notify_awaiting_review, notify_returned
+from treem.childfriendly.rules import format_points
 from treem.childfriendly.selectors import recognition_of, reviewing_unit_for
 from treem.core.access import UserLike, ensure_permitted
 from treem.core.audit import record_event
@@ -36,8 +38,6 @@ from treem.core.uploads import DISK_FULL_MESSAGE, is_disk_full
 from treem.hierarchy.models import Level, OrgUnit
 from treem.indicators.engine import reference_date
 from treem.indicators.services import ValueInput, enter_data_values
-from treem.notices.models import Notice
-from treem.notices.services import NoticeDraft, about_record, notify_all
 from treem.reporting.evidence import ACCEPTED_LABEL, detect_kind
 from treem.reporting.models import ReportingCycle
 
@@ -75,8 +75,8 @@ def _locked(assessment: Assessment) -> Assessment:
 def _ensure_transition(assessment: Assessment, transition: str) -> str:
     sources, target = TRANSITIONS[transition]
     if assessment.status not in sources:
-        raise ValidationError({"status": f"Không thể thực hiện khi bản đánh giá đang ở trạng thái "
-                                         f"“{assessment.get_status_display()}”."})
+        raise ValidationError({"status": _("Không thể thực hiện khi bản đánh giá đang ở trạng thái “%(status)s”.")
+                                         % {"status": assessment.get_status_display()}})
     return target
 
 
@@ -104,16 +104,18 @@ def start_assessment(*, actor: UserLike | None, org_unit: OrgUnit, year: int,
     ensure_permitted(actor, ASSESS_COMMUNE, path=org_unit.path)
     on = reference_date(year)
     if org_unit.level != Level.COMMUNE:
-        raise ValidationError({"org_unit": f"{org_unit.name} không phải đơn vị cấp xã."})
+        raise ValidationError({"org_unit": _("%(unit)s không phải đơn vị cấp xã.") % {"unit": org_unit.name}})
     if not org_unit.is_valid_on(on):
-        raise ValidationError({"org_unit": f"{org_unit.name} không có hiệu lực vào ngày {on:%d/%m/%Y} "
-                                           f"(hiệu lực {org_unit.validity_label}): "
-                                           f"không đánh giá được cho năm {year}."})
+        raise ValidationError({"org_unit": _("%(unit)s không có hiệu lực vào ngày %(on)s (hiệu lực %(validity)s): "
+                                             "không đánh giá được cho năm %(year)s.")
+                                           % {"unit": org_unit.name, "on": f"{on:%d/%m/%Y}",
+                                              "validity": org_unit.validity_label, "year": year}})
     if Assessment.objects.active().filter(org_unit=org_unit, year=year).exists():
-        raise ValidationError({"year": f"{org_unit.name} đã có bản đánh giá năm {year}; mỗi năm chỉ một bản."})
+        raise ValidationError({"year": _("%(unit)s đã có bản đánh giá năm %(year)s; mỗi năm chỉ một bản.")
+                                       % {"unit": org_unit.name, "year": year}})
     version = version_in_force(year)
     if version is None:
-        raise ValidationError({"year": f"Chưa có bảng điểm áp dụng cho năm {year}."})
+        raise ValidationError({"year": _("Chưa có bảng điểm áp dụng cho năm %(year)s.") % {"year": year}})
     assessment = Assessment(org_unit=org_unit, year=year, version=version, deadline_on=deadline_for(year),
                             is_demo=is_demo)
     assessment.full_clean(validate_constraints=False)
@@ -155,26 +157,28 @@ def _number(raw: Decimal | int | str | None) -> Decimal | None:
 
 def _check_value(item: SubItem, value: Decimal) -> str | None:
     if value < 0:
-        return f"Mục {item.code}: số liệu không được âm."
+        return _("Mục %(code)s: số liệu không được âm.") % {"code": item.code}
     if item.is_share and value > 100:
-        return f"Mục {item.code}: tỷ lệ không được quá 100 % (nhận được {value:f} %)."
+        return _("Mục %(code)s: tỷ lệ không được quá 100 %% (nhận được %(value)s %%).") % {"code": item.code,
+                                                                                  "value": f"{value:f}"}
     if item.is_yes_no and value not in (0, 1):
-        return f"Mục {item.code}: chỉ chọn Có (1) hoặc Không (0)."
+        return _("Mục %(code)s: chỉ chọn Có (1) hoặc Không (0).") % {"code": item.code}
     if not item.is_share and value != value.to_integral_value():
-        return f"Mục {item.code}: số lượng phải là số nguyên."
+        return _("Mục %(code)s: số lượng phải là số nguyên.") % {"code": item.code}
     return None
 
 
 def _evidence_kind(upload: UploadedFile) -> tuple[str, str] | str:
     if upload.size is None or upload.size > EVIDENCE_MAX_BYTES:
-        return f"Tệp minh chứng quá lớn: tối đa {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB."
+        return _("Tệp minh chứng quá lớn: tối đa %(size)s MB.") % {"size": EVIDENCE_MAX_BYTES // (1024 * 1024)}
     if upload.size == 0:
-        return "Tệp minh chứng rỗng."
+        return _("Tệp minh chứng rỗng.")
     kind = detect_kind(upload.file, name=upload.name or "") if upload.file is not None else None
     if kind is None:
-        return f"Loại tệp minh chứng không được chấp nhận: chỉ nhận {ACCEPTED_LABEL}."
+        return _("Loại tệp minh chứng không được chấp nhận: chỉ nhận %(accepted)s.") % {"accepted": ACCEPTED_LABEL}
     if upload.size > kind.max_bytes:
-        return f"Tệp {kind.label} quá lớn: tối đa {kind.max_bytes // (1024 * 1024)} MB."
+        return _("Tệp %(kind)s quá lớn: tối đa %(size)s MB.") % {"kind": kind.label,
+                                                           "size": kind.max_bytes // (1024 * 1024)}
     return kind.content_type, kind.extension
 
 
@@ -188,7 +192,8 @@ def save_scores(*, actor: UserLike | None, assessment: Assessment,
     ensure_permitted(actor, ASSESS_COMMUNE, path=assessment.org_unit.path)
     assessment = _locked(assessment)
     if not assessment.is_editable:
-        raise ValidationError({"status": f"Bản đánh giá đang “{assessment.get_status_display()}”, không sửa được."})
+        raise ValidationError({"status": _("Bản đánh giá đang “%(status)s”, không sửa được.")
+                                          % {"status": assessment.get_status_display()}})
     scores = {score.sub_item.code: score for score in assessment.scores.select_related("sub_item")}
     with_evidence = set(Evidence.objects.filter(assessment=assessment, deleted_at__isnull=True,
                                                 score__isnull=False).values_list("score__sub_item__code", flat=True))
@@ -197,7 +202,7 @@ def save_scores(*, actor: UserLike | None, assessment: Assessment,
     for entry in entries:
         score = scores.get(entry.code)
         if score is None:
-            errors.setdefault("scores", []).append(f"Không có mục {entry.code} trong bảng điểm.")
+            errors.setdefault("scores", []).append(_("Không có mục %(code)s trong bảng điểm.") % {"code": entry.code})
             continue
         item = score.sub_item
         field = f"value_{item.code}"
@@ -205,7 +210,8 @@ def save_scores(*, actor: UserLike | None, assessment: Assessment,
             value = _number(entry.value)
             points = _number(entry.points)
         except ValueError:
-            errors.setdefault(field, []).append(f"Mục {item.code}: “{entry.value}” không phải là số.")
+            errors.setdefault(field, []).append(
+                _("Mục %(code)s: “%(value)s” không phải là số.") % {"code": item.code, "value": entry.value})
             continue
         if value is not None and (problem := _check_value(item, value)):
             errors.setdefault(field, []).append(problem)
@@ -213,15 +219,17 @@ def save_scores(*, actor: UserLike | None, assessment: Assessment,
         if points is None:
             points = Decimal(item.points) if item.earns_points(value) else Decimal(0)
         elif points < 0:
-            errors.setdefault(f"points_{item.code}", []).append(f"Mục {item.code}: điểm không được âm.")
+            errors.setdefault(f"points_{item.code}", []).append(
+                _("Mục %(code)s: điểm không được âm.") % {"code": item.code})
             continue
         elif points > item.points:
             errors.setdefault(f"points_{item.code}", []).append(
-                f"Mục {item.code}: điểm {points:f} vượt quá điểm tối đa {item.points} của mục.")
+                _("Mục %(code)s: điểm %(points)s vượt quá điểm tối đa %(maximum)s của mục.")
+                % {"code": item.code, "points": f"{points:f}", "maximum": item.points})
             continue
         elif points > 0 and not item.earns_points(value):
             errors.setdefault(f"points_{item.code}", []).append(
-                f"Mục {item.code}: số liệu chưa đạt mức của mục nên không được tính điểm.")
+                _("Mục %(code)s: số liệu chưa đạt mức của mục nên không được tính điểm.") % {"code": item.code})
             continue
         reason = " ".join(entry.reason.split())
         kind: tuple[str, str] | None = None
@@ -231,14 +239,15 @@ def save_scores(*, actor: UserLike | None, assessment: Assessment,
                 errors.setdefault(f"evidence_{item.code}", []).append(found)
                 continue
             kind = found
-        is_override = score.prefilled_value is not None and value != score.prefilled_value
-        if is_override:
+        prefilled = score.prefilled_value
+        if prefilled is not None and value != prefilled:
             if not reason:
                 errors.setdefault(f"reason_{item.code}", []).append(
-                    f"Mục {item.code}: số liệu khác số liệu điền sẵn ({score.prefilled_value:f}), cần ghi lý do.")
+                    _("Mục %(code)s: số liệu khác số liệu điền sẵn (%(prefilled)s), cần ghi lý do.")
+                    % {"code": item.code, "prefilled": format_points(prefilled)})
             if entry.evidence is None and item.code not in with_evidence:
                 errors.setdefault(f"evidence_{item.code}", []).append(
-                    f"Mục {item.code}: số liệu khác số liệu điền sẵn, cần tệp minh chứng.")
+                    _("Mục %(code)s: số liệu khác số liệu điền sẵn, cần tệp minh chứng.") % {"code": item.code})
         planned.append((score, value, points, reason, entry.evidence, kind))
     if errors:
         raise ValidationError(errors)
@@ -302,11 +311,12 @@ def submit_assessment(*, actor: UserLike | None, assessment: Assessment,
     target = _ensure_transition(assessment, "submit")
     missing = [score.sub_item.code for score in assessment.scores.select_related("sub_item") if score.value is None]
     if missing:
-        raise ValidationError({"scores": f"Còn mục chưa có số liệu: {', '.join(missing)}."})
+        raise ValidationError({"scores": _("Còn mục chưa có số liệu: %(codes)s.") % {"codes": ", ".join(missing)}})
     band = CommuneBand.band_on(assessment.org_unit, reference_date(assessment.year))
     if band is None:
-        raise ValidationError({"band": f"{assessment.org_unit.name} chưa được xác định nhóm điểm chuẩn "
-                                       "(miền núi, hải đảo, đặc biệt khó khăn / còn lại / phường thành phố)."})
+        raise ValidationError({"band": _(
+            "%(unit)s chưa được xác định nhóm điểm chuẩn (miền núi, hải đảo, đặc biệt khó khăn / còn lại / phường "
+            "thành phố).") % {"unit": assessment.org_unit.name}})
     before = _snapshot(assessment)
     assessment.band = band.band
     assessment.threshold = assessment.version.threshold_for(band.band)
@@ -316,6 +326,7 @@ def submit_assessment(*, actor: UserLike | None, assessment: Assessment,
     assessment.save()
     record_event(actor=actor, verb=AuditEvent.Verb.UPDATE, obj=assessment, org_unit_path=assessment.org_unit.path,
                  before=before, after=_snapshot(assessment), action="submit_assessment")
+    notify_awaiting_review(assessment=assessment)
     return assessment
 
 
@@ -329,19 +340,19 @@ def review_assessment(*, actor: UserLike | None, assessment: Assessment, decisio
     moment = now or timezone.now()
     reviewer = reviewing_unit_for(assessment.org_unit, on=timezone.localtime(moment).date())
     if reviewer is None:
-        raise ValidationError({"decision": "Không xác định được cấp thẩm định của xã."})
+        raise ValidationError({"decision": _("Không xác định được cấp thẩm định của xã.")})
     ensure_permitted(actor, REVIEW_ASSESSMENTS, path=reviewer.path)
     assessment = _locked(assessment)
     if decision not in ("recognise", "return"):
-        raise ValidationError({"decision": "Chọn công nhận hoặc trả lại."})
+        raise ValidationError({"decision": _("Chọn công nhận hoặc trả lại.")})
     target = _ensure_transition(assessment, decision)
     comment = comment.strip()
     if decision == "return" and not comment:
-        raise ValidationError({"comment": "Trả lại cần ghi ý kiến để xã bổ sung."})
+        raise ValidationError({"comment": _("Trả lại cần ghi ý kiến để xã bổ sung.")})
     if decision == "recognise":
         result = recognition_of(assessment)
         if not result.is_recognisable:
-            raise ValidationError({"decision": ["Chưa đủ điều kiện công nhận.", *result.reasons()]})
+            raise ValidationError({"decision": [_("Chưa đủ điều kiện công nhận."), *result.reasons()]})
     before = _snapshot(assessment)
     assessment.status = target
     assessment.review_comment = comment
@@ -356,11 +367,6 @@ def review_assessment(*, actor: UserLike | None, assessment: Assessment, decisio
     assessment.save()
     record_event(actor=actor, verb=AuditEvent.Verb.UPDATE, obj=assessment, org_unit_path=assessment.org_unit.path,
                  before=before, after=_snapshot(assessment), action=f"{decision}_assessment", reason=comment)
-    if decision == "return" and assessment.submitted_by_id is not None:
-        notify_all([NoticeDraft(
-            recipient_id=assessment.submitted_by_id, kind=Notice.Kind.REPORT_RETURNED,
-            key=f"childfriendly-returned:{assessment.pk}:{moment:%Y%m%d%H%M%S}",
-            title=f"Bản đánh giá xã phù hợp với trẻ em năm {assessment.year} bị trả lại",
-            body=comment, url=reverse("childfriendly:assessment", args=[assessment.pk]),
-            **about_record(assessment))])
+    if decision == "return":
+        notify_returned(assessment=assessment)
     return assessment

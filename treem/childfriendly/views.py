@@ -3,6 +3,7 @@ reviewing), the printable record and the summary table. Reads are selectors, wri
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from treem.childfriendly import exports, selectors, services
-from treem.childfriendly.models import Assessment
+from treem.childfriendly.models import Assessment, SubItem
 from treem.childfriendly.permissions import ASSESS_COMMUNE, REVIEW_ASSESSMENTS, VIEW_ASSESSMENTS
 from treem.childfriendly.rules import format_points
 from treem.core.access import has_capability, require
@@ -72,6 +73,10 @@ def _index_url() -> str:
     return reverse("childfriendly:index")
 
 
+def _rule_points(item: SubItem, value: Decimal | None) -> Decimal:
+    return Decimal(item.points) if item.earns_points(value) else Decimal(0)
+
+
 def _page(request: HttpRequest, assessment: Assessment, *, errors: dict[str, list[str]] | None = None,
           posted: dict[str, str] | None = None, status: int = 200) -> HttpResponse:
     errors = errors or {}
@@ -93,7 +98,11 @@ def _page(request: HttpRequest, assessment: Assessment, *, errors: dict[str, lis
         criteria[-1]["rows"].append({
             "score": score, "item": item,
             "value": posted.get(f"value_{code}", "" if score.value is None else format_points(score.value)),
-            "points": posted.get(f"points_{code}", format_points(score.points)),
+            # Empty while the points are the rule's, so that a figure typed later earns its points by the rule;
+            # the officer types points only to give fewer. The points standing now show as the placeholder.
+            "points": posted.get(f"points_{code}", "" if score.points == _rule_points(item, score.value)
+                                 else format_points(score.points)),
+            "points_now": format_points(score.points),
             "reason": posted.get(f"reason_{code}", score.override_reason),
             "prefilled": None if score.prefilled_value is None else format_points(score.prefilled_value),
             "evidence": evidence_by_score.get(score.pk, []),

@@ -31,6 +31,7 @@ class Notice(models.Model):
         BREAK_GLASS = "break_glass", _("Truy cập khẩn cấp")
         ASSIGNED = "assigned", _("Được phân công")
         EXTERNAL_REPORT = "external_report", _("Tin báo từ hệ thống bên ngoài")
+        AWAITING_REVIEW = "awaiting_review", _("Chờ thẩm định")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE,
                                   related_name="notices")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from treem.accounts.tests.factories import unit
 from treem.childfriendly.models import Assessment, Evidence
 from treem.childfriendly.services import ScoreInput, save_scores, start_assessment
-from treem.childfriendly.tests.factories import pdf
+from treem.childfriendly.tests.factories import PDF, pdf
 from treem.core.roles import Role
 
 YEAR = 2026
@@ -41,13 +41,19 @@ CHILDFRIENDLY_OBJECT_ROUTES: dict[str, Callable[[str], str]] = {
     "GET /xa-phu-hop-tre-em/danh-gia/{id}/minh-chung/{id}/":
         lambda code: (f"/xa-phu-hop-tre-em/danh-gia/{assessment_of(code).pk}/minh-chung/"
                       f"{evidence_of(code).pk}/"),
+    "GET /api/v1/child-friendly/assessments/{assessment_id}/evidence/{evidence_id}/file":
+        lambda code: (f"/api/v1/child-friendly/assessments/{assessment_of(code).pk}/evidence/"
+                      f"{evidence_of(code).pk}/file"),
 }
 
 CHILDFRIENDLY_MISSING_OBJECT_URLS: dict[str, str] = {
     "GET /api/v1/child-friendly/assessments/{assessment_id}": "/api/v1/child-friendly/assessments/987654321",
+    "GET /api/v1/child-friendly/assessments/{assessment_id}/evidence/{evidence_id}/file":
+        "/api/v1/child-friendly/assessments/987654321/evidence/987654321/file",
 }
 
-# Writes, by the role that may make them: (address builder, role, JSON body).
+# Writes, by the role that may make them: (address builder, role, body). A body with a "file" is sent as a
+# multipart form (the file's bytes under "file", the other fields beside it); any other as JSON.
 CHILDFRIENDLY_WRITE_ROUTES: dict[str, tuple[Callable[[str], str], str, dict[str, object]]] = {
     "PUT /api/v1/child-friendly/assessments/{assessment_id}/scores":
         (lambda code: f"/api/v1/child-friendly/assessments/{assessment_of(code).pk}/scores", Role.COMMUNE_OFFICER,
@@ -58,4 +64,7 @@ CHILDFRIENDLY_WRITE_ROUTES: dict[str, tuple[Callable[[str], str], str, dict[str,
     "POST /api/v1/child-friendly/assessments/{assessment_id}/review":
         (lambda code: f"/api/v1/child-friendly/assessments/{assessment_of(code).pk}/review", Role.COORDINATOR,
          {"decision": "return", "comment": "Bổ sung"}),
+    "POST /api/v1/child-friendly/assessments/{assessment_id}/scores/{code}/evidence":
+        (lambda code: f"/api/v1/child-friendly/assessments/{assessment_of(code).pk}/scores/5.1/evidence",
+         Role.COMMUNE_OFFICER, {"file": PDF, "value": "1", "reason": "Ghi thiếu"}),
 }

@@ -121,7 +121,7 @@ def test_running_twice_a_day_reminds_nobody_twice_and_the_next_reminder_day_remi
     assert (second.notifications, second.emails) == (0, 0)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["canbo@example.vn"]
     submission = commune_report(reporting_cycle, OWN_COMMUNE)
-    assert notices_of(officer)[0].key == reminder_key(kind=Notice.Kind.REPORT_DUE, submission_id=submission.pk,
+    assert notices_of(officer)[0].key == reminder_key(kind=Notice.Kind.REPORT_DUE, subject=submission.pk,
                                                       recipient_id=officer.pk, on=REMINDER_DAYS[1])
     with django_capture_on_commit_callbacks(execute=True):
         assert send_reminders(today=REMINDER_DAYS[2]).notifications == 1

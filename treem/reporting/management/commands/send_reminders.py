@@ -12,8 +12,10 @@ from treem.reporting.reminders import send_reminders
 class Command(BaseCommand):
     help = (
         "Nhắc các đơn vị chưa nộp báo cáo (14, 7, 3, 1 ngày trước hạn và khi quá hạn), qua thư điện tử và thông báo "
-        "trong ứng dụng. Chạy hằng ngày (cron hoặc systemd timer, xem docs/reporting.md); chạy hai lần trong một "
-        "ngày không gửi lặp. Remind reporters who have not submitted; run daily; idempotent per day."
+        "trong ứng dụng; cùng lịch đó nhắc các hồ sơ khác có hạn theo báo cáo năm (bản tự đánh giá xã phù hợp với "
+        "trẻ em chưa gửi; bản chờ thẩm định báo cho cấp thẩm định). Chạy hằng ngày (cron hoặc systemd timer, xem "
+        "docs/reporting.md); chạy hai lần trong một ngày không gửi lặp. Remind reporters who have not submitted, and "
+        "whatever else is due with the yearly report; run daily; idempotent per day."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,3 +26,5 @@ class Command(BaseCommand):
         run = send_reminders(today=today)
         self.stdout.write(f"{today:%d/%m/%Y}: {run.notifications} thông báo mới ({run.emails} thư điện tử) "
                           f"cho {run.reports} báo cáo chưa nộp.")
+        for label, records in run.by_source.items():
+            self.stdout.write(f"  {label}: {records}")
