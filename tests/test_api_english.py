@@ -13,6 +13,9 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from treem.accounts.tests.factories import user_with_role
+from treem.core.roles import Role
+
 ROOT = Path(__file__).resolve().parent.parent
 GETTEXT = {"_", "gettext", "gettext_lazy", "pgettext", "ngettext"}
 
@@ -43,9 +46,10 @@ def test_every_api_message_has_its_english_entry() -> None:
 
 
 @pytest.mark.django_db
-def test_an_english_client_reads_the_error_in_english(admin_client: Client, settings: object) -> None:
-    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # type: ignore[attr-defined]
-    response = admin_client.post("/api/v1/incidents", data="{", content_type="application/json")
+def test_an_english_client_reads_the_error_in_english(client: Client, settings: object) -> None:
+    client.force_login(user_with_role(Role.COMMUNE_OFFICER, "03390"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # type: ignore[attr-defined]
+    response = client.post("/api/v1/incidents", data="{", content_type="application/json")
     assert response.status_code == 400 and response["Content-Language"] == "en"
     with translation.override("en"):
         assert response.json()["detail"] == translation.gettext("Nội dung yêu cầu không phải JSON hợp lệ.")
