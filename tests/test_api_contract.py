@@ -5,7 +5,8 @@
 - every operation declares its error statuses with the one error schema: 401 and 403 where it needs a caller,
   404 where it takes a path parameter, 422 where it takes input;
 - every list (an array, or an object with ``items``) takes ``limit`` with a stated maximum and ``offset``;
-- every PATCH declares 409 and 412 (stale version, stale If-Match) and 428 (none sent) and takes ``If-Match``;
+- every PATCH and PUT declares 409 and 412 (stale version, stale If-Match) and 428 (none sent) and takes
+  ``If-Match``, as does every operation that declares 428;
 - every POST that creates records (it answers 201 or 202) takes an ``Idempotency-Key`` header.
 
 The walk is over the document, so an operation added later is held to the same contract without a new test.
@@ -18,6 +19,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
+
+from treem.accounts.tests.factories import user_with_role
+from treem.core.roles import Role
 
 ERROR_REF = "#/components/schemas/ErrorOut"
 SIGNED_IN_ONLY = {"/api/v1/me"}  # any signed-in caller may read who they are: no capability, so no 403
@@ -172,12 +176,25 @@ def test_every_list_states_its_maximum_page_size(document: dict[str, Any]) -> No
     assert problems == [] and lists >= 20
 
 
-def test_every_patch_declares_409_412_428_and_takes_if_match(document: dict[str, Any]) -> None:
-    patches = [(path, operation) for method, path, operation in _operations(document) if method == "PATCH"]
-    assert len(patches) >= 6
-    for path, operation in patches:
+def test_every_patch_and_put_declares_409_412_428_and_takes_if_match(document: dict[str, Any]) -> None:
+    writes = [(path, operation) for method, path, operation in _operations(document) if method in {"PATCH", "PUT"}]
+    assert len(writes) >= 8
+    for path, operation in writes:
         assert {409, 412, 428} <= set(_declared(operation)), path
         assert "If-Match" in _parameters(operation, "header"), path
+
+
+def test_every_operation_that_may_answer_428_takes_if_match_and_a_version_field(document: dict[str, Any]) -> None:
+    """428 (no version sent) is declared only where a version is asked for: the If-Match header and a body field
+    named like a version."""
+    versioned = [(method, path, operation) for method, path, operation in _operations(document)
+                 if 428 in _declared(operation)]
+    assert len(versioned) >= 14
+    for method, path, operation in versioned:
+        assert "If-Match" in _parameters(operation, "header"), (method, path)
+        body = operation["requestBody"]["content"]["application/json"]["schema"]
+        fields = set(_resolve(document, body).get("properties", {}))
+        assert fields & {"version", "record_version"}, (method, path)
 
 
 def test_every_creating_post_takes_an_idempotency_key(document: dict[str, Any]) -> None:
@@ -188,8 +205,10 @@ def test_every_creating_post_takes_an_idempotency_key(document: dict[str, Any]) 
         assert "Idempotency-Key" in _parameters(operation, "header"), path
 
 
-def test_a_limit_above_the_maximum_is_422_in_the_error_schema(document: dict[str, Any], admin_client: Client) -> None:
+@pytest.mark.django_db
+def test_a_limit_above_the_maximum_is_422_in_the_error_schema(document: dict[str, Any], client: Client) -> None:
     maximum = _parameters(document["paths"]["/api/v1/cases"]["get"], "query")["limit"]["schema"]["maximum"]
-    response = admin_client.get(f"/api/v1/cases?limit={maximum + 1}")
+    client.force_login(user_with_role(Role.CASE_WORKER, "03390"))
+    response = client.get(f"/api/v1/cases?limit={maximum + 1}")
     assert response.status_code == 422 and set(response.json()) == {"detail", "errors"}
     assert "limit" in response.json()["errors"]

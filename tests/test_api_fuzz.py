@@ -29,7 +29,7 @@ from treem.protection.services import refer_case
 from treem.protection.tests.factories import incident, make_case, open_step
 from treem.registry.models import DuplicateCandidate
 from treem.registry.tests.factories import GuardianFactory
-from treem.reporting.services import open_reporting_cycle
+from treem.reporting.services import ensure_task_progress, open_reporting_cycle
 
 COMMUNE = "03390"
 SEED = 20261202
@@ -87,6 +87,7 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(
     incident(COMMUNE)
     reporting_cycle = open_reporting_cycle(actor=None, plan=plan, year=2026)
     submission = reporting_cycle.submissions.get(agency__isnull=True, org_unit__code=COMMUNE)
+    progress = ensure_task_progress(submission)
     token, _api_token = issue_api_token(user=officer, name="fuzz")
 
     config = _fuzz_config(tmp_path, {
@@ -99,6 +100,8 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(
         "body.keep_child_id": [low.pk, high.pk],
         "body.number": [case.number],
         "path.submission_id": [submission.pk],
+        "path.progress_id": [row.pk for row in progress[:3]],
+        "query.assignment": [row.assignment.code for row in progress[:3]],
         "path.year": [2026],
         "query.year": [2026],
         "path.code": [COMMUNE, "12"],

@@ -102,6 +102,7 @@ OBJECT_ROUTES: dict[str, Callable[[str], str]] = {
     "GET /api/v1/children/imports/{import_id}": lambda code: f"/api/v1/children/imports/{_child_import_of(code)}",
     "GET /api/v1/children/{child_id}/history": lambda code: f"/api/v1/children/{_child_of(code)}/history",
     "GET /api/v1/imports/{import_id}": lambda code: f"/api/v1/imports/{_child_import_of(code)}",
+    "GET /api/v1/imports/{import_id}/rows": lambda code: f"/api/v1/imports/{_child_import_of(code)}/rows",
     "GET /tre-em/{id}/": lambda code: f"/tre-em/{_child_of(code)}/",
     "GET /tre-em/{id}/sua/": lambda code: f"/tre-em/{_child_of(code)}/sua/",
     "GET /tre-em/{id}/du-lieu-ca-nhan/": lambda code: f"/tre-em/{_child_of(code)}/du-lieu-ca-nhan/",
@@ -117,6 +118,8 @@ OBJECT_ROUTES: dict[str, Callable[[str], str]] = {
         lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/values",
     "GET /api/v1/reporting/submissions/{submission_id}/tasks":
         lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/tasks",
+    "GET /api/v1/reporting/submissions/{submission_id}/tasks/{progress_id}":
+        lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/tasks/{_task_of(code)}",
     "GET /api/v1/reporting/submissions/{submission_id}/tasks/{progress_id}/evidence":
         lambda code: f"/api/v1/reporting/submissions/{_report_of(code)}/tasks/{_task_of(code)}/evidence",
     "GET /api/v1/reporting/evidence/{evidence_id}": lambda code: f"/api/v1/reporting/evidence/{_evidence_of(code)}",
@@ -125,6 +128,8 @@ OBJECT_ROUTES: dict[str, Callable[[str], str]] = {
     "GET /api/v1/incidents/{incident_id}": lambda code: f"/api/v1/incidents/{_incident_of(code)}",
     "GET /api/v1/nutrition/imports/{import_id}":
         lambda code: f"/api/v1/nutrition/imports/{_measurement_import_of(code)}",
+    "GET /api/v1/nutrition/imports/{import_id}/rows":
+        lambda code: f"/api/v1/nutrition/imports/{_measurement_import_of(code)}/rows",
 }
 
 
@@ -140,17 +145,21 @@ MISSING_OBJECT_URLS: dict[str, str] = {
     "GET /api/v1/children/imports/{import_id}": "/api/v1/children/imports/987654321",
     "GET /api/v1/children/{child_id}/history": "/api/v1/children/987654321/history",
     "GET /api/v1/imports/{import_id}": "/api/v1/imports/987654321",
+    "GET /api/v1/imports/{import_id}/rows": "/api/v1/imports/987654321/rows",
     **NUTRITION_MISSING_OBJECT_URLS,
     **CHILDFRIENDLY_MISSING_OBJECT_URLS,
     "GET /api/v1/reporting/submissions/{submission_id}": "/api/v1/reporting/submissions/987654321",
     "GET /api/v1/reporting/submissions/{submission_id}/values": "/api/v1/reporting/submissions/987654321/values",
     "GET /api/v1/reporting/submissions/{submission_id}/tasks": "/api/v1/reporting/submissions/987654321/tasks",
+    "GET /api/v1/reporting/submissions/{submission_id}/tasks/{progress_id}":
+        "/api/v1/reporting/submissions/987654321/tasks/1",
     "GET /api/v1/reporting/submissions/{submission_id}/tasks/{progress_id}/evidence":
         "/api/v1/reporting/submissions/987654321/tasks/1/evidence",
     "GET /api/v1/reporting/evidence/{evidence_id}": "/api/v1/reporting/evidence/987654321",
     "GET /api/v1/reporting/evidence/{evidence_id}/file": "/api/v1/reporting/evidence/987654321/file",
     "GET /api/v1/incidents/{incident_id}": "/api/v1/incidents/987654321",
     "GET /api/v1/nutrition/imports/{import_id}": "/api/v1/nutrition/imports/987654321",
+    "GET /api/v1/nutrition/imports/{import_id}/rows": "/api/v1/nutrition/imports/987654321/rows",
 }
 
 # Routes whose object belongs to no commune (a plan is one document for the whole province): every holder of an
@@ -199,8 +208,8 @@ def test_a_write_of_a_neighbours_report_is_404_before_anything_is_read(client: C
 
 @pytest.mark.parametrize("route", sorted(CHILDFRIENDLY_WRITE_ROUTES))
 def test_a_write_of_a_neighbours_assessment_is_404_and_changes_nothing(client: Client, route: str) -> None:
-    """Own commune's assessment: the write is judged (200 or 201, or 422 when the workflow refuses it); a neighbour's:
-    404."""
+    """Own commune's assessment: the write is judged (200 or 201; 422 when the workflow refuses it; 428 without the
+    version read); a neighbour's: 404."""
     from treem.childfriendly.tests.object_routes import assessment_of
 
     method = route.split(" ", 1)[0]
@@ -221,7 +230,7 @@ def test_a_write_of_a_neighbours_assessment_is_404_and_changes_nothing(client: C
     theirs = assessment_of(OTHER)
     before = (theirs.status, theirs.total, theirs.updated_at)
     other = send(other_client, build(OTHER))
-    assert own.status_code in (200, 201, 422), own.content
+    assert own.status_code in (200, 201, 422, 428), own.content  # 428: scores sent without the version read
     assert other.status_code == 404
     theirs.refresh_from_db()
     assert (theirs.status, theirs.total, theirs.updated_at) == before
@@ -309,10 +318,18 @@ def _open_step_of(case: Any) -> int:
 
 VERIFY_FORM = {"kind": "verify", "outcome": "unfounded", "findings": "Không có căn cứ.", "risk_level": "low"}
 
+
+def _version_of(case: Any) -> int:
+    """The case's version as stored now (a write takes the version read)."""
+    from treem.protection.models import Case
+
+    return int(Case.objects.get(pk=case.pk).version)
+
 # Writes on a case: each builder takes the case and gives the address and a body its assigned worker may send.
 CASE_WRITE_ROUTES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {
     "POST /api/v1/cases/{case_id}/steps/{step_id}/complete": lambda case: (
-        f"/api/v1/cases/{case.pk}/steps/{_open_step_of(case)}/complete", {"form": VERIFY_FORM}),
+        f"/api/v1/cases/{case.pk}/steps/{_open_step_of(case)}/complete",
+        {"form": VERIFY_FORM, "version": _version_of(case)}),
     "POST /api/v1/cases/{case_id}/referrals": lambda case: (
         f"/api/v1/cases/{case.pk}/referrals",
         {"target": "police", "target_name": "Công an xã", "reason": "Báo tin", "follow_up_on": "2099-01-01"}),
@@ -321,7 +338,8 @@ CASE_WRITE_ROUTES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {
         {"is_accepted": True, "responded_on": "2026-06-02"}),
     "POST /api/v1/cases/{case_id}/transfer": lambda case: (
         f"/api/v1/cases/{case.pk}/transfer",
-        {"to_user_id": user_with_role(Role.CASE_WORKER, OWN).pk, "reason": "Chuyển công tác"}),
+        {"to_user_id": user_with_role(Role.CASE_WORKER, OWN).pk, "reason": "Chuyển công tác",
+         "version": _version_of(case)}),
 }
 
 
@@ -451,7 +469,7 @@ CASE_PLAN_ROUTES: dict[str, tuple[str, Callable[[Any], tuple[str, dict[str, Any]
     "GET /api/v1/cases/{case_id}/plan": ("GET", lambda case: (f"/api/v1/cases/{case.pk}/plan", {}), 200),
     "PUT /api/v1/cases/{case_id}/plan": ("PUT", lambda case: (
         f"/api/v1/cases/{case.pk}/plan", {"goals": "Trẻ đi học lại", "starts_on": TODAY_TEXT,
-                                          "review_on": TODAY_TEXT}), 200),
+                                          "review_on": TODAY_TEXT, "version": _version_of(case)}), 200),
     "GET /api/v1/cases/{case_id}/plan/services": ("GET", lambda case: (
         f"/api/v1/cases/{case.pk}/plan/services", {}), 200),
     "POST /api/v1/cases/{case_id}/plan/services": ("POST", lambda case: (
@@ -460,7 +478,8 @@ CASE_PLAN_ROUTES: dict[str, tuple[str, Callable[[Any], tuple[str, dict[str, Any]
     "POST /api/v1/cases/{case_id}/plan/services/{service_id}/delivery": ("POST", lambda case: (
         f"/api/v1/cases/{case.pk}/plan/services/{_service_of(case)}/delivery", {"delivered_on": TODAY_TEXT}), 422),
     "POST /api/v1/cases/{case_id}/plan/approve": ("POST", lambda case: (
-        f"/api/v1/cases/{case.pk}/plan/approve", {"approved_on": TODAY_TEXT, "approver_name": "Lò Văn Thành"}), 200),
+        f"/api/v1/cases/{case.pk}/plan/approve", {"approved_on": TODAY_TEXT, "approver_name": "Lò Văn Thành",
+                                                  "version": _version_of(case)}), 200),
     "POST /api/v1/cases/{case_id}/referrals/{referral_id}/follow-up": ("POST", lambda case: (
         f"/api/v1/cases/{case.pk}/referrals/{_referral_of(case)}/follow-up",
         {"followed_up_on": TODAY_TEXT, "note": "Đã khám"}), 200),

@@ -26,6 +26,7 @@ from treem.childfriendly.models import Assessment, Evidence
 from treem.childfriendly.permissions import ASSESS_COMMUNE, REVIEW_ASSESSMENTS, VIEW_ASSESSMENTS
 from treem.core.access import api_require
 from treem.core.api_choices import choices_text
+from treem.core.api_concurrency import IF_MATCH, VersionConflictOut, conflict_responses, expected_version, set_etag
 from treem.core.api_errors import invalid
 from treem.core.audit import record_read
 from treem.core.idempotency import IDEMPOTENCY_KEY, idempotent
@@ -99,6 +100,8 @@ class AssessmentOut(Schema):
     submitted_at: datetime | None
     reviewed_at: datetime | None
     is_demo: bool
+    record_version: str = Field(description="phiên bản của bản đánh giá (cũng là ETag): gửi lại khi lưu điểm "
+                                "(`version` là mã bảng điểm áp dụng)")
 
     @staticmethod
     def of(assessment: Assessment) -> "AssessmentOut":
@@ -110,7 +113,8 @@ class AssessmentOut(Schema):
             threshold=selectors.threshold_of(assessment),
             total=result.total, is_recognisable=result.is_recognisable, reasons=result.reasons(),
             review_comment=assessment.review_comment, submitted_at=assessment.submitted_at,
-            reviewed_at=assessment.reviewed_at, is_demo=assessment.is_demo)
+            reviewed_at=assessment.reviewed_at, is_demo=assessment.is_demo,
+            record_version=selectors.assessment_version(assessment))
 
 
 class AssessmentDetailOut(AssessmentOut):
@@ -158,6 +162,9 @@ class ScoreIn(Schema):
 
 
 class ScoresIn(Schema):
+    record_version: str | None = Field(None, max_length=64, description="phiên bản đã đọc (`record_version`, "
+                                       "hoặc header If-Match); bắt buộc một trong hai: 428 nếu thiếu, 409 (412 với "
+                                       "If-Match) nếu bản đánh giá đã được lưu sau đó")
     scores: list[ScoreIn] = Field(max_length=200)
 
 
@@ -177,8 +184,10 @@ def list_assessments(request: HttpRequest, filters: Query[ListFilters]) -> Asses
 @router.get("/child-friendly/assessments/{assessment_id}", response=AssessmentDetailOut,
             summary="Một bản đánh giá: điểm từng mục và tiêu chí, điều kiện công nhận")
 @api_require(VIEW_ASSESSMENTS)
-def get_assessment(request: HttpRequest, assessment_id: int) -> AssessmentDetailOut:
-    return _detail(selectors.assessment_for(request.user, assessment_id=assessment_id))
+def get_assessment(request: HttpRequest, response: HttpResponse, assessment_id: int) -> AssessmentDetailOut:
+    detail = _detail(selectors.assessment_for(request.user, assessment_id=assessment_id))
+    set_etag(response, detail.record_version)
+    return detail
 
 
 @router.post("/child-friendly/assessments", response={201: AssessmentDetailOut},
@@ -198,15 +207,23 @@ def start_assessment(request: HttpRequest, response: HttpResponse, payload: Star
     return idempotent(request, response, idempotency_key, start)
 
 
-@router.put("/child-friendly/assessments/{assessment_id}/scores", response=AssessmentDetailOut,
-            summary="Lưu số liệu và điểm (tất cả hoặc không mục nào)")
+@router.put("/child-friendly/assessments/{assessment_id}/scores",
+            response={200: AssessmentDetailOut, **conflict_responses(VersionConflictOut)},
+            summary="Lưu số liệu và điểm (tất cả hoặc không mục nào); gửi kèm phiên bản đã đọc")
 @api_require(ASSESS_COMMUNE)
-def save_scores(request: HttpRequest, assessment_id: int, payload: ScoresIn) -> AssessmentDetailOut:
+def save_scores(request: HttpRequest, response: HttpResponse, assessment_id: int, payload: ScoresIn,
+                if_match: str | None = IF_MATCH) -> Status[Any]:
     found = selectors.assessment_for(request.user, assessment_id=assessment_id)
-    saved = services.save_scores(actor=request.user, assessment=found, entries=[
-        services.ScoreInput(code=entry.code, value=entry.value, points=entry.points, reason=entry.reason)
-        for entry in payload.scores])
-    return _detail(saved)
+    version, stale_status = expected_version(if_match, payload.record_version)
+    try:
+        saved = services.save_scores(actor=request.user, assessment=found, expected_version=version, entries=[
+            services.ScoreInput(code=entry.code, value=entry.value, points=entry.points, reason=entry.reason)
+            for entry in payload.scores])
+    except services.StaleAssessment as error:
+        return Status(stale_status, VersionConflictOut(detail=str(error), current_version=error.current_version))
+    detail = _detail(saved)
+    set_etag(response, detail.record_version)
+    return Status(200, detail)
 
 
 @router.post("/child-friendly/assessments/{assessment_id}/submit", response=AssessmentDetailOut,

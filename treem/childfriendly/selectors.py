@@ -3,6 +3,7 @@ communes colours by (``assessment_scores``)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,13 @@ def assessment_for(user: UserLike, *, assessment_id: int | str) -> Assessment:
     """One assessment the user may see; the same 404 for missing and not yours."""
     return get_visible_or_404(user, Assessment.objects.active().select_related("org_unit", "version"),
                               capability=VIEW_ASSESSMENTS, pk=assessment_id)
+
+
+def assessment_version(assessment: Assessment) -> str:
+    """A token that changes whenever the assessment is saved (its scores, total, status): the API sends it as the
+    ETag and refuses a write of scores based on an older one."""
+    text = f"{assessment.pk}|{assessment.status}|{assessment.updated_at.isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def evidence_for(user: UserLike, *, assessment: Assessment, evidence_id: int | str) -> Evidence:

@@ -30,7 +30,7 @@ from treem.childfriendly.permissions import ASSESS_COMMUNE, REVIEW_ASSESSMENTS
 from treem.childfriendly.prefill import prefill
 from treem.childfriendly.reminders import notify_awaiting_review, notify_returned
 from treem.childfriendly.rules import format_points
-from treem.childfriendly.selectors import recognition_of, reviewing_unit_for
+from treem.childfriendly.selectors import assessment_version, recognition_of, reviewing_unit_for
 from treem.core.access import UserLike, ensure_permitted
 from treem.core.audit import record_event
 from treem.core.models import AuditEvent
@@ -66,6 +66,14 @@ class ScoreInput:
 
 def _actor_id(actor: UserLike | None) -> int | None:
     return actor.pk if actor is not None and actor.is_authenticated else None
+
+
+class StaleAssessment(Exception):
+    """A write based on a version of the assessment that somebody has saved over since."""
+
+    def __init__(self, current_version: str) -> None:
+        super().__init__(_("Bản đánh giá đã được người khác lưu sau khi bạn mở; tải lại rồi nhập lại."))
+        self.current_version = current_version
 
 
 def _locked(assessment: Assessment) -> Assessment:
@@ -184,13 +192,16 @@ def _evidence_kind(upload: UploadedFile) -> tuple[str, str] | str:
 
 @transaction.atomic
 def save_scores(*, actor: UserLike | None, assessment: Assessment,
-                entries: Sequence[ScoreInput]) -> Assessment:
+                entries: Sequence[ScoreInput], expected_version: str | None = None) -> Assessment:
     """Record the officer's figures and points. Everything is checked first; one problem refuses all of it.
 
     A changed pre-filled figure is an override: it needs a reason and an evidence file (new, or one already kept
-    for that sub-item), and the audit event names it."""
+    for that sub-item), and the audit event names it. With ``expected_version`` (``assessment_version`` as the
+    caller read it), ``StaleAssessment`` (nothing saved) when the assessment was saved since."""
     ensure_permitted(actor, ASSESS_COMMUNE, path=assessment.org_unit.path)
     assessment = _locked(assessment)
+    if expected_version is not None and expected_version != assessment_version(assessment):
+        raise StaleAssessment(assessment_version(assessment))
     if not assessment.is_editable:
         raise ValidationError({"status": _("Bản đánh giá đang “%(status)s”, không sửa được.")
                                           % {"status": assessment.get_status_display()}})

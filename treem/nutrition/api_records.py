@@ -167,10 +167,14 @@ def follow_up(
         severe=row.severe)) for row in rows]
 
 
+RowOutcome = Literal["created", "updated", "rejected"]
+ROW_OUTCOME_TEXT = "`created`: thêm lần cân mới; `updated`: sửa lần cân cùng ngày; `rejected`: bị từ chối"
+ROW_OUTCOME_QUERY: Any = Query(None, description=ROW_OUTCOME_TEXT + "; bỏ trống: mọi dòng")
+
+
 class ImportRowOut(Schema):
     row: int = Field(description="số dòng trong tệp gốc")
-    outcome: Literal["created", "updated", "rejected"] = Field(
-        description="`created`: thêm lần cân mới; `updated`: sửa lần cân cùng ngày; `rejected`: bị từ chối")
+    outcome: RowOutcome = Field(description=ROW_OUTCOME_TEXT)
     reason: str = Field(description="lý do khi bị từ chối")
     child_id: int | None
     child_name: str
@@ -196,6 +200,18 @@ class MeasurementImportOut(Schema):
     progress: dict[str, Any] | None
 
 
+class ImportRowListOut(Schema):
+    is_preview: bool = Field(description="true: kết quả chạy thử, chưa lưu gì")
+    count: int
+    items: list[ImportRowOut]
+
+
+def _row_out(item: dict[str, Any]) -> ImportRowOut:
+    return ImportRowOut.model_validate({**item, "child_name": item.get("child_name") or "",
+                                        "reason": item.get("reason") or "",
+                                        "measured_on": str(item.get("measured_on") or "")})
+
+
 def _import_out(record: ImportRecord, *, limit: int = 500, offset: int = 0) -> MeasurementImportOut:
     report: dict[str, Any] = record.summary or record.preview or {}
     outcomes = list(report.get("outcomes") or [])[offset:offset + limit]
@@ -204,10 +220,7 @@ def _import_out(record: ImportRecord, *, limit: int = 500, offset: int = 0) -> M
         commune_code=record.org_unit.code, as_of=record.as_of, error=record.error,
         is_preview=record.summary is None, progress=read_progress(record),
         **{name: int(report.get(name) or 0) for name in ("rows", "created", "updated", "rejected")},
-        outcomes=[ImportRowOut.model_validate({**item, "child_name": item.get("child_name") or "",
-                                               "reason": item.get("reason") or "",
-                                               "measured_on": str(item.get("measured_on") or "")})
-                  for item in outcomes])
+        outcomes=[_row_out(item) for item in outcomes])
 
 
 @router.post("/nutrition/imports", response={201: MeasurementImportOut},
@@ -238,6 +251,21 @@ def get_import(request: HttpRequest, import_id: int = ImportIdPath,
                offset: int = offset_query("dòng kết quả")) -> MeasurementImportOut:
     record = selectors.import_for(request.user, import_id=import_id, capability=RECORD_MEASUREMENTS)
     return _import_out(record, limit=limit, offset=offset)
+
+
+@router.get("/nutrition/imports/{import_id}/rows", response=ImportRowListOut,
+            summary="Kết quả từng dòng của một lần nhập số đo (lọc theo kết quả, ví dụ các dòng bị từ chối và lý do)")
+@api_require(RECORD_MEASUREMENTS)
+def list_import_rows(
+    request: HttpRequest, response: HttpResponse, import_id: int = ImportIdPath,
+    outcome: RowOutcome | None = ROW_OUTCOME_QUERY,
+    limit: int = limit_query(200, 1000, "dòng"), offset: int = offset_query("dòng"),
+) -> ImportRowListOut:
+    record = selectors.import_for(request.user, import_id=import_id, capability=RECORD_MEASUREMENTS)
+    report: dict[str, Any] = record.summary or record.preview or {}
+    rows = [item for item in report.get("outcomes") or [] if outcome is None or item.get("outcome") == outcome]
+    total, found = page(response, rows, limit=limit, offset=offset)
+    return ImportRowListOut(is_preview=record.summary is None, count=total, items=[_row_out(item) for item in found])
 
 
 @router.post("/nutrition/imports/{import_id}/confirm", response={200: MeasurementImportOut,

@@ -473,7 +473,7 @@ CaseIdPath = Path(..., description="mã số (id) của trường hợp")
 VERSION_DESCRIPTION = (
     "phiên bản của hồ sơ mà bạn đang xem (`version` của `GET /cases/{case_id}`); nếu người khác đã sửa hồ sơ sau "
     "phiên bản này, yêu cầu bị từ chối với 409 và không lưu gì. Có thể gửi trong tiêu đề `If-Match` thay cho trường "
-    "`version` (khi đó phiên bản cũ trả 412); bỏ trống cả hai thì không kiểm tra."
+    "`version` (khi đó phiên bản cũ trả 412). Bắt buộc một trong hai: thiếu cả hai trả 428."
 )
 
 
@@ -635,7 +635,7 @@ def complete_case_step(
     if not form.is_valid():
         raise ValidationError({f"form.{name}": messages for name, messages in form.errors.items()})
     data = dict(form.cleaned_data)
-    version, stale_status = _case_version(case, if_match, payload.version, required=False)
+    version, stale_status = _case_version(case, if_match, payload.version, required=True)
     try:
         following = services.complete_step(
             actor=request.user, step=step, outcome=outcome_from(step.kind, data), data=data,  # type: ignore[arg-type]
@@ -749,7 +749,7 @@ def transfer_case(
     to_user = selectors.transfer_candidates(case).filter(pk=payload.to_user_id).first()
     if to_user is None:
         raise invalid("to_user_id", "Người nhận không được phân công quản lý trường hợp ở xã này.")
-    version, stale_status = _case_version(case, if_match, payload.version, required=False)
+    version, stale_status = _case_version(case, if_match, payload.version, required=True)
     try:
         moved = services.transfer_case(actor=request.user, case=case, to_user=to_user,  # type: ignore[arg-type]
                                        reason=payload.reason, expected_version=version)

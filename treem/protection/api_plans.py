@@ -19,11 +19,23 @@ from ninja import Field, Path, Router, Schema, Status
 
 from treem.core.access import api_require
 from treem.core.api_choices import choices_text
+from treem.core.api_concurrency import set_etag
 from treem.core.api_errors import ApiError, invalid
 from treem.core.api_paging import limit_query, offset_query, page
 from treem.core.idempotency import IDEMPOTENCY_KEY, idempotent
 from treem.protection import selectors, services
-from treem.protection.api import CaseIdPath, ConflictOut, ReferralOut, StepDetailOut, _step_detail
+from treem.protection.api import (
+    CASE_CONFLICTS,
+    CASE_VERSION,
+    CaseIdPath,
+    ConflictOut,
+    IfMatch,
+    ReferralOut,
+    StepDetailOut,
+    _case_version,
+    _conflict,
+    _step_detail,
+)
 from treem.protection.models import Case, CaseService, ServiceKind, SupportPlan
 from treem.protection.permissions import WORK_CASES
 from treem.protection.workflow import StepKind
@@ -54,6 +66,8 @@ class ServiceOut(Schema):
 
 class PlanOut(Schema):
     id: int
+    case_version: int = Field(description="phiên bản hiện tại của hồ sơ (cũng là ETag): gửi lại khi ghi kế hoạch "
+                              "hoặc phê duyệt")
     number: int = Field(description="kế hoạch số (lượt kế hoạch của hồ sơ)")
     status: SupportPlan.Status = Field(description=choices_text(SupportPlan.Status))
     goals: str
@@ -66,8 +80,9 @@ class PlanOut(Schema):
     services: list[ServiceOut]
 
     @staticmethod
-    def of(plan: SupportPlan) -> "PlanOut":
-        return PlanOut(id=plan.pk, number=plan.number, status=SupportPlan.Status(plan.status), goals=plan.goals,
+    def of(plan: SupportPlan, *, case_version: int) -> "PlanOut":
+        return PlanOut(id=plan.pk, case_version=case_version, number=plan.number,
+                       status=SupportPlan.Status(plan.status), goals=plan.goals,
                        measures=plan.measures, starts_on=plan.starts_on, review_on=plan.review_on,
                        approved_on=plan.approved_on, approver_name=plan.approver_name,
                        decision_number=plan.decision_number,
@@ -76,6 +91,7 @@ class PlanOut(Schema):
 
 
 class PlanIn(Schema):
+    version: int | None = Field(None, description=CASE_VERSION)
     goals: str = Field(min_length=1, max_length=20000, description="mục tiêu")
     measures: str = Field("", max_length=20000, description="biện pháp hỗ trợ, can thiệp")
     starts_on: date = Field(description="thực hiện từ ngày")
@@ -96,6 +112,7 @@ class DeliveryIn(Schema):
 
 
 class ApprovalIn(Schema):
+    version: int | None = Field(None, description=CASE_VERSION)
     approved_on: date = Field(description="ngày phê duyệt: không sau hôm nay")
     approver_name: str = Field(min_length=1, max_length=150, description="Chủ tịch (hoặc Phó Chủ tịch được ủy "
                                "quyền) UBND xã")
@@ -134,23 +151,33 @@ def _working_plan(case: Case) -> SupportPlan | None:
 @router.get("/cases/{case_id}/plan", response=PlanOut,
             summary="Kế hoạch hỗ trợ của trường hợp: dự thảo đang lập, hoặc kế hoạch đang thực hiện; 404 khi chưa có")
 @api_require(WORK_CASES)
-def get_plan(request: HttpRequest, case_id: str = CaseIdPath) -> PlanOut:
+def get_plan(request: HttpRequest, response: HttpResponse, case_id: str = CaseIdPath) -> PlanOut:
     case = selectors.open_case(request.user, case_id=case_id)
     plan = _working_plan(case)
     if plan is None:
         raise ApiError(404, _("Hồ sơ chưa có kế hoạch hỗ trợ."))
-    return PlanOut.of(plan)
+    set_etag(response, case.version)
+    return PlanOut.of(plan, case_version=case.version)
 
 
-@router.put("/cases/{case_id}/plan", response=PlanOut,
-            summary="Ghi (hoặc ghi lại) dự thảo kế hoạch của bước lập kế hoạch đang mở")
+@router.put("/cases/{case_id}/plan", response={200: PlanOut, **CASE_CONFLICTS},
+            summary="Ghi (hoặc ghi lại) dự thảo kế hoạch của bước lập kế hoạch đang mở; gửi kèm phiên bản hồ sơ "
+            "(version hoặc If-Match): 409/412 nếu hồ sơ đã đổi")
 @api_require(WORK_CASES)
-def save_plan(request: HttpRequest, payload: PlanIn, case_id: str = CaseIdPath) -> PlanOut:
+def save_plan(request: HttpRequest, response: HttpResponse, payload: PlanIn, case_id: str = CaseIdPath,
+              if_match: str | None = IfMatch) -> Status[Any]:
     case = _writable_case(request, case_id)
+    version, stale_status = _case_version(case, if_match, payload.version, required=True)
     if payload.review_on < payload.starts_on:
         raise invalid("review_on", _("Ngày đánh giá phải sau ngày bắt đầu."))
-    plan = services.save_plan(actor=request.user, case=case, **payload.model_dump())  # type: ignore[arg-type]
-    return PlanOut.of(plan)
+    try:
+        plan = services.save_plan(actor=request.user, case=case,  # type: ignore[arg-type]
+                                  expected_version=version, **payload.model_dump(exclude={"version"}))
+    except services.StaleVersionError as error:
+        return _conflict(error, stale_status)
+    current = selectors.case_for(request.user, case_id=case.pk)
+    set_etag(response, current.version)
+    return Status(200, PlanOut.of(plan, case_version=current.version))
 
 
 @router.get("/cases/{case_id}/plan/services", response=list[ServiceOut],
@@ -201,22 +228,29 @@ def record_delivery(request: HttpRequest, payload: DeliveryIn, case_id: str = Ca
                                                           **payload.model_dump()))
 
 
-@router.post("/cases/{case_id}/plan/approve", response={200: ApprovedOut, 409: ConflictOut},
-             summary="Ghi nhận Chủ tịch UBND xã phê duyệt kế hoạch: bước lập kế hoạch xong, bước thực hiện mở")
+@router.post("/cases/{case_id}/plan/approve", response={200: ApprovedOut, **CASE_CONFLICTS},
+             summary="Ghi nhận Chủ tịch UBND xã phê duyệt kế hoạch: bước lập kế hoạch xong, bước thực hiện mở; gửi "
+             "kèm phiên bản hồ sơ (version hoặc If-Match)")
 @api_require(WORK_CASES)
-def approve_plan(request: HttpRequest, payload: ApprovalIn, case_id: str = CaseIdPath) -> Status[Any]:
+def approve_plan(request: HttpRequest, response: HttpResponse, payload: ApprovalIn, case_id: str = CaseIdPath,
+                 if_match: str | None = IfMatch) -> Status[Any]:
     case = _writable_case(request, case_id)
+    version, stale_status = _case_version(case, if_match, payload.version, required=True)
     step = _plan_step(case)
     if step is None or step.plan is None:
         raise ValidationError(_("Chưa có dự thảo kế hoạch để phê duyệt."))
     try:
         following = services.approve_plan(actor=request.user, plan=step.plan,  # type: ignore[arg-type]
-                                          **payload.model_dump())
+                                          expected_version=version, **payload.model_dump(exclude={"version"}))
+    except services.StaleVersionError as error:
+        return _conflict(error, stale_status)
     except services.StepAlreadyDoneError as error:
         current = selectors.case_for(request.user, case_id=case.pk)
         return Status(409, ConflictOut(detail=str(error), current_version=current.version, changes=[]))
     current = selectors.case_for(request.user, case_id=case.pk)
-    return Status(200, ApprovedOut(case_version=current.version, plan=PlanOut.of(following.plan or step.plan),
+    set_etag(response, current.version)
+    return Status(200, ApprovedOut(case_version=current.version,
+                                   plan=PlanOut.of(following.plan or step.plan, case_version=current.version),
                                    next_step=_step_detail(following, now=timezone.now())))
 
 

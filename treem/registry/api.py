@@ -310,9 +310,15 @@ def _import_children(request: HttpRequest, file: UploadedFile, *, commune: str, 
     return Status(status, _import_out(child_import))
 
 
+def _without_outcomes(summary: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The summary without every row's outcome (those are paged by ``GET /imports/{import_id}/rows``)."""
+    return None if summary is None else {key: value for key, value in summary.items() if key != "outcomes"}
+
+
 def _import_out(child_import: ImportRecord) -> ImportOut:
     return ImportOut(id=child_import.pk, status=ImportStatus(child_import.status),
-                     background=child_import.is_background, summary=child_import.summary, error=child_import.error,
+                     background=child_import.is_background, summary=_without_outcomes(child_import.summary),
+                     error=child_import.error,
                      progress=read_progress(child_import))
 
 
@@ -545,7 +551,8 @@ class ImportDetailOut(Schema):
     warnings: int
     possible_duplicates: int = Field(description="số cặp nghi trùng đưa vào hàng chờ xem xét (GET /duplicates)")
     rejected_rows: list[RowOutcomeOut] = Field(
-        description=f"các dòng bị từ chối với lý do (tối đa {SAMPLE_LIMIT} dòng đầu; đủ cả trong tệp dòng bị từ chối)")
+        description=f"các dòng bị từ chối với lý do (tối đa {SAMPLE_LIMIT} dòng đầu; đủ cả, có phân trang, ở "
+        "GET /imports/{import_id}/rows?outcome=rejected và trong tệp dòng bị từ chối)")
     warning_rows: list[RowOutcomeOut] = Field(
         description=f"các dòng được nhận nhưng có giá trị cần xem lại (tối đa {SAMPLE_LIMIT} dòng đầu)")
     has_rejected_file: bool = Field(description="có tệp Excel các dòng bị từ chối để sửa và nhập lại")
@@ -569,3 +576,42 @@ def get_import_outcomes(request: HttpRequest, import_id: int = Path(..., ge=1, l
                                                           "possible_duplicates")},
         rejected_rows=_row_outcomes(summary.get("rejected_rows")),
         warning_rows=_row_outcomes(summary.get("warning_rows")), has_rejected_file=bool(record.rejected_file))
+
+
+RowOutcome = Literal["created", "updated", "rejected"]
+ROW_OUTCOME_TEXT = "`created`: thêm trẻ mới; `updated`: cập nhật hồ sơ đã có; `rejected`: bị từ chối"
+ROW_OUTCOME_QUERY: Any = Query(None, description=ROW_OUTCOME_TEXT + "; bỏ trống: mọi dòng")
+
+
+class ImportRowOut(Schema):
+    row: int = Field(description="số dòng trong tệp gốc")
+    outcome: RowOutcome = Field(description=ROW_OUTCOME_TEXT)
+    reason: str = Field(description="lý do khi bị từ chối; các giá trị cần xem lại khi được nhận kèm cảnh báo")
+    child_id: int | None = Field(description="hồ sơ trẻ được thêm hoặc cập nhật (null khi bị từ chối)")
+
+
+class ImportRowListOut(Schema):
+    count: int
+    items: list[ImportRowOut]
+
+
+def _row_items(summary: dict[str, Any]) -> list[ImportRowOut]:
+    if "outcomes" not in summary:  # an import recorded before every row's outcome was kept: its rejected rows
+        return [ImportRowOut(row=int(number), outcome="rejected", reason=str(reason), child_id=None)
+                for number, reason in summary.get("rejected_rows") or []]
+    return [ImportRowOut(row=int(number), outcome=outcome, reason=str(reason), child_id=child_id)
+            for number, outcome, reason, child_id in summary["outcomes"]]
+
+
+@router.get("/imports/{import_id}/rows", response=ImportRowListOut,
+            summary="Kết quả từng dòng của một lần nhập danh sách trẻ em (lọc theo kết quả, phân trang)")
+@api_require(EDIT_CHILDREN)
+def list_import_rows(
+    request: HttpRequest, response: HttpResponse, import_id: int = Path(..., ge=1, le=MAX_ID),
+    outcome: RowOutcome | None = ROW_OUTCOME_QUERY,
+    limit: int = limit_query(200, 1000, "dòng"), offset: int = offset_query("dòng"),
+) -> ImportRowListOut:
+    record = import_for(request.user, import_id=import_id)
+    rows = [item for item in _row_items(record.summary or {}) if outcome is None or item.outcome == outcome]
+    total, found = page(response, rows, limit=limit, offset=offset)
+    return ImportRowListOut(count=total, items=found)

@@ -193,9 +193,14 @@ class BatchWriter:
             if self.rejected is not None:
                 self.rejected.write(row.number, row.cells, reason)
         refused_numbers = {row.number for row, _ in refused}
+        created = {row.number: child.pk for row, child, _ in creates}
+        updated = {row.number: child.pk for row, child in updates}
         for row in rows:
             if row.number not in refused_numbers:
                 self.summary.warn(row.number, row.warnings)
+                is_new = row.number in created
+                self.summary.accept(row.number, "created" if is_new else "updated",
+                                    created[row.number] if is_new else updated.get(row.number), row.warnings)
 
     def _match(self, row: ParsedRow, by_id: dict[str, list[Child]]) -> Child | int | None:
         """The record this row updates (an instance, or the id of one in the commune), or None for a new child."""

@@ -63,6 +63,10 @@ class ImportSummary:
     warning_rows: list[tuple[int, str]] = field(default_factory=list)
     rejected_file: str = ""
     truncated_at: int | None = None
+    outcomes: list[tuple[int, str, str, int | None]] = field(default_factory=list)
+    """Every row's outcome, in the order decided: (row number, ``created``/``updated``/``rejected``, the reason of
+    a rejection or the warnings of an accepted row, the child's id or None). Kept with the import record, not in
+    ``as_dict`` (which pages and the audit read), by ``outcomes_as_json``."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,8 +81,17 @@ class ImportSummary:
             "truncated_at": self.truncated_at,
         }
 
+    def outcomes_as_json(self) -> list[list[Any]]:
+        """``outcomes`` ordered by row number, as JSON lists."""
+        return [list(item) for item in sorted(self.outcomes, key=lambda item: item[0])]
+
+    def accept(self, number: int, outcome: str, child_id: int | None, warnings: Sequence[str]) -> None:
+        """Note the outcome of an accepted row (``created`` or ``updated``); the counts are kept by the caller."""
+        self.outcomes.append((number, outcome, "; ".join(warnings), child_id))
+
     def reject(self, number: int, reason: str) -> None:
         self.rejected += 1
+        self.outcomes.append((number, "rejected", reason, None))
         if len(self.rejected_rows) < SAMPLE_LIMIT:
             self.rejected_rows.append((number, reason))
 

@@ -29,7 +29,8 @@ def _run(record: ImportRecord, *, actor: Actor, dry_run: bool, max_rows: int | N
     summary = import_children_file(actor=actor, path=Path(record.stored_file), commune=record.org_unit,
                                    as_of=record.as_of, dry_run=dry_run, max_rows=max_rows,
                                    rejected_path=rejected_path, progress=progress, source_name=record.original_name)
-    return RunResult(summary=summary.as_dict(), rejected_file=summary.rejected_file,
+    return RunResult(summary={**summary.as_dict(), "outcomes": summary.outcomes_as_json()},
+                     rejected_file=summary.rejected_file,
                      changed=bool(summary.created or summary.updated))
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
@@ -193,6 +193,34 @@ class TaskProgressOut(Schema):
             status=TaskProgress.Status(progress.status), status_label=str(progress.get_status_display()),
             results=progress.results, difficulties=progress.difficulties, proposals=progress.proposals,
             evidence=[row.original_name for row in progress.evidence.filter(deleted_at__isnull=True)])
+
+
+class TaskReportOut(TaskProgressOut):
+    """One reporter's progress on one duty, with the report it belongs to."""
+
+    submission_id: int
+    year: int
+    kind: ReporterKind = Field(description=KIND_TEXT)
+    reporter_name: str
+    org_unit_code: str
+    agency_code: str | None
+    submission_status: Submission.Status = Field(description=STATUS_TEXT)
+    updated_at: datetime = Field(description="lần ghi tiến độ gần nhất")
+
+    @staticmethod
+    def of_report(progress: TaskProgress) -> "TaskReportOut":
+        submission = progress.submission
+        return TaskReportOut(
+            **TaskProgressOut.of(progress).model_dump(), submission_id=submission.pk, year=submission.cycle.year,
+            kind=ReporterKind(submission.kind), reporter_name=submission.reporter_name,
+            org_unit_code=submission.org_unit.code,
+            agency_code=submission.agency.code if submission.agency else None,
+            submission_status=Submission.Status(submission.status), updated_at=progress.updated_at)
+
+
+class TaskReportListOut(Schema):
+    count: int
+    items: list[TaskReportOut]
 
 
 class TaskProgressIn(Schema):
@@ -411,9 +439,7 @@ def list_task_progress(request: HttpRequest, response: HttpResponse, submission_
 def save_task_progress(request: HttpRequest, response: HttpResponse, submission_id: int, progress_id: int,
                        payload: TaskProgressIn, if_match: str | None = IF_MATCH) -> Status[Any]:
     submission = selectors.submission_for(request.user, submission_id=submission_id, capability=WRITE_SUBMISSION)
-    progress = submission.task_progress.select_related("assignment", "submission").filter(pk=progress_id).first()
-    if progress is None:
-        raise Http404
+    progress = selectors.task_progress_of(submission, progress_id=progress_id)
     expected, stale_status = expected_version(if_match, payload.version)
     try:
         progress = services.save_task_progress(
@@ -424,3 +450,32 @@ def save_task_progress(request: HttpRequest, response: HttpResponse, submission_
         return _stale(error, stale_status)
     _with_etag(response, selectors.submission_for(request.user, submission_id=submission.pk))
     return Status(200, TaskProgressOut.of(progress))
+
+
+@router.get("/reporting/submissions/{submission_id}/tasks/{progress_id}", response=TaskProgressOut,
+            summary="Tiến độ một nhiệm vụ của báo cáo (ETag là phiên bản của báo cáo)")
+@api_require(VIEW_SUBMISSIONS)
+def get_task_progress(request: HttpRequest, response: HttpResponse, submission_id: int,
+                      progress_id: int) -> TaskProgressOut:
+    submission = selectors.submission_for(request.user, submission_id=submission_id)
+    progress = selectors.task_progress_of(submission, progress_id=progress_id)
+    _with_etag(response, submission)
+    return TaskProgressOut.of(progress)
+
+
+@router.get("/reporting/task-progress", response=TaskReportListOut,
+            summary="Tiến độ các nhiệm vụ được giao do các đơn vị trong phạm vi của bạn báo cáo (lọc theo năm, "
+            "mã nhiệm vụ, tình hình)")
+@api_require(VIEW_SUBMISSIONS)
+def list_task_reports(
+    request: HttpRequest, response: HttpResponse,
+    year: int | None = Query(None, ge=MIN_YEAR, le=MAX_YEAR, description="năm báo cáo"),
+    assignment: str = Query("", max_length=32, description="mã nhiệm vụ được giao (`code` của "
+                            "GET /plans/{plan_id}/assignments); rỗng: mọi nhiệm vụ"),
+    status: TaskProgress.Status | None = Query(None, description=TASK_STATUS_TEXT),  # noqa: B008
+    limit: int = limit_query(100, MAX_LIMIT, "báo cáo tiến độ"), offset: int = offset_query("báo cáo tiến độ"),
+) -> TaskReportListOut:
+    found = selectors.task_progress_reports(request.user, year=year, assignment_code=assignment,
+                                            status=status or "")
+    total, rows = page(response, found, limit=limit, offset=offset)
+    return TaskReportListOut(count=total, items=[TaskReportOut.of_report(progress) for progress in rows])

@@ -30,6 +30,7 @@ from treem.reporting.models import (
     ReporterKind,
     ReportingCycle,
     Submission,
+    TaskProgress,
     ValidationRule,
 )
 from treem.reporting.permissions import VIEW_STATUS_BOARD, VIEW_SUBMISSIONS
@@ -90,6 +91,32 @@ def evidence_for(user: UserLike, *, evidence_id: int) -> Evidence:
         path_field="progress__submission__org_unit__path", capability=VIEW_SUBMISSIONS,
         pk=evidence_id, progress__submission__in=submissions,
     )
+
+
+def task_progress_reports(user: UserLike, *, year: int | None = None, assignment_code: str = "",
+                          status: str = "") -> QuerySet[TaskProgress]:
+    """The progress reports on the plan's duties across the reports ``user`` may see (the same scope as
+    ``submissions_for``), one duty's if ``assignment_code`` is given: the plan's order, then the reporters'.
+
+    A report's rows exist from its first opening (page or API), so a reporter who has not opened theirs has none."""
+    queryset = TaskProgress.objects.filter(submission__in=submissions_for(user)).select_related(
+        "assignment", "submission", "submission__cycle", "submission__agency", "submission__org_unit")
+    if year is not None:
+        queryset = queryset.filter(submission__cycle__year=year)
+    if assignment_code:
+        queryset = queryset.filter(assignment__code=assignment_code)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-submission__cycle__year", "assignment__order", "submission__kind",
+                             "submission__org_unit__path", "submission__agency__code", "pk")
+
+
+def task_progress_of(submission: Submission, *, progress_id: int) -> TaskProgress:
+    """One duty's progress row of a report already reached through ``submission_for``, or 404."""
+    progress = submission.task_progress.select_related("assignment", "submission").filter(pk=progress_id).first()
+    if progress is None:
+        raise Http404(NOT_FOUND_MESSAGE)
+    return progress
 
 
 # ---- the content of one report ---------------------------------------------------------------------------------

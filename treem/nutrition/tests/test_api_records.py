@@ -109,3 +109,13 @@ def test_a_measurement_file_is_previewed_then_confirmed_with_each_rows_outcome(o
     assert Measurement.objects.get().child_id == child.pk
     assert officer.post(f"{API}/imports/{preview['id']}/confirm").status_code == 409
     assert officer.get(f"{API}/imports/{preview['id']}").json()["outcomes"][1]["reason"]
+    rejected = officer.get(f"{API}/imports/{preview['id']}/rows?outcome=rejected")
+    assert rejected.status_code == 200 and rejected["X-Total-Count"] == "1"
+    assert rejected.json()["is_preview"] is False and rejected.json()["count"] == 1
+    [row] = rejected.json()["items"]
+    assert row["outcome"] == "rejected" and row["row"] == 3 and row["reason"]
+    every = officer.get(f"{API}/imports/{preview['id']}/rows", {"limit": 1, "offset": 0}).json()
+    assert every["count"] == 2 and [item["outcome"] for item in every["items"]] == ["created"]
+    neighbour = Client()
+    neighbour.force_login(user_with_role(Role.COMMUNE_OFFICER, "03408"))
+    assert neighbour.get(f"{API}/imports/{preview['id']}/rows").status_code == 404

@@ -21,7 +21,8 @@ from treem.protection.models import (
     SupportPlan,
 )
 from treem.protection.services.access import Actor, check_case_access
-from treem.protection.services.steps import lock_case, lock_open_step, open_case_step
+from treem.protection.services.errors import ensure_version
+from treem.protection.services.steps import lock_case, lock_open_step, open_case_step, save_new_version
 from treem.protection.workflow import (
     Outcome,
     StepKind,
@@ -31,10 +32,14 @@ from treem.protection.workflow import (
 @transaction.atomic
 def save_plan(
     *, actor: Actor, case: Case, goals: str, starts_on: date, review_on: date, measures: str = "",
+    expected_version: int | None = None,
 ) -> SupportPlan:
-    """Write (or rewrite) the draft plan of the open plan step; approval by the commune chair completes it."""
+    """Write (or rewrite) the draft plan of the open plan step; approval by the commune chair completes it. The
+    case's version goes up (the plan is part of the case: an approval or another draft based on the version before
+    is stale); with ``expected_version``, ``StaleVersionError`` (nothing saved) when the case changed since."""
     check_case_access(actor, case)
     case = lock_case(case)
+    ensure_version(case, expected_version)
     step = case.steps.filter(status=CaseStep.Status.OPEN, kind=StepKind.PLAN).first()
     if step is None:
         raise ValidationError(_("Hồ sơ không ở bước lập kế hoạch."))
@@ -48,6 +53,7 @@ def save_plan(
     if step.plan_id != plan.pk:
         step.plan = plan
         step.save(update_fields=["plan", "updated_at"])
+    save_new_version(case)
     record_event(actor=actor, verb=AuditEvent.Verb.UPDATE if before else AuditEvent.Verb.CREATE, obj=plan,
                  action="save_plan", org_unit_path=case.org_unit.path, before=before, after=snapshot(plan))
     return plan
@@ -93,10 +99,14 @@ def record_service_delivery(*, actor: Actor, service: CaseService, delivered_on:
 def approve_plan(
     *, actor: Actor, plan: SupportPlan, approved_on: date, approver_name: str, decision_number: str = "",
     calendar: WorkingCalendar | None = None, completed_at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> CaseStep:
-    """Record the commune chair's approval: the plan step is done (on time or not) and the services step opens."""
+    """Record the commune chair's approval: the plan step is done (on time or not) and the services step opens.
+    With ``expected_version``, ``StaleVersionError`` (nothing saved) when the case changed since (a draft rewritten
+    meanwhile raised it: the chair approved what the caller read)."""
     check_case_access(actor, plan.case)
     case = lock_case(plan.case)
+    ensure_version(case, expected_version)
     step = case.steps.filter(status=CaseStep.Status.OPEN, kind=StepKind.PLAN).first()
     if step is None or step.plan_id != plan.pk:
         raise ValidationError(_("Kế hoạch này không ở bước chờ phê duyệt."))

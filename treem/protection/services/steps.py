@@ -59,6 +59,12 @@ def bump_version(case: Case) -> None:
     case.version += 1
 
 
+def save_new_version(case: Case) -> None:
+    """Raise the locked case's version and store it: a change to the case beyond its own fields (its plan)."""
+    bump_version(case)
+    case.save(update_fields=["version", "updated_at"])
+
+
 def lock_open_step(step: CaseStep) -> CaseStep:
     """The step's row, locked; ``StepAlreadyDoneError`` if someone completed it in the meantime."""
     locked = CaseStep.objects.select_for_update(of=("self",)).select_related("case", "plan").get(pk=step.pk)

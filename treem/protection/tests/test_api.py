@@ -13,7 +13,7 @@ from django.utils import timezone
 from treem.accounts.tests.factories import user_with_role
 from treem.core.models import AuditEvent
 from treem.core.roles import Role
-from treem.protection import services
+from treem.protection import selectors, services
 from treem.protection.api import ClosureReason, EmergencyMeasure
 from treem.protection.forms import CLOSURE_REASONS, EMERGENCY_MEASURES
 from treem.protection.models import Case, CaseStep, Incident, ReportChannel
@@ -208,7 +208,8 @@ def test_a_stale_if_match_is_412_a_stale_version_409_a_step_already_done_409_and
     assert open_step(case).pk == step.pk
     done = _json(client, f"/api/v1/cases/{case.pk}/steps/{step.pk}/complete", {"version": 2, "form": VERIFY_FORM})
     assert done.status_code == 200
-    again = _json(client, f"/api/v1/cases/{case.pk}/steps/{step.pk}/complete", {"form": VERIFY_FORM})
+    again = _json(client, f"/api/v1/cases/{case.pk}/steps/{step.pk}/complete", {"version": done.json()["case_version"],
+                                                                                  "form": VERIFY_FORM})
     assert again.status_code == 409 and "đã được" in again.json()["detail"]
     assert CaseStep.objects.filter(case=case, kind="assess").count() == 1
 
@@ -292,7 +293,8 @@ def test_a_worker_with_emergency_access_may_open_but_not_transfer_the_case(clien
     assert granted.status_code == 201, granted.content
     assert granted.json()["case_id"] == case.pk
     assert client.get(f"/api/v1/cases/{case.pk}/steps").status_code == 200
-    refused = _json(client, f"/api/v1/cases/{case.pk}/transfer", {"to_user_id": on_call.pk, "reason": "Tôi nhận"})
+    refused = _json(client, f"/api/v1/cases/{case.pk}/transfer", {"to_user_id": on_call.pk, "reason": "Tôi nhận",
+                                                                   "version": case.version})
     assert refused.status_code == 403
     assert AuditEvent.objects.for_object(case).filter(action="break_glass", actor=on_call).count() == 1
     assert not AuditEvent.objects.filter(action="transfer_case").exists()
@@ -324,3 +326,21 @@ def test_the_schema_states_the_choices_with_their_labels_and_the_birth_date_or_a
     assert "Xác minh, đánh giá nguy cơ ban đầu" in step_kind["description"]
     complete = schema["paths"]["/api/v1/cases/{case_id}/steps/{step_id}/complete"]["post"]
     assert {"200", "404", "409", "422"} <= set(complete["responses"])
+
+
+def test_completing_a_step_or_transferring_without_the_case_version_is_428_and_changes_nothing(client: Client) -> None:
+    actor = worker()
+    case = make_case(actor)
+    step = open_step(case)
+    colleague = worker()
+    client.force_login(actor)
+    complete = _json(client, f"/api/v1/cases/{case.pk}/steps/{step.pk}/complete", {"form": VERIFY_FORM})
+    assert complete.status_code == 428 and "version" in complete.json()["errors"]
+    transfer = _json(client, f"/api/v1/cases/{case.pk}/transfer", {"to_user_id": colleague.pk, "reason": "Nghỉ"})
+    assert transfer.status_code == 428
+    case.refresh_from_db()
+    assert open_step(case).pk == step.pk and case.version == 1
+    assert selectors.can_work_case(actor, case)  # not transferred
+    done = _json(client, f"/api/v1/cases/{case.pk}/steps/{step.pk}/complete", {"form": VERIFY_FORM},
+                 **{"If-Match": '"1"'})
+    assert done.status_code == 200 and done.json()["case_version"] == 2

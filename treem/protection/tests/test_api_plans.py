@@ -31,14 +31,18 @@ def test_a_plan_is_drafted_given_services_approved_and_delivered_through_the_api
     too_early = _send(client, "post", f"/api/v1/cases/{case.pk}/plan/services", {
         "kind": "psychological", "description": "Tư vấn", "provider_name": "Trạm y tế", "planned_on": today})
     assert too_early.status_code == 422
+    version = client.get(f"/api/v1/cases/{case.pk}").json()["version"]
     draft = _send(client, "put", f"/api/v1/cases/{case.pk}/plan", {"goals": "Trẻ an toàn", "starts_on": today,
-                                                                     "review_on": today})
+                                                                     "review_on": today, "version": version})
     assert draft.status_code == 200 and draft.json()["status"] == "draft"
+    assert draft.json()["case_version"] == version + 1 and draft["ETag"] == f'"{version + 1}"'
     redraft = _send(client, "put", f"/api/v1/cases/{case.pk}/plan", {"goals": "Trẻ an toàn, đi học lại",
-                                                                       "starts_on": today, "review_on": today})
+                                                                       "starts_on": today, "review_on": today},
+                    **{"If-Match": draft["ETag"]})
     assert redraft.json()["id"] == draft.json()["id"] and SupportPlan.objects.get().goals == "Trẻ an toàn, đi học lại"
+    assert client.get(f"/api/v1/cases/{case.pk}/plan")["ETag"] == redraft["ETag"]
     unapproved = _send(client, "post", f"/api/v1/cases/{case.pk}/plan/approve",
-                       {"approved_on": today, "approver_name": "Lò Văn Thành"})
+                       {"approved_on": today, "approver_name": "Lò Văn Thành"}, **{"If-Match": redraft["ETag"]})
     assert unapproved.status_code == 422  # a plan needs at least one service
     service = _send(client, "post", f"/api/v1/cases/{case.pk}/plan/services", {
         "kind": "psychological", "description": "Tư vấn tâm lý", "provider_name": "Trạm y tế xã", "planned_on": today,
@@ -52,7 +56,8 @@ def test_a_plan_is_drafted_given_services_approved_and_delivered_through_the_api
                   {"delivered_on": today})
     assert early.status_code == 422 and "delivered_on" in early.json()["errors"]  # not approved yet
     approved = _send(client, "post", f"/api/v1/cases/{case.pk}/plan/approve",
-                     {"approved_on": today, "approver_name": "Lò Văn Thành", "decision_number": "12/QĐ-UBND"})
+                     {"approved_on": today, "approver_name": "Lò Văn Thành", "decision_number": "12/QĐ-UBND",
+                      "version": redraft.json()["case_version"]})
     assert approved.status_code == 200, approved.json()
     assert approved.json()["plan"]["status"] == "approved" and approved.json()["next_step"]["kind"] == "services"
     assert open_step(case).kind == StepKind.SERVICES
@@ -131,3 +136,34 @@ def test_case_lists_are_bounded_with_a_total_and_an_unknown_status_is_422(client
     too_many = client.get("/api/v1/cases?limit=501")
     assert too_many.status_code == 422 and "limit" in too_many.json()["errors"]
     assert client.get("/api/v1/cases?status=bogus").status_code == 422
+
+
+def test_a_plan_write_or_approval_needs_the_case_version_and_a_stale_one_saves_nothing(client: Client) -> None:
+    actor = worker()
+    case = make_case(actor)
+    advance_to_plan(case, actor)
+    client.force_login(actor)
+    today = timezone.localdate().isoformat()
+    body = {"goals": "Trẻ an toàn", "starts_on": today, "review_on": today}
+    missing = _send(client, "put", f"/api/v1/cases/{case.pk}/plan", body)
+    assert missing.status_code == 428 and "version" in missing.json()["errors"]
+    version = client.get(f"/api/v1/cases/{case.pk}").json()["version"]
+    assert _send(client, "put", f"/api/v1/cases/{case.pk}/plan", {**body, "version": version}).status_code == 200
+    stale_body = _send(client, "put", f"/api/v1/cases/{case.pk}/plan", {**body, "goals": "Khác", "version": version})
+    assert stale_body.status_code == 409 and stale_body.json()["current_version"] == version + 1
+    stale_header = _send(client, "put", f"/api/v1/cases/{case.pk}/plan", {**body, "goals": "Khác"},
+                         **{"If-Match": f'"{version}"'})
+    assert stale_header.status_code == 412 and SupportPlan.objects.get().goals == "Trẻ an toàn"
+    services.add_service(actor=actor, plan=SupportPlan.objects.get(), kind="psychological", description="Tư vấn",
+                         provider_name="Trạm y tế", planned_on=timezone.localdate())
+    approval = {"approved_on": today, "approver_name": "Lò Văn Thành"}
+    assert _send(client, "post", f"/api/v1/cases/{case.pk}/plan/approve", approval).status_code == 428
+    stale = _send(client, "post", f"/api/v1/cases/{case.pk}/plan/approve", {**approval, "version": version})
+    assert stale.status_code == 409 and SupportPlan.objects.get().status == SupportPlan.Status.DRAFT
+    assert open_step(case).kind == StepKind.PLAN
+    stale_if_match = _send(client, "post", f"/api/v1/cases/{case.pk}/plan/approve", approval,
+                           **{"If-Match": f'"{version}"'})
+    assert stale_if_match.status_code == 412
+    approved = _send(client, "post", f"/api/v1/cases/{case.pk}/plan/approve", approval,
+                     **{"If-Match": f'"{version + 1}"'})
+    assert approved.status_code == 200 and approved.json()["case_version"] == version + 1

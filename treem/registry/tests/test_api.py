@@ -148,6 +148,7 @@ def test_importing_a_file_through_the_api(
     client = Client()
     client.force_login(user_with_role(Role.COMMUNE_OFFICER, "03408"))
     assert client.get(f"/api/v1/imports/{response.json()['id']}").status_code == 404
+    assert client.get(f"/api/v1/imports/{response.json()['id']}/rows").status_code == 404
     refused = officer.post("/api/v1/children/import", {"file": SimpleUploadedFile("ds.xlsx", content),
                                                        "commune": "03408", "as_of": "2026-05-01"})
     assert refused.status_code == 404
@@ -229,3 +230,29 @@ def test_a_neighbouring_communes_officer_cannot_see_or_decide_the_pair(client: C
     assert client.post(f"/api/v1/duplicates/{pair.pk}/not-the-same").status_code == 404
     pair.refresh_from_db()
     assert pair.status == DuplicateStatus.OPEN
+
+
+def test_every_row_of_an_import_has_its_outcome_paged_and_filtered(
+    officer: Client, tmp_path: Path, settings: SettingsWrapper,
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    content = write_messy_workbook(tmp_path / "ds.xlsx").read_bytes()
+    done = officer.post("/api/v1/children/import", {"file": SimpleUploadedFile("ds.xlsx", content),
+                                                    "commune": "03390", "as_of": "2026-05-01"}).json()
+    summary = done["summary"]
+    assert "outcomes" not in summary  # every row's outcome is paged, not sent with the summary
+    rows = officer.get(f"/api/v1/imports/{done['id']}/rows?limit=1000")
+    assert rows.status_code == 200 and rows.json()["count"] == summary["rows"] == int(rows["X-Total-Count"])
+    items = rows.json()["items"]
+    assert [item["row"] for item in items] == sorted(item["row"] for item in items)
+    for outcome in ("created", "updated", "rejected"):
+        assert sum(item["outcome"] == outcome for item in items) == summary[outcome]
+    created = [item for item in items if item["outcome"] == "created"]
+    assert {item["child_id"] for item in created} == set(
+        Child.objects.filter(pk__in=[item["child_id"] for item in created]).values_list("pk", flat=True))
+    rejected = officer.get(f"/api/v1/imports/{done['id']}/rows", {"outcome": "rejected", "limit": 1, "offset": 1})
+    assert rejected.json()["count"] == summary["rejected"] and len(rejected.json()["items"]) == 1
+    second = rejected.json()["items"][0]
+    assert second["reason"] and second["child_id"] is None
+    assert (second["row"], second["reason"]) == tuple(summary["rejected_rows"][1])
+    assert officer.get(f"/api/v1/imports/{done['id']}/rows?outcome=skipped").status_code == 422

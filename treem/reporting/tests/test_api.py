@@ -202,3 +202,34 @@ def test_a_report_written_only_through_the_api_can_be_submitted(client: Client) 
     submitted = _transition(client, report, "submit")
     assert submitted.status_code == 200, submitted.json()
     assert submitted.json()["status"] == "submitted" and submitted.json()["versions"][0]["decision"] == ""
+
+
+def test_task_progress_reports_are_listed_across_the_reports_in_scope_and_read_one_by_one(client: Client) -> None:
+    reporting_cycle = cycle(2026)
+    own, other = commune_report(reporting_cycle, OWN_COMMUNE), commune_report(reporting_cycle, OTHER_COMMUNE)
+    officer = commune_officer()
+    client.force_login(officer)
+    own_tasks = client.get(f"{API}/submissions/{own.pk}/tasks").json()
+    first = own_tasks[0]
+    saved = _json(client, "patch", f"{API}/submissions/{own.pk}/tasks/{first['id']}", {
+        "status": "done", "results": "Đã làm xong."}, **{"If-Match": client.get(
+            f"{API}/submissions/{own.pk}")["ETag"]})
+    assert saved.status_code == 200
+    other_client = Client()
+    other_client.force_login(commune_officer(OTHER_COMMUNE))
+    other_tasks = other_client.get(f"{API}/submissions/{other.pk}/tasks").json()
+    listing = client.get(f"{API}/task-progress?year=2026")
+    assert listing.status_code == 200 and listing.json()["count"] == len(own_tasks) == int(listing["X-Total-Count"])
+    assert {item["submission_id"] for item in listing.json()["items"]} == {own.pk}
+    one_duty = client.get(f"{API}/task-progress", {"assignment": first["assignment_code"], "status": "done"}).json()
+    assert [(item["id"], item["results"], item["org_unit_code"]) for item in one_duty["items"]] == [
+        (first["id"], "Đã làm xong.", OWN_COMMUNE)]
+    assert client.get(f"{API}/task-progress?status=finished").status_code == 422
+    review = Client()
+    review.force_login(coordinator())
+    everything = review.get(f"{API}/task-progress", {"assignment": first["assignment_code"]}).json()
+    assert {item["org_unit_code"] for item in everything["items"]} >= {OWN_COMMUNE, OTHER_COMMUNE}
+    detail = client.get(f"{API}/submissions/{own.pk}/tasks/{first['id']}")
+    assert detail.status_code == 200 and detail.json()["status"] == "done" and detail["ETag"] == saved["ETag"]
+    assert client.get(f"{API}/submissions/{own.pk}/tasks/{other_tasks[0]['id']}").status_code == 404
+    assert client.get(f"{API}/submissions/{other.pk}/tasks/{other_tasks[0]['id']}").status_code == 404
