@@ -28,6 +28,7 @@ from treem.core.access import api_require
 from treem.core.api_choices import choices_text
 from treem.core.api_concurrency import IF_MATCH, VersionConflictOut, conflict_responses, expected_version, set_etag
 from treem.core.api_errors import invalid
+from treem.core.api_paging import limit_query, offset_query, page
 from treem.core.audit import record_read
 from treem.core.idempotency import IDEMPOTENCY_KEY, idempotent
 from treem.core.models import AuditEvent
@@ -176,9 +177,14 @@ class ReviewIn(Schema):
 @router.get("/child-friendly/assessments", response=AssessmentListOut,
             summary="Các bản đánh giá xã phù hợp với trẻ em trong phạm vi của bạn")
 @api_require(VIEW_ASSESSMENTS)
-def list_assessments(request: HttpRequest, filters: Query[ListFilters]) -> AssessmentListOut:
-    rows = list(selectors.assessments_for(request.user, year=filters.year))
-    return AssessmentListOut(count=len(rows), results=[AssessmentOut.of(row) for row in rows])
+def list_assessments(request: HttpRequest, response: HttpResponse, filters: Query[ListFilters],
+                     limit: int = limit_query(100, 500, "bản đánh giá"),
+                     offset: int = offset_query("bản đánh giá")) -> AssessmentListOut:
+    """``count`` is the total in scope (also ``X-Total-Count``); ``results`` one page of at most 500."""
+    in_scope = selectors.assessments_for(request.user, year=filters.year).order_by("-year", "org_unit__name", "pk")
+    total, rows = page(response, in_scope, limit=limit,
+                       offset=offset)
+    return AssessmentListOut(count=total, results=[AssessmentOut.of(row) for row in rows])
 
 
 @router.get("/child-friendly/assessments/{assessment_id}", response=AssessmentDetailOut,

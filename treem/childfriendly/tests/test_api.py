@@ -145,3 +145,26 @@ def test_in_english_the_refusals_are_english(client: Client, settings: Any) -> N
         "Item 5.1: the figure differs from the pre-filled one (0); give a reason."]
     refused = upload(client, assessment, "6.1", {"value": "101", "reason": "x"})
     assert refused.json()["errors"]["value_6.1"] == ["Item 6.1: a share cannot exceed 100 % (received 101 %)."]
+
+
+def test_the_list_is_paged_with_its_total_and_only_the_callers_communes(client: Client) -> None:
+    from treem.accounts.tests.factories import user_with_role
+    from treem.core.roles import Role
+
+    communes = [OWN, OTHER, "03388"]
+    ids = {started(code).pk for code in communes}
+    client.force_login(user_with_role(Role.COORDINATOR, "12"))
+    first = client.get(f"{API}?year=2026&limit=2")
+    second = client.get(f"{API}?year=2026&limit=2&offset=2")
+    assert first.status_code == second.status_code == 200
+    assert first["X-Total-Count"] == "3" and first.json()["count"] == 3
+    pages = [row["id"] for row in first.json()["results"]] + [row["id"] for row in second.json()["results"]]
+    assert len(first.json()["results"]) == 2 and set(pages) == ids and len(pages) == 3
+    assert client.get(f"{API}?limit=501").status_code == 422
+    client.force_login(officer(OWN))
+    own = client.get(f"{API}?year=2026").json()
+    assert own["count"] == 1 and [row["id"] for row in own["results"]] == [started_id(OWN)]
+
+
+def started_id(code: str) -> int:
+    return Assessment.objects.get(org_unit=unit(code), year=2026).pk
