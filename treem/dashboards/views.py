@@ -12,6 +12,7 @@ from treem.core.access import AUTHENTICATED, has_capability, require
 from treem.indicators.permissions import VIEW_INDICATORS
 from treem.indicators.progress import Status
 from treem.indicators.selectors import PlanProgress, plan_progress
+from treem.indicators.stored import figures_on_screen
 from treem.plans.selectors import plan_for
 
 
@@ -27,7 +28,8 @@ def _progress(request: HttpRequest) -> PlanProgress | None:
 
 @require(AUTHENTICATED)
 def home(request: HttpRequest) -> HttpResponse:
-    progress = _progress(request)
+    with figures_on_screen():
+        progress = _progress(request)
     counts = Counter(item.headline[1].status for item in progress.items if item.headline) if progress else Counter()
     statuses = [(status, status.label, counts.get(status, 0)) for status in Status if counts.get(status)]
     return render(request, "dashboards/home.html", {

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -114,13 +116,30 @@ def read(indicator_ids: Sequence[int], years: Sequence[int], days: Sequence[date
     return found
 
 
+# Only pages read on screen opt in to older figures: reports, exports, the API and jobs always read current ones.
+_ON_SCREEN: ContextVar[bool] = ContextVar("treem_figures_on_screen", default=False)
+
+
+@contextmanager
+def figures_on_screen() -> Iterator[None]:
+    """Within: the figures are for a page on screen (an overview, an indicator's page), which may show a stored
+    figure computed within ``TREEM_FIGURES_MAX_AGE`` seconds after a change and says when it was computed. Outside
+    (the consolidated report, Excel exports, the API, DHIS2 exchange, jobs), every figure is current."""
+    previous = _ON_SCREEN.set(True)
+    try:
+        yield
+    finally:
+        _ON_SCREEN.reset(previous)
+
+
 def may_serve_older(stamps: Iterable[Stamp | None], kept: Iterable[Kept | None], *, basis: str,
                     now: datetime) -> datetime | None:
     """When figures computed under older tokens may stand in for current ones: every area has one, of the same
     basis, computed within ``settings.TREEM_FIGURES_MAX_AGE`` seconds. Returns the oldest computation time (what
-    the page shows as "số liệu tính lúc …"), or None (compute them now). A window of 0 never serves older ones."""
+    the page shows as "số liệu tính lúc …"), or None (compute them now). A window of 0 never serves older ones,
+    nor does a read outside :func:`figures_on_screen`."""
     window = float(getattr(settings, "TREEM_FIGURES_MAX_AGE", 0) or 0)
-    if window <= 0:
+    if window <= 0 or not _ON_SCREEN.get():
         return None
     oldest: datetime | None = None
     for stamp, figure in zip(stamps, kept, strict=True):

@@ -15,6 +15,7 @@ from treem.core.models import AuditEvent
 from treem.indicators.permissions import VIEW_INDICATORS
 from treem.indicators.progress import Assessment
 from treem.indicators.selectors import IndicatorDetail, PlanProgress, indicator_detail, plan_progress
+from treem.indicators.stored import figures_on_screen
 from treem.indicators.templatetags.indicator_format import vn_number
 from treem.plans.models import COMPARISON_SYMBOLS, Target
 from treem.plans.selectors import plan_for
@@ -51,14 +52,16 @@ def _detail(request: HttpRequest, code: str) -> IndicatorDetail:
 @require(VIEW_INDICATORS)
 def overview(request: HttpRequest) -> HttpResponse:
     """A card per indicator: the value, the target, the status colour, a small trend."""
-    progress = _progress(request)
+    with figures_on_screen():
+        progress = _progress(request)
     return render(request, "indicators/overview.html", {"progress": progress, "query": request.GET.urlencode()})
 
 
 @require(VIEW_INDICATORS)
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     """One indicator: trend with targets and projection; by unit with drill-down; breakdowns; equity."""
-    data = _detail(request, code)
+    with figures_on_screen():
+        data = _detail(request, code)
     return render(request, "indicators/detail.html", {
         "detail": data, "chart": _chart_data(data), "query": request.GET.urlencode(),
     })

@@ -1,6 +1,7 @@
-"""A stored figure computed a few seconds before a change may stand in for the current one on overviews
-(``TREEM_FIGURES_MAX_AGE``): the page says when it was computed; past the window, or after a change of definition
-or hierarchy, the figure is computed again; with a window of 0 every read is current."""
+"""A stored figure computed a few seconds before a change may stand in for the current one on the pages read on
+screen (``TREEM_FIGURES_MAX_AGE``): the page says when it was computed; past the window, after a change of
+definition, with a window of 0, and for every read that is not a page on screen (exports, the API, reports), the
+figure is current."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from treem.accounts.tests.factories import unit, user_with_role
 from treem.core.roles import Role
 from treem.indicators.engine import Engine
 from treem.indicators.models import StoredFigure
+from treem.indicators.stored import figures_on_screen
 from treem.indicators.selectors import plan_progress
 from treem.indicators.services import ValueInput, enter_data_values
 from treem.indicators.tests.helpers import fill
@@ -32,9 +34,12 @@ def school(lai_chau_plan: Plan) -> Indicator:
     return next(indicator for indicator in indicators_of(lai_chau_plan) if indicator.numerator.code == CODE)
 
 
-def province_figure(indicator: Indicator):  # type: ignore[no-untyped-def]
+def province_figure(indicator: Indicator, *, on_screen: bool = True):  # type: ignore[no-untyped-def]
     province = unit("12")
-    return Engine().figures(indicator, years=[2026], areas=[province.pk])[(province.pk, 2026)]
+    if not on_screen:
+        return Engine().figures(indicator, years=[2026], areas=[province.pk])[(province.pk, 2026)]
+    with figures_on_screen():
+        return Engine().figures(indicator, years=[2026], areas=[province.pk])[(province.pk, 2026)]
 
 
 def raise_the_commune_figure() -> None:
@@ -94,3 +99,20 @@ def test_a_changed_definition_is_never_served_from_older_figures(school: Indicat
     after = province_figure(school)
     assert after.as_of is None and after.factor == 1000 and after.numerator == before.numerator + 30
     assert after == Engine(stored=False).figures(school, years=[2026], areas=[unit("12").pk])[(unit("12").pk, 2026)]
+
+
+def test_reads_that_are_not_a_page_on_screen_are_always_current(school: Indicator, settings: object,
+                                                                client: Client) -> None:
+    settings.TREEM_FIGURES_MAX_AGE = 3600  # type: ignore[attr-defined]
+    client.force_login(user_with_role(Role.LEADER, "12"))
+    client.get("/chi-tieu/?year=2026")  # every indicator's figures computed and stored
+    before = province_figure(school)
+    raise_the_commune_figure()
+    assert province_figure(school).numerator == before.numerator  # on screen: the stored figure stands in
+    assert 'data-testid="figures-as-of"' in client.get("/chi-tieu/?year=2026").content.decode()
+    values = client.get("/api/v1/indicator-values?indicator=I04&period=2026&org_unit=12").json()
+    assert values[0]["numerator"] == before.numerator + 30  # the API: current
+    progress = plan_progress(user_with_role(Role.LEADER, "12"), plan=school.plan, unit_uid=None, year=2026,
+                             today=TODAY)
+    assert progress.as_of is None  # a selector outside a page: current
+    assert province_figure(school, on_screen=False).numerator == before.numerator + 30
