@@ -15,9 +15,9 @@ from treem.accounts.tests.factories import unit, user_with_role
 from treem.core.roles import Role
 from treem.indicators.engine import Engine
 from treem.indicators.models import StoredFigure
-from treem.indicators.stored import figures_on_screen
 from treem.indicators.selectors import plan_progress
 from treem.indicators.services import ValueInput, enter_data_values
+from treem.indicators.stored import figures_on_screen
 from treem.indicators.tests.helpers import fill
 from treem.plans.models import Indicator, Plan
 from treem.plans.selectors import indicators_of
