@@ -32,6 +32,7 @@ from treem.core.api_paging import limit_query, offset_query, page
 from treem.core.audit import record_read
 from treem.core.idempotency import IDEMPOTENCY_KEY, idempotent
 from treem.core.models import AuditEvent
+from treem.reporting.api_evidence import BINARY_RESPONSE
 from treem.reporting.evidence import ACCEPTED_LABEL
 
 router = Router(tags=["Xã phù hợp với trẻ em"])
@@ -43,8 +44,6 @@ EVIDENCE_VALUE: Any = Form(None, description="số liệu của mục: tỷ lệ
                                              "trống: giữ số liệu đang có")
 EVIDENCE_POINTS: Any = Form(None, description="để trống: theo cách chấm của mục")
 EVIDENCE_REASON: Any = Form("", max_length=2000, description="bắt buộc khi số liệu khác số liệu điền sẵn")
-BINARY_RESPONSE = {"responses": {200: {"description": "tệp minh chứng (tải về)", "content": {
-    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}}
 
 
 class EvidenceOut(Schema):

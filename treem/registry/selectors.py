@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
@@ -277,6 +279,15 @@ def imports_for(user: UserLike) -> QuerySet[ImportRecord]:
     records = ImportRecord.objects.filter(kind=CHILD_LIST_KIND).select_related("org_unit", "created_by")
     return visible_to(user, records, path_field="org_unit__path",
                       capability=EDIT_CHILDREN).order_by("-created_at", "-pk")
+
+
+def recent_imports_for(user: UserLike, *, limit: int = 30) -> list[ImportRecord]:
+    """The latest imports for the list page, with their counts (``rows``, ``created``, ``updated``, ``rejected``)
+    read out of the summary by the database: the summary itself, which keeps every row's outcome (a large list's
+    is megabytes), is not loaded."""
+    counts = {f"count_{name}": Cast(KT(f"summary__{name}"), IntegerField())
+              for name in ("rows", "created", "updated", "rejected")}
+    return list(imports_for(user).defer("summary", "preview").annotate(**counts)[:limit])
 
 
 def import_for(user: UserLike, *, import_id: int) -> ImportRecord:

@@ -58,9 +58,9 @@ from treem.registry.selectors import (
     editable_communes_for,
     history_of,
     import_for,
-    imports_for,
     merged_into,
     openings_of,
+    recent_imports_for,
     search_children,
     special_groups_of,
 )
@@ -346,7 +346,7 @@ def imports(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(error))
         else:
             return redirect("registry:import", import_id=child_import.pk)
-    return render(request, "registry/imports.html", {"form": form, "imports": imports_for(request.user)[:30]})
+    return render(request, "registry/imports.html", {"form": form, "imports": recent_imports_for(request.user)})
 
 
 @require(EDIT_CHILDREN)

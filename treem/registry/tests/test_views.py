@@ -177,6 +177,10 @@ def test_an_import_is_previewed_confirmed_and_its_rejected_rows_downloaded(
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE and job.summary is not None
     assert job.summary["rows"] == len(MESSY_ROWS) == job.summary["created"] + job.summary["rejected"]
+    listed = officer_client.get("/tre-em/nhap/").content.decode()  # the counts, read without the row outcomes
+    row = listed[listed.index(f'href="/tre-em/nhap/{job.pk}/"'):].split("</tr>", 1)[0]
+    counts = [job.summary[name] for name in ("rows", "created", "updated", "rejected")]
+    assert "".join(f'<td class="num">{count}</td>' for count in counts) in row.replace("\n", "").replace("        ", "")
     download = officer_client.get(f"/tre-em/nhap/{job.pk}/dong-bi-tu-choi.xlsx")
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
