@@ -434,7 +434,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 return redirect("nutrition:import_detail", import_id=record.pk)
     return render(request, "nutrition/import.html", {
         "commune": commune, "communes": communes, "error": error, "today": today,
-        "imports": selectors.imports_for(request.user, capability=RECORD_MEASUREMENTS)[:10],
+        "imports": selectors.imports_for(request.user, capability=RECORD_MEASUREMENTS).defer("summary", "preview")[:10],
     })
 
 
