@@ -32,7 +32,8 @@ computation as it was before them), for the before/after comparison.
 Floors (hand-written SQL, same counts or rows): for the engine reads, entered sums up the tree (``ENTERED_FLOOR``)
 and two statements of ``bench/bench_indicators.py`` (children per commune × sex × ethnic group and age band, latest
 measurement per under-five); for the registry page, one ``ORDER BY … LIMIT 50`` on the same conditions;
-for the counts, one ``GROUP BY commune_id``.
+for the counts, one ``GROUP BY commune_id``; for a province's reads (its overview, the consolidated report), the
+engine's three statements limited to the units under the province's path.
 """
 
 from __future__ import annotations
@@ -106,6 +107,14 @@ GROUP BY c.commune_id
 RECOMPUTING = frozenset({"engine_recount", "plan_progress_recompute"})
 
 
+def within_province(statement: str, after: str, unit_column: str) -> str:
+    """A floor statement limited to the units under ``%(prefix)s``: a join on ``unit_column``'s unit after the line
+    ``after`` of the statement."""
+    assert statement.count(after) == 1, after
+    return statement.replace(after, after + f"    JOIN hierarchy_orgunit floor_unit ON floor_unit.id = {unit_column}"
+                                             " AND floor_unit.path LIKE %(prefix)s\n")
+
+
 def _bench_indicators() -> Any:
     spec = importlib.util.spec_from_file_location("bench_indicators", REPOSITORY / "bench" / "bench_indicators.py")
     assert spec is not None and spec.loader is not None
@@ -175,6 +184,25 @@ def measure(runs: int) -> dict[str, Any]:
             rows += len(cursor.fetchall())
         return rows
 
+    def province_floor() -> int:
+        """The engine's floor for one province's units (Lai Châu: its old and new units lie under its path)."""
+        day = reference_date(YEAR)
+        within = {"prefix": laichau.path + "%"}
+        statements = [
+            (within_province(ENTERED_FLOOR, "FROM indicators_datavalue dv\n", "dv.org_unit_id"),
+             {"year": YEAR, "day": day}),
+            (within_province(floors.CHILDREN_FLOOR_SQL, "JOIN registry_residence r ON r.child_id = c.id\n",
+                             "r.commune_id"), floors._children_parameters(YEAR)),
+            (within_province(floors.MEASUREMENTS_FLOOR_SQL, "JOIN registry_child c ON c.id = m.child_id\n",
+                             "m.org_unit_id"), {"first": date(YEAR, 1, 1), "day": day}),
+        ]
+        rows = 0
+        with connection.cursor() as cursor:
+            for statement, parameters in statements:
+                cursor.execute(statement, {**parameters, **within})
+                rows += len(cursor.fetchall())
+        return rows
+
     def sql_rows(statement: str, parameters: dict[str, Any]) -> Callable[[], int]:
         def run() -> int:
             with connection.cursor() as cursor:
@@ -223,8 +251,8 @@ def measure(runs: int) -> dict[str, Any]:
         "engine_recount": (lambda: engine(recount=True), engine_floor),
         "plan_progress": (progress, engine_floor),
         "plan_progress_recompute": (progress_recompute, engine_floor),
-        "plan_progress_province": (province_progress, None),
-        "plan_progress_province_unscoped": (province_unscoped, None),
+        "plan_progress_province": (province_progress, province_floor),
+        "plan_progress_province_unscoped": (province_unscoped, province_floor),
         "indicator_detail": (detail, engine_floor),
         "indicator_values": (values, engine_floor),
         "registry_page": (lambda: len(list(search_children(commune, ChildFilters(), today=today)[:50])),
@@ -234,7 +262,8 @@ def measure(runs: int) -> dict[str, Any]:
         "registry_counts": (lambda: len(counts_for(national, today=today)),
                             sql_rows(COUNTS_FLOOR, {**page, "born_5": born_5})),
         "status_board": (lambda: len(status_board(national, cycle=cycle).rows), None),
-        "consolidated": (lambda: len(consolidated_report(user=province, cycle=cycle, today=today).indicators), None),
+        "consolidated": (lambda: len(consolidated_report(user=province, cycle=cycle, today=today).indicators),
+                         province_floor),
     }
     chosen = [name for name in os.environ.get("BENCH_READS", ",".join(reads)).split(",") if name]
     result: dict[str, Any] = {
