@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from django.db import connection, models
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from treem.accounts.tests.factories import unit
 from treem.hierarchy.models import Level, Lineage, LineageKind, OrgUnit, UnitKind
@@ -232,3 +234,40 @@ def test_a_change_to_the_source_makes_every_provinces_part_out_of_date(cells: di
     assert sum(cell.value for cell in lai_chau_cells.cells if cell.org_unit_id == unit("03390", on=NEW_DAY).pk) == 9
     assert [result.was_current for result in refresh(names=[NUMERATOR], years=[2026])] == [True]
     assert DerivedCountPart.objects.filter(count__function=NUMERATOR).count() == 3  # "/", "/12/", "/98/" in 2026
+
+
+BEFORE_PARTS = [("indicators", "0004_stored_figure_basis")]
+WITH_PARTS = [("indicators", "0005_stored_count_parts")]
+
+
+def migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return MigrationExecutor(connection)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_each_counts_cells_into_its_provinces_parts_and_back(reference_data: None) -> None:
+    old = migrate(BEFORE_PARTS).loader.project_state(BEFORE_PARTS).apps
+    country, commune, ward = unit("VN"), unit("03386", on=OLD_DAY), unit("03388", on=NEW_DAY)
+    cells = [[commune.pk, "F", "01", 4], [ward.pk, "", "", 2], [country.pk, "M", "", 1], [987654, "", "", 5]]
+    old.get_model("indicators", "DerivedCount").objects.create(
+        function=NUMERATOR, year=2024, token="7|x", includes_demo=True, cells=cells, counted_at=timezone.now())
+    old.get_model("indicators", "DerivedCount").objects.create(
+        function=DENOMINATOR, year=2024, token="7|x", cells=[], counted_at=timezone.now())
+
+    migrate(WITH_PARTS)
+
+    header = DerivedCount.objects.get(function=NUMERATOR)
+    assert (header.token, header.includes_demo) == ("7|x", True)
+    assert dict(header.parts.values_list("province", "cells")) == {
+        "/12/": [[commune.pk, "F", "01", 4], [ward.pk, "", "", 2]],
+        "/": [[country.pk, "M", "", 1], [987654, "", "", 5]]}  # a unit no longer known: the country's part
+    assert not DerivedCount.objects.get(function=DENOMINATOR).parts.exists()
+
+    back = migrate(BEFORE_PARTS).loader.project_state(BEFORE_PARTS).apps
+    rows = back.get_model("indicators", "DerivedCount").objects.order_by("function")
+    assert sorted(map(tuple, rows.get(function=NUMERATOR).cells)) == sorted(map(tuple, cells))
+    assert rows.get(function=DENOMINATOR).cells == []
+    migrate(WITH_PARTS)
