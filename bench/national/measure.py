@@ -17,6 +17,11 @@ allocations. A floor shared by several reads is measured once per database (best
   ``plan_progress_recompute``: the same after every stored figure was emptied (the first request after a change);
 - ``plan_progress_province``: the same for Lai Châu's coordinator, whose engine reads only the province, and
   ``plan_progress_province_unscoped``: the same figures from an engine reading the nation (the cost before);
+  ``plan_progress_province_recompute``: the province's read after every stored figure was emptied (its engine
+  reads the stored counts), in a fresh process (no counts read back in memory);
+- ``engine_province``: a fresh ``Engine(within=[Lai Châu's path], stored=False)`` computing the 14 indicators for
+  Lai Châu's units in force on 31 December 2026, in a fresh process: what is read is the stored counts (its rows:
+  the derived cells the engine was handed, i.e. decoded from the stored counts);
 - ``indicator_detail``: one indicator (I05, underweight) for the country: the table by province, breakdowns,
   the spread between the 3,321 communes;
 - ``indicator_values``: I14 (birth registration) for every commune (the API's read);
@@ -104,7 +109,7 @@ GROUP BY c.commune_id
 
 
 # Reads that empty the stored counts or figures before reading: each call costs the same, so the first is timed.
-RECOMPUTING = frozenset({"engine_recount", "plan_progress_recompute"})
+RECOMPUTING = frozenset({"engine_recount", "plan_progress_recompute", "plan_progress_province_recompute"})
 
 
 def within_province(statement: str, after: str, unit_column: str) -> str:
@@ -134,9 +139,11 @@ def measure(runs: int) -> dict[str, Any]:
     from django.db import connection
 
     from treem.accounts.models import User
+    from treem.indicators.counts import forget_read_back
     from treem.indicators.engine import Engine, reference_date
     from treem.indicators.models import DataValue, DerivedCount, StoredFigure
     from treem.indicators.selectors import indicator_detail, indicator_values, plan_progress, trend_years
+    from treem.indicators.sources import source_of
     from treem.nutrition import derived as nutrition_derived
     from treem.nutrition.models import Measurement
     from treem.plans.models import Plan
@@ -228,6 +235,22 @@ def measure(runs: int) -> dict[str, Any]:
 
     laichau = province.assignments.get().org_unit
 
+    def province_recompute() -> int:
+        StoredFigure.objects.all().delete()
+        forget_read_back()  # a fresh process: the stored counts are read from the database
+        return province_progress()
+
+    def engine_province() -> int:
+        """Lai Châu's figures with stored figures off: the engine reads the stored counts (from the database: a
+        fresh process), and returns how many derived cells it was handed."""
+        fresh_caches()
+        forget_read_back()
+        scoped = Engine(within=[laichau.path], stored=False)
+        day = reference_date(YEAR)
+        areas = [unit.id for unit in scoped.hierarchy.valid_on(day) if unit.path.startswith(laichau.path)]
+        scoped.figures_many(indicators, years=[YEAR], areas=areas)
+        return sum(len(cells) for (name, _year), cells in scoped._derived.items() if source_of(name) is not None)
+
     def province_unscoped() -> int:
         """What the province's overview cost before engines read only their scope: the nation's cells, for the
         province's figures (the same trend years and area)."""
@@ -253,6 +276,8 @@ def measure(runs: int) -> dict[str, Any]:
         "plan_progress_recompute": (progress_recompute, engine_floor),
         "plan_progress_province": (province_progress, province_floor),
         "plan_progress_province_unscoped": (province_unscoped, province_floor),
+        "plan_progress_province_recompute": (province_recompute, province_floor),
+        "engine_province": (engine_province, province_floor),
         "indicator_detail": (detail, engine_floor),
         "indicator_values": (values, engine_floor),
         "registry_page": (lambda: len(list(search_children(commune, ChildFilters(), today=today)[:50])),
@@ -332,7 +357,7 @@ def report(results: dict[str, dict[str, Any]]) -> None:
             floor = figures["floor_seconds"]
             ratio = f"{figures['seconds'] / floor:6.1f}× floor ({floor * 1000:8.1f} ms)" if floor else ""
             print(f"  {read:24} {figures['seconds'] * 1000:9.1f} ms  peak {figures['peak_bytes'] / 2**20:7.1f} MiB"
-                  f"  {ratio}")
+                  f"  rows {figures['rows']:>9,}  {ratio}")
     names = list(results)
     for first, second in itertools.pairwise(names):
         small, large = results[first], results[second]

@@ -37,7 +37,7 @@ from django.utils import timezone
 from treem.core.models import EthnicGroup
 from treem.hierarchy.models import Lineage, OrgUnit
 from treem.indicators import stored as stored_figures
-from treem.indicators.counts import counted
+from treem.indicators.counts import counted, province_of
 from treem.indicators.models import DataValue
 from treem.indicators.sources import (
     SOURCES,
@@ -308,6 +308,7 @@ class Engine:
         roots = None if within is None else sorted(set(within))
         self._within = None if roots is None or "/" in roots else roots
         self._relevant: set[int] | None = None
+        self._provinces_of: set[str] | None = None
         self._derived: dict[tuple[str, int], list[DerivedCell]] = {}
         self._derived_demo: dict[tuple[str, int], bool] = {}
         self._tokens: dict[str, str] = {}
@@ -332,6 +333,18 @@ class Engine:
             self._relevant = self.hierarchy.connected_to(self._within)
         return self._relevant
 
+    def _provinces(self) -> set[str] | None:
+        """The parts of the stored counts the engine reads: the provinces (:func:`counts.province_of`) of its
+        relevant units — an old unit linked into the scope by lineage brings its old province's part — or None
+        (every part) for an unscoped engine."""
+        relevant = self.relevant_units
+        if relevant is None:
+            return None
+        if self._provinces_of is None:
+            units = self.hierarchy.units
+            self._provinces_of = {province_of(units[unit_id].path) for unit_id in relevant}
+        return self._provinces_of
+
     # -- derived values ------------------------------------------------------------------------------------------
 
     def _read_derived(self, wanted: Iterable[tuple[DataElement, int]]) -> None:
@@ -339,7 +352,9 @@ class Engine:
         of date, see :mod:`treem.indicators.counts`)."""
         pairs = [(element.derived_from, year) for element, year in wanted
                  if element.is_derived and (element.derived_from, year) not in self._derived]
-        for key, result in counted(pairs, tokens=self._tokens).items():
+        if not pairs:
+            return
+        for key, result in counted(pairs, tokens=self._tokens, provinces=self._provinces()).items():
             self._derived[key] = result.cells
             self._derived_demo[key] = result.includes_demo
 

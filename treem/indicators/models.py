@@ -98,20 +98,18 @@ class SourceVersion(models.Model):
 
 
 class DerivedCount(models.Model):
-    """The cells a derived function counted for one year, kept so that a dashboard does not count the records again
-    while they are unchanged (``treem.indicators.counts``).
+    """What a derived function counted for one year, kept so that a dashboard does not count the records again while
+    they are unchanged (``treem.indicators.counts``): the header; the cells are in its parts, one per province.
 
     ``token`` is the source's token when the count began (its version and its tables' sizes and latest changes);
-    the cells are current while the source's token is the same. ``cells`` is a list of
-    ``[org unit id, sex, ethnic group code, count]``. Not a record of anything: it can be emptied at any time and is
-    counted again when next needed.
+    the cells are current while the source's token is the same. Not a record of anything: it can be emptied at any
+    time and is counted again when next needed.
     """
 
     function = models.CharField(_("hàm đếm"), max_length=120)
     year = models.PositiveSmallIntegerField(_("năm"))
     token = models.CharField(_("dấu phiên bản"), max_length=255)
     includes_demo = models.BooleanField(_("có dữ liệu trình diễn"), default=False)
-    cells = models.JSONField(_("các ô"), default=list)
     counted_at = models.DateTimeField(_("đếm lúc"))
     seconds = models.FloatField(_("thời gian đếm (giây)"), default=0)
 
@@ -122,6 +120,29 @@ class DerivedCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.function} {self.year}"
+
+
+class DerivedCountPart(models.Model):
+    """The cells of a stored count that lie under one province, so that a province's engine reads its own.
+
+    ``province`` is the path of the top-level unit the cells' org units lie under (the first segment of their
+    paths: ``"/12/"``; an old province's units have their old province's path), or ``"/"`` for cells of the country
+    itself and of units no longer in the hierarchy. ``cells`` is a list of ``[org unit id, sex, ethnic group code,
+    count]``. A province without cells has no part. Written with its header, never on its own.
+    """
+
+    count = models.ForeignKey(DerivedCount, verbose_name=_("số liệu đếm"), on_delete=models.CASCADE,
+                              related_name="parts")
+    province = models.CharField(_("tỉnh (đường dẫn)"), max_length=255)
+    cells = models.JSONField(_("các ô"), default=list)
+
+    class Meta:
+        verbose_name = "phần số liệu đếm theo tỉnh"
+        verbose_name_plural = "phần số liệu đếm theo tỉnh"
+        constraints = [models.UniqueConstraint(fields=["count", "province"], name="derived_count_part_province")]
+
+    def __str__(self) -> str:
+        return f"{self.count_id} {self.province}"
 
 
 class StoredFigure(models.Model):
