@@ -86,6 +86,7 @@ def field_bundle(user: UserLike, *, commune: OrgUnit, on: date, now: datetime) -
         "offline_until": (now + timedelta(days=days)).isoformat(),
         "offline_days": days,
         "on": on.isoformat(),
+        "time_zone": settings.TIME_ZONE,  # the device's "today" is the province's, not the UTC date
         "commune": {"uid": commune.uid, "name": commune.name},
         "villages": [{"id": village.pk, "name": village.name} for village in villages],
         "children": children,

@@ -12,7 +12,7 @@ const [zscores, rules, vaultModule] = await Promise.all([
 ]);
 const { computeZscores, ageInDays } = zscores;
 const { valueErrors, scoreWarnings, changeWarnings, parseDecimal, formatNumber, formatDate, parseFigure, formatValue,
-  checkFigure } = rules;
+  checkFigure, todayIn } = rules;
 const { Vault, WrongPassword, readMeta, updateMeta, wipe } = vaultModule;
 
 const SYNC_CHUNK = 50;
@@ -172,7 +172,7 @@ function rowValues(child) {
 
 function assess(child) {
   const { parsed, typingErrors, text } = rowValues(child);
-  const today = new Date().toISOString().slice(0, 10);
+  const today = todayIn(state.bundle.time_zone);
   const errors = { ...valueErrors(state.rules, parsed, { birthDate: child.birth_date, today }), ...typingErrors };
   if (Object.keys(errors).length) return { errors, warnings: [], scores: null, parsed, text };
   const age = ageInDays(state.who, child.birth_date, child.birth_date_precision, parsed.measured_on);
@@ -259,7 +259,7 @@ function renderSession() {
   $("#ten-xa").textContent = state.bundle.commune.name;
   const date = $("#ngay-can");
   if (!date.value) date.value = state.bundle.on;
-  date.max = new Date().toISOString().slice(0, 10);
+  date.max = todayIn(state.bundle.time_zone);
   $("#danh-sach").replaceChildren(...state.bundle.children.map(childRow));
   $("#han-ngoai-tuyen").textContent = new Date(state.bundle.offline_until).toLocaleDateString("vi-VN");
 }

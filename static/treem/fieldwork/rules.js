@@ -24,6 +24,20 @@ export function formatNumber(value, decimals = 1) {
   return (value < 0 && isNonZero ? "−" : "") + text;
 }
 
+// Today's date (YYYY-MM-DD) in the province's time zone (the server's TIME_ZONE, in the bundle), not the UTC date
+// of toISOString: before 7 a.m. in Vietnam the UTC date is still yesterday. Without a usable zone, the device's date.
+export function todayIn(timeZone, now = new Date()) {
+  try {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", {
+      timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(now)
+      .map((part) => [part.type, part.value]));
+    return `${parts.year}-${parts.month}-${parts.day}`;
+  } catch {
+    const pad = (number) => String(number).padStart(2, "0");
+    return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  }
+}
+
 export function formatDate(iso) {
   const [year, month, day] = iso.split("-");
   return `${day}/${month}/${year}`;

@@ -208,3 +208,28 @@ def test_the_browser_warns_as_the_server_does_against_the_previous_measurement(
     }""", [[[w, h, p] for w, h, p, _ in cases], previous_points, age, on.isoformat()])
     assert in_browser == expected
     assert [bool(warnings) for warnings in expected] == [True, True, True, False, False]
+
+
+def test_the_browser_takes_today_in_the_provinces_time_zone(page: Any, live_server: Any,
+                                                            reference_data: None) -> None:
+    """Before 7 a.m. in Vietnam the UTC date is still yesterday: the field page's "today" (the newest weighing day
+    it accepts) is the date in the server's time zone, which the bundle carries, whatever the device's zone."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from treem.accounts.tests.factories import unit, user_with_role
+    from treem.core.roles import Role
+    from treem.fieldwork.selectors import field_bundle
+
+    page.goto(f"{live_server.url}/thuc-dia/")
+    dates = page.evaluate("""async () => {
+      const rules = await import("/static/treem/fieldwork/rules.js");
+      const early = new Date("2026-12-06T23:30:00Z");  // 06:30 on 7 December in Hà Nội
+      return [rules.todayIn("Asia/Ho_Chi_Minh", early), rules.todayIn("UTC", early),
+              rules.todayIn("Asia/Ho_Chi_Minh", new Date("2026-12-06T16:59:00Z"))];
+    }""")
+    assert dates == ["2026-12-07", "2026-12-06", "2026-12-06"]
+    assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
+    officer = user_with_role(Role.COMMUNE_OFFICER, "03390")
+    bundle = field_bundle(officer, commune=unit("03390"), on=timezone.localdate(), now=timezone.now())
+    assert bundle["time_zone"] == settings.TIME_ZONE
