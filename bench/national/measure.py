@@ -330,6 +330,8 @@ def measure(runs: int) -> dict[str, Any]:
             engine()  # store the counts again for the reads that follow
         result["reads"][name] = {"rows": rows, "seconds": min(times), "peak_bytes": peak,
                                  "floor_seconds": floor_seconds.get(floor) if floor is not None else None}
+        # As it goes (a full-size run takes an hour or more, and a run cut short keeps what it measured):
+        print(json.dumps({"read": name, **result["reads"][name]}), file=sys.stderr, flush=True)
     result["max_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return result
 
@@ -338,10 +340,11 @@ def run_database(name: str, runs: int, *, stored: bool = True) -> dict[str, Any]
     benchdb.check_name(name)
     environment = {**os.environ, "DATABASE_URL": benchdb.database_url(name), "DJANGO_SETTINGS_MODULE":
                    "config.settings", "DEBUG": "false", "BENCH_STORED": "1" if stored else "0"}
+    # The child's standard error is this process's: each read's figures appear as they are measured.
     completed = subprocess.run([sys.executable, __file__, "--child", "--runs", str(runs)], env=environment,
-                               cwd=REPOSITORY, capture_output=True, text=True, check=False)
+                               cwd=REPOSITORY, stdout=subprocess.PIPE, text=True, check=False)
     if completed.returncode != 0:
-        raise RuntimeError(completed.stderr[-3000:])
+        raise RuntimeError(f"{name}: the measuring process ended with {completed.returncode} (its errors above)")
     result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
     return result
 
