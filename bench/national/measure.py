@@ -6,8 +6,11 @@ and the ratio to a hand-written SQL floor measured in the same run, and the grow
 
 For each database (a child process each, ``DATABASE_URL`` pointing at it) and each read below, the best of
 ``--runs`` timings after an untimed first call (which stores what later calls read back; the reads that empty the
-store on every call time their first call), then one more run under ``tracemalloc`` for the peak of Python
-allocations. A floor shared by several reads is measured once per database (best of ``--runs``):
+store on every call time their first call), each timed run with the process's peak resident size during it
+(Linux's VmHWM, reset before the run), then one more run under ``tracemalloc`` for the peak of Python
+allocations (``--no-tracemalloc`` leaves it out: tracing every allocation slows the Python work several times,
+which at full size is an hour for one recount). A floor shared by several reads is measured once per database
+(best of ``--runs``):
 
 - ``engine``: a fresh ``Engine`` computing the plan's 14 indicators for every unit in force on 31 December 2026
   (country, 34 provinces, 3,321 communes), its derived elements read from their stored counts;
@@ -44,6 +47,7 @@ engine's three statements limited to the units under the province's path.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib.util
 import itertools
@@ -128,7 +132,25 @@ def _bench_indicators() -> Any:
     return module
 
 
-def measure(runs: int) -> dict[str, Any]:
+def reset_peak_rss() -> None:
+    """Reset the process's peak resident size (Linux: writing 5 to clear_refs resets VmHWM); elsewhere a no-op."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_rss() -> int | None:
+    """The process's peak resident size since the last reset (bytes), or None where /proc is not there."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return None
+
+
+def measure(runs: int, *, traced: bool = True) -> dict[str, Any]:
     sys.path.insert(0, str(REPOSITORY))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -300,20 +322,25 @@ def measure(runs: int) -> dict[str, Any]:
     for name in chosen:
         read, floor = reads[name]
         times: list[float] = []
+        rss_peaks: list[int | None] = []
         try:
             if name in RECOMPUTING:  # empties what it reads on every call: its first call is a timed run
+                reset_peak_rss()
                 started = time.perf_counter()
                 rows = read()
                 times.append(time.perf_counter() - started)
+                rss_peaks.append(peak_rss())
             else:
                 rows = read()
         except Exception as error:  # a read that breaks at this scale is a finding, not a crash
             result["reads"][name] = {"error": f"{type(error).__name__}: {error}"[:300]}
             continue
         for _ in range(runs - len(times)):
+            reset_peak_rss()
             started = time.perf_counter()
             read()
             times.append(time.perf_counter() - started)
+            rss_peaks.append(peak_rss())
         if floor is not None and floor not in floor_seconds:
             floor_times = []
             for _ in range(runs):
@@ -321,14 +348,18 @@ def measure(runs: int) -> dict[str, Any]:
                 floor()
                 floor_times.append(time.perf_counter() - started)
             floor_seconds[floor] = min(floor_times)
-        gc.collect()
-        tracemalloc.start()
-        read()
-        _current, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+        peak = None
+        if traced:  # one more run: tracing every allocation slows Python work several times (an hour at full size)
+            gc.collect()
+            tracemalloc.start()
+            read()
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
         if name == "engine_recount":
             engine()  # store the counts again for the reads that follow
+        known = [value for value in rss_peaks if value is not None]
         result["reads"][name] = {"rows": rows, "seconds": min(times), "peak_bytes": peak,
+                                 "peak_rss_bytes": max(known) if known else None,
                                  "floor_seconds": floor_seconds.get(floor) if floor is not None else None}
         # As it goes (a full-size run takes an hour or more, and a run cut short keeps what it measured):
         print(json.dumps({"read": name, **result["reads"][name]}), file=sys.stderr, flush=True)
@@ -336,10 +367,11 @@ def measure(runs: int) -> dict[str, Any]:
     return result
 
 
-def run_database(name: str, runs: int, *, stored: bool = True) -> dict[str, Any]:
+def run_database(name: str, runs: int, *, stored: bool = True, traced: bool = True) -> dict[str, Any]:
     benchdb.check_name(name)
     environment = {**os.environ, "DATABASE_URL": benchdb.database_url(name), "DJANGO_SETTINGS_MODULE":
-                   "config.settings", "DEBUG": "false", "BENCH_STORED": "1" if stored else "0"}
+                   "config.settings", "DEBUG": "false", "BENCH_STORED": "1" if stored else "0",
+                   "BENCH_TRACED": "1" if traced else "0"}
     # The child's standard error is this process's: each read's figures appear as they are measured.
     completed = subprocess.run([sys.executable, __file__, "--child", "--runs", str(runs)], env=environment,
                                cwd=REPOSITORY, stdout=subprocess.PIPE, text=True, check=False)
@@ -359,7 +391,11 @@ def report(results: dict[str, dict[str, Any]]) -> None:
                 continue
             floor = figures["floor_seconds"]
             ratio = f"{figures['seconds'] / floor:6.1f}× floor ({floor * 1000:8.1f} ms)" if floor else ""
-            print(f"  {read:24} {figures['seconds'] * 1000:9.1f} ms  peak {figures['peak_bytes'] / 2**20:7.1f} MiB"
+            traced = figures.get("peak_bytes")
+            python = f"peak {traced / 2**20:7.1f} MiB" if traced is not None else "peak        —    "
+            rss = figures.get("peak_rss_bytes")
+            resident = f"RSS {rss / 2**20:7,.0f} MiB" if rss is not None else "RSS        —"
+            print(f"  {read:24} {figures['seconds'] * 1000:9.1f} ms  {python}  {resident}"
                   f"  rows {figures['rows']:>9,}  {ratio}")
     names = list(results)
     for first, second in itertools.pairwise(names):
@@ -378,19 +414,22 @@ def main() -> int:
     parser.add_argument("databases", nargs="*", help="các cơ sở dữ liệu treem_bench_… đã tạo bằng generate.py")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-stored", action="store_true", help="tắt số liệu chỉ tiêu đã tính (đo như trước)")
+    parser.add_argument("--no-tracemalloc", action="store_true",
+                        help="không đo bộ nhớ Python bằng tracemalloc (chỉ RSS đỉnh): cho lần đo cỡ cả nước")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help="ghi kết quả (JSON) vào tệp này")
     parser.add_argument("--combine", type=Path, nargs="+", default=[],
                         help="in lại kết quả đã ghi (các tệp JSON của --output), theo thứ tự, với đường tăng trưởng")
     arguments = parser.parse_args()
     if arguments.child:
-        print(json.dumps(measure(arguments.runs)))
+        print(json.dumps(measure(arguments.runs, traced=os.environ.get("BENCH_TRACED") != "0")))
         return 0
     results: dict[str, dict[str, Any]] = {}
     for path in arguments.combine:
         results.update(json.loads(path.read_text()))
     for name in arguments.databases:
-        results[name] = run_database(name, arguments.runs, stored=not arguments.no_stored)
+        results[name] = run_database(name, arguments.runs, stored=not arguments.no_stored,
+                                     traced=not arguments.no_tracemalloc)
         if arguments.output:
             arguments.output.write_text(json.dumps(results, indent=1))
     report(results)
