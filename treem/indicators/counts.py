@@ -63,7 +63,9 @@ def counted(
 
     ``tokens`` memoises the sources' tokens (one engine per request passes its own dictionary).
     """
-    pairs = sorted({(name, year) for name, year in wanted if source_of(name) is not None})
+    # Year by year: the functions of one year share its read of the records (``sources.YearReads``).
+    pairs = sorted({(name, year) for name, year in wanted if source_of(name) is not None},
+                   key=lambda pair: (pair[1], pair[0]))
     if not pairs:
         return {}
     chosen = None if provinces is None else sorted(set(provinces))

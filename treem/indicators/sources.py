@@ -167,20 +167,27 @@ T = TypeVar("T")
 
 class YearReads(Generic[T]):
     """One grouped read per year of a source's records, shared by the functions that sum it (the registry's age
-    bands, the nutrition elements) and kept while the source's token is unchanged, at most ``max_age`` seconds."""
+    bands, the nutrition elements) and kept while the source's token is unchanged, at most ``max_age`` seconds after
+    the read *ended* (a national year's read takes a minute or two: timed from its start, it expired before the next
+    function could use it, and every function read the year again), and only for the ``keep`` years read last (a
+    national year of measurements is hundreds of MiB). ``counts.counted`` counts year by year, so the functions of
+    one year follow each other."""
 
-    def __init__(self, source: str, read: Callable[[int], T], *, max_age: float = 60.0) -> None:
-        self.source, self.read, self.max_age = source, read, max_age
+    def __init__(self, source: str, read: Callable[[int], T], *, max_age: float = 60.0, keep: int = 2,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.source, self.read, self.max_age, self.keep, self.clock = source, read, max_age, keep, clock
         self._kept: dict[int, tuple[float, str, T]] = {}
 
     def __call__(self, year: int) -> T:
-        token = source_token(self.source)
-        now = time.monotonic()
+        token = source_token(self.source)  # before the read: a change committed during it changes the token
         kept = self._kept.get(year)
-        if kept is not None and kept[1] == token and now - kept[0] < self.max_age:
+        if kept is not None and kept[1] == token and self.clock() - kept[0] < self.max_age:
             return kept[2]
+        self._kept.pop(year, None)
         value = self.read(year)
-        self._kept[year] = (now, token, value)
+        while len(self._kept) >= self.keep:
+            self._kept.pop(next(iter(self._kept)))
+        self._kept[year] = (self.clock(), token, value)
         return value
 
     def clear(self) -> None:
