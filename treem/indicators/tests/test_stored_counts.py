@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 from django.db import connection, models
-from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from treem.accounts.tests.factories import unit
+from treem.core.tests.migrations import migrate
 from treem.hierarchy.models import Level, Lineage, LineageKind, OrgUnit, UnitKind
 from treem.indicators.counts import counted, forget_read_back, province_of, refresh
 from treem.indicators.engine import Engine
@@ -238,13 +238,6 @@ def test_a_change_to_the_source_makes_every_provinces_part_out_of_date(cells: di
 
 BEFORE_PARTS = [("indicators", "0004_stored_figure_basis")]
 WITH_PARTS = [("indicators", "0005_stored_count_parts")]
-
-
-def migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)
 
 
 @pytest.mark.django_db(transaction=True)

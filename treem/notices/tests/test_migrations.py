@@ -10,19 +10,13 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from treem.core.tests.migrations import migrate
 from treem.notices.models import Notice
 from treem.notices.tests.factories import some_users
 
 BEFORE = [("reporting", "0001_reporting_cycle"), ("protection", "0001_cases_steps_referrals_incidents"),
           ("notices", "0001_notice")]
 AFTER = [("reporting", "0002_notifications_into_notices"), ("protection", "0002_notices_into_notices_app")]
-
-
-def migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)
 
 
 @pytest.mark.django_db(transaction=True)
